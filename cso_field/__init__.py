@@ -1,0 +1,101 @@
+"""CSO Field: the application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from cso_field.config import load_config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> str:
+    """templates/, static/ or translations/: inside the installed package, else beside it."""
+    installed = PACKAGE_DIR / name
+    return str(installed if installed.is_dir() else PACKAGE_DIR.parent / name)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=resource_dir("templates"),
+        static_folder=resource_dir("static"),
+        instance_path=os.environ.get("CSO_INSTANCE_PATH") or None,
+    )
+    app.config.update(load_config(app.instance_path))
+    app.config["TRANSLATIONS_DIR"] = resource_dir("translations")
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    from cso_field import cli, errors
+
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from cso_field import i18n, security
+    from cso_field.extensions import csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    _configure_sqlite(app)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL, a busy timeout and foreign keys for every SQLite connection."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    from cso_field.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from cso_field.accounts.routes import bp as accounts_bp
+    from cso_field.audit.routes import bp as audit_bp
+    from cso_field.auth.routes import bp as auth_bp
+    from cso_field.main.routes import bp as main_bp
+
+    for blueprint in (auth_bp, main_bp, accounts_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_hooks(app: Flask) -> None:
+    from cso_field import access
+    from cso_field.htmx import HTMX_CONFIG, HTMX_VERSION, add_vary_header
+    from cso_field.forms import input_attributes
+    from cso_field.main.navigation import nav_items
+    from cso_field.timeutil import utcnow
+
+    app.before_request(access.enforce_access_rule)
+    app.after_request(add_vary_header)
+    app.jinja_env.globals.update(
+        htmx_config=HTMX_CONFIG, htmx_version=HTMX_VERSION, nav_items=nav_items, now_utc=utcnow,
+        input_attributes=input_attributes,
+    )

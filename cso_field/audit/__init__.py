@@ -1,0 +1,64 @@
+"""Audit trail: `record()` is the one function every write and sensitive view calls."""
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from cso_field.audit.models import AuditEvent
+from cso_field.extensions import db
+
+SUCCESS = "success"
+FAILURE = "failure"
+DENIED = "denied"
+COMMAND_LINE = "(command line)"
+
+ACTION_LABELS = {
+    "login": _l("Log in"),
+    "logout": _l("Log out"),
+    "account.lock": _l("Account locked"),
+    "account.unlock": _l("Account unlocked"),
+    "account.create": _l("Account created"),
+    "account.update": _l("Account changed"),
+    "password.change": _l("Password changed"),
+    "settings.language": _l("Language changed"),
+    "access.denied": _l("Access refused"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def record(
+    action: str,
+    *,
+    outcome: str = SUCCESS,
+    object_type: str | None = None,
+    object_id: object = None,
+    actor=None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Add an audit row to the current transaction; the caller's commit writes it.
+
+    `actor` defaults to the logged-in user; pass it for events before login completes.
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    actor_name = getattr(actor, "username", None)
+    if actor is None and not has_request_context():
+        actor_name = COMMAND_LINE
+    event = AuditEvent(
+        action=action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id)[:64],
+        actor_id=getattr(actor, "id", None),
+        actor_name=actor_name,
+        actor_role=getattr(actor, "role", None),
+        detail=detail[:200] if detail else None,
+    )
+    if has_request_context():
+        event.client_address = (request.remote_addr or "")[:64] or None
+        event.user_agent = (request.user_agent.string or "")[:300] or None
+    db.session.add(event)
+    return event

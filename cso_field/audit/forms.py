@@ -1,0 +1,39 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from cso_field.forms import BaseForm
+
+OUTCOMES = ("success", "failure", "denied")
+
+
+def outcome_labels():
+    return {"success": _l("Success"), "failure": _l("Failure"), "denied": _l("Refused")}
+
+
+class AuditFilterForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET search that changes nothing
+
+    q = StringField(
+        _l("Person, action or record"),
+        validators=[Optional(), Length(max=100, message=_l("Search for at most 100 characters."))],
+    )
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=lambda: [("", _l("Any outcome")), *outcome_labels().items()],
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    since = DateField(_l("From"), validators=[Optional()],
+                      render_kw={"type": "date"})
+    until = DateField(_l("To"), validators=[Optional()], render_kw={"type": "date"})
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+    def validate_outcome(self, field):
+        if field.data and field.data not in OUTCOMES:
+            raise ValidationError(_l("Choose one of the outcomes in the list."))
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))

@@ -1,0 +1,32 @@
+from flask import Blueprint, current_app, request
+
+from cso_field.access import roles
+from cso_field.audit import action_label
+from cso_field.audit.forms import AuditFilterForm, outcome_labels
+from cso_field.audit.services import search_audit
+from cso_field.auth.models import Role, role_label
+from cso_field.htmx import render
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.get("/")
+@roles(Role.SENIOR_CSO, Role.ADMIN)
+def index():
+    form = AuditFilterForm(request.args)
+    valid = form.validate()
+    results = None
+    if valid:
+        results = search_audit(
+            text=form.q.data,
+            outcome=form.outcome.data or None,
+            since=form.since.data,
+            until=form.until.data,
+            page=form.page.data or 1,
+            per_page=current_app.config["AUDIT_PAGE_SIZE"],
+        )
+    page_args = {key: value for key, value in request.args.items() if key != "page" and value}
+    body = render("audit/index.html", "audit/_results.html", form=form, results=results,
+                  page_args=page_args, outcome_labels=outcome_labels(),
+                  action_label=action_label, role_label=role_label)
+    return body, 200 if valid else 422

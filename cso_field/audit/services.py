@@ -1,0 +1,51 @@
+"""Searching the audit trail."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import to_utc
+from sqlalchemy import or_, select
+
+from cso_field.audit.models import AuditEvent
+from cso_field.extensions import db
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    page: int
+    has_next: bool
+
+
+def _department_midnight_utc(day: date) -> datetime:
+    """Midnight in the department's time zone, as the naive UTC stored in the database."""
+    return to_utc(datetime.combine(day, time.min))
+
+
+def search_audit(*, text: str | None, outcome: str | None, since: date | None,
+                 until: date | None, page: int, per_page: int) -> AuditPage:
+    query = select(AuditEvent)
+    if text:
+        pattern = f"%{_escape_like(text.lower())}%"
+        query = query.where(
+            or_(
+                AuditEvent.actor_name.like(pattern, escape="\\"),
+                AuditEvent.action.like(pattern, escape="\\"),
+                AuditEvent.object_id.like(pattern, escape="\\"),
+                AuditEvent.client_address.like(pattern, escape="\\"),
+            )
+        )
+    if outcome:
+        query = query.where(AuditEvent.outcome == outcome)
+    if since:
+        query = query.where(AuditEvent.occurred_at >= _department_midnight_utc(since))
+    if until:
+        end = _department_midnight_utc(until + timedelta(days=1))
+        query = query.where(AuditEvent.occurred_at < end)
+    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return AuditPage(list(rows[:per_page]), page, len(rows) > per_page)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,1 @@
+"""Login, logout, password change and the interface language setting."""

@@ -1,0 +1,127 @@
+"""Staff accounts, their server-side sessions and login attempts."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cso_field.extensions import db
+from cso_field.timeutil import utcnow
+
+
+class Role(StrEnum):
+    CSO = "cso"
+    SENIOR_CSO = "senior_cso"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.CSO: _l("Community Service Officer"),
+    Role.SENIOR_CSO: _l("Senior CSO"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+# scrypt is Werkzeug's default KDF; spelled out so a library default change is a visible diff.
+PASSWORD_METHOD = "scrypt:32768:8:1"  # noqa: S105 (a method name, not a password)
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 128
+USERNAME_MAX_LENGTH = 64
+
+
+class User(db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    locked_at: Mapped[datetime | None]
+    # Failed logins before this moment no longer count towards a lockout.
+    failures_reset_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sessions: Mapped[list["UserSession"]] = relationship(back_populates="user")
+
+    # The raw token of the session this object was loaded for (Flask-Login's user id).
+    session_token = None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    # Flask-Login's user protocol. The id handed to Flask-Login is the session
+    # token, so ending a session server-side makes a copied cookie worthless.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account and not self.is_locked
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class UserSession(db.Model):
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class LoginAttempt(db.Model):
+    """One login attempt; the source of truth for lockouts and per-address throttling."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_address_at", "client_address", "attempted_at"),
+        Index("ix_login_attempt_user_at", "user_id", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    succeeded: Mapped[bool]

@@ -1,0 +1,142 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+from flask_login import current_user
+
+from cso_field import audit
+from cso_field.access import public, staff
+from cso_field.auth import services as auth_services
+from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.errors import render_error
+from cso_field.extensions import db, htmx, login_manager
+from cso_field.htmx import client_redirect
+from cso_field.i18n import LANGUAGE_COOKIE, current_language
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a path on this site; anything else could send the officer elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    return auth_services.load_session_user(token)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if htmx:
+        # The page the fragment belongs to, so the officer comes back to it after login.
+        next_url = safe_next_url(urlsplit(htmx.current_url or "").path or None)
+        return client_redirect(url_for("auth.login", next=next_url))
+    if g.get("session_expired"):
+        flash(_l("Your session expired. Log in again to continue."), "info")
+    next_url = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=safe_next_url(next_url)))
+
+
+LOGIN_ERRORS = {
+    "invalid": lambda: _("That user name and password do not match. Check them and try again."),
+    "locked": lambda: _(
+        "This account is locked after too many failed attempts. "
+        "Ask a Senior CSO or an administrator to unlock it."
+    ),
+    "disabled": lambda: _("This account is disabled. Ask an administrator if you need it."),
+}
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _login_page(form: LoginForm, status: int = 200, login_error: str | None = None):
+    language_form = LanguageForm(locale=current_language().code)
+    page = render_template("auth/login.html", form=form, language_form=language_form,
+                           login_error=login_error)
+    return page, status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.today"))
+    form = LoginForm()
+    if request.method == "GET":
+        return _login_page(form)
+    if auth_services.address_is_throttled(_client_address()):
+        audit.record("login", outcome=audit.DENIED, detail="address throttled")
+        db.session.commit()
+        error = _("Too many failed logins from this device. Wait 15 minutes and try again.")
+        return _login_page(form, 429, error)
+    if not form.validate():
+        return _login_page(form, 422)
+    result = auth_services.authenticate(form.username.data, form.password.data,
+                                        _client_address())
+    if result.user is None:
+        db.session.commit()
+        status = 422 if result.error == "invalid" else 403
+        return _login_page(form, status, LOGIN_ERRORS[result.error]())
+    auth_services.start_session(result.user, _client_address())
+    db.session.commit()
+    return redirect(safe_next_url(request.args.get("next")) or url_for("main.today"))
+
+
+@bp.post("/logout")
+@staff
+def logout():
+    auth_services.end_current_session(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@staff
+def change_password():
+    form = ChangePasswordForm()
+    if request.method == "GET":
+        return render_template("auth/password.html", form=form)
+    if not form.validate():
+        return render_template("auth/password.html", form=form), 422
+    user = current_user._get_current_object()
+    if not user.check_password(form.current_password.data):
+        form.current_password.errors.append(_("That is not your current password."))
+        audit.record("password.change", outcome=audit.FAILURE, object_type="user",
+                     object_id=user.id, detail="wrong current password")
+        db.session.commit()
+        return render_template("auth/password.html", form=form), 422
+    auth_services.change_password(user, form.new_password.data, _client_address())
+    db.session.commit()
+    flash(_("Your password has been changed. Other devices have been logged out."), "success")
+    return redirect(url_for("main.menu"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    form = LanguageForm()
+    back = safe_next_url(request.form.get("next")) or url_for("main.today")
+    if not form.validate():
+        return render_error(422, explanation=_("Choose one of the languages in the list."))
+    if current_user.is_authenticated:
+        current_user.locale = form.locale.data
+        audit.record("settings.language", object_type="user", object_id=current_user.id,
+                     detail=form.locale.data)
+        db.session.commit()
+    refresh()
+    response = make_response(redirect(back, 303))
+    response.set_cookie(LANGUAGE_COOKIE, form.locale.data, max_age=365 * 24 * 3600,
+                        httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response

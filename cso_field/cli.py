@@ -1,0 +1,104 @@
+"""Commands: `flask --app app seed-demo` and `flask --app app users ...`."""
+
+import os
+import secrets
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from cso_field.accounts.services import AccountError, create_account, disable_account
+from cso_field.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Role, User
+from cso_field.auth.services import unlock
+from cso_field.extensions import db
+
+DEMO_ACCOUNTS = (
+    ("cso.demo", "Dana Reyes", Role.CSO),
+    ("senior.demo", "Sam Nguyen", Role.SENIOR_CSO),
+    ("admin.demo", "Alex Kaur", Role.ADMIN),
+)
+
+
+def _check_password(password: str) -> str:
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise click.BadParameter(
+            f"use between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters"
+        )
+    return password
+
+
+def _find_user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    return user
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Create the demo accounts in an empty database."""
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The database already has accounts; demo data not loaded.")
+        return
+    password = os.environ.get("CSO_DEMO_PASSWORD")
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(12)
+    _check_password(password)
+    for username, name, role in DEMO_ACCOUNTS:
+        create_account(username, name, role.value, password)
+    db.session.commit()
+    names = ", ".join(username for username, _name, _role in DEMO_ACCOUNTS)
+    click.echo(f"Demo accounts created: {names}.")
+    if generated:
+        click.echo(f"Their password (shown once, set CSO_DEMO_PASSWORD to choose it): {password}")
+
+
+users = click.Group("users", help="Manage staff accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--name", "display_name", help="Full name; defaults to the user name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              callback=lambda _ctx, _param, value: _check_password(value),
+              help="Prompted for when omitted; read from stdin when piped.")
+def create_user(username, role, display_name, password):
+    try:
+        user = create_account(username, display_name or username, role, password)
+    except AccountError:
+        raise click.ClickException(f"user {username!r} already exists") from None
+    db.session.commit()
+    click.echo(f"Created {user.username} ({user.role}).")
+
+
+@users.command("list")
+def list_users():
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        state = "disabled" if not user.is_active_account else "locked" if user.is_locked else "ok"
+        click.echo(f"{user.username}\t{user.role}\t{state}\t{user.display_name}")
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock_user(username):
+    user = _find_user(username)
+    unlock(user)
+    db.session.commit()
+    click.echo(f"Unlocked {user.username}.")
+
+
+@users.command("disable")
+@click.argument("username")
+def disable_user(username):
+    user = _find_user(username)
+    disable_account(user)
+    db.session.commit()
+    click.echo(f"Disabled {user.username}; their sessions have ended.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users)
+

@@ -1,0 +1,65 @@
+"""Settings read from the environment, with defaults that suit `make run`."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _minutes(name: str, default: int) -> timedelta:
+    return timedelta(minutes=int(os.environ.get(name, default)))
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'cso_field.sqlite'}"
+    # psycopg 3 is the driver we ship; accept the plain URLs that hosts hand out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def load_config(instance_path: str) -> dict:
+    """The app's configuration; every value can be overridden by the environment."""
+    env = os.environ.get("CSO_ENV", "production")
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_NAME": "cso_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env != "development",
+        "SESSION_IDLE_TIMEOUT": _minutes("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_TIMEOUT": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
+        "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", 5)),
+        "LOCKOUT_WINDOW": _minutes("LOCKOUT_WINDOW_MINUTES", 15),
+        "ADDRESS_THROTTLE_LIMIT": int(os.environ.get("ADDRESS_THROTTLE_LIMIT", 20)),
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "WTF_I18N_ENABLED": True,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("CSO_TIMEZONE", "America/Los_Angeles"),
+        "DEPARTMENT_NAME": os.environ.get("CSO_DEPARTMENT_NAME", "Stockton Police Department"),
+        "DEPARTMENT_PHONE": os.environ.get("CSO_DEPARTMENT_PHONE", "(209) 937-8377"),
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
+        "AUDIT_PAGE_SIZE": 50,
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+    }
+
+
+def _development_secret(instance_path: str) -> str:
+    """A random key kept in instance/ so that `make run` works without setup.
+
+    Production deployments set SECRET_KEY; several workers need the same one.
+    """
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,1 @@
+"""The CSO's Today screen, the Menu and the site root."""

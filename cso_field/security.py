@@ -1,0 +1,67 @@
+"""HTTP security headers, caching rules and cache-busting URLs for static files."""
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app, request
+
+from cso_field.extensions import talisman
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+
+PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    "camera": "(self)",
+    "microphone": "()",
+    "interest-cohort": "()",
+}
+
+
+def init_app(app: Flask) -> None:
+    talisman.init_app(
+        app,
+        force_https=app.config.get("FORCE_HTTPS", False),
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="same-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        strict_transport_security=True,
+    )
+    app.after_request(_cache_control)
+    app.url_defaults(_version_static_urls)
+
+
+def _cache_control(response):
+    # Pages can hold records and CSRF tokens: never kept by the browser or a proxy,
+    # so after logout the back button cannot show them. Static files are versioned.
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _version_static_urls(endpoint: str, values: dict) -> None:
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        values["v"] = _static_version(values["filename"])
+
+
+def _static_version(filename: str) -> str:
+    versions = current_app.extensions.setdefault("static_versions", {})
+    if filename not in versions:
+        path = Path(current_app.static_folder, filename)
+        versions[filename] = (
+            hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+        )
+    return versions[filename]
