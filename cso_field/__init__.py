@@ -88,8 +88,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from cso_field import access
-    from cso_field.htmx import HTMX_CONFIG, HTMX_VERSION, add_vary_header
     from cso_field.forms import input_attributes
+    from cso_field.htmx import HTMX_CONFIG, HTMX_VERSION, add_vary_header
     from cso_field.main.navigation import nav_items
     from cso_field.timeutil import utcnow
 

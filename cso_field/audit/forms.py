@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from cso_field.forms import BaseForm
@@ -21,7 +22,10 @@ class AuditFilterForm(BaseForm):
     )
     outcome = SelectField(
         _l("Outcome"),
-        choices=lambda: [("", _l("Any outcome")), *outcome_labels().items()],
+        choices=lambda: [
+            SelectChoice("", _l("Any outcome")),
+            *(SelectChoice(value, label) for value, label in outcome_labels().items()),
+        ],
         validate_choice=False,
         validators=[Optional()],
     )

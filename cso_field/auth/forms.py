@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from cso_field.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH
@@ -64,7 +65,8 @@ class ChangePasswordForm(BaseForm):
 class LanguageForm(BaseForm):
     locale = SelectField(
         _l("Language"),
-        choices=[(language.code, language.name) for language in INTERFACE_LANGUAGES.values()],
+        choices=[SelectChoice(language.code, language.name)
+                 for language in INTERFACE_LANGUAGES.values()],
         validate_choice=False,
         validators=[DataRequired()],
     )

@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PYTEST_ARGS ?=
+FLASK := $(BIN)/flask --app app
+LOCALES := es vi km hmn tl pa
+
+.PHONY: run test install install-test browser lint i18n-extract i18n-update i18n-compile
+
+run: install i18n-compile
+	mkdir -p instance
+	CSO_ENV=development $(FLASK) db upgrade
+	CSO_ENV=development $(FLASK) seed-demo
+	CSO_ENV=development $(FLASK) run --host 0.0.0.0 --port $(PORT) --with-threads
+
+test: install-test browser i18n-compile
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+install-test: $(VENV)/.installed-test
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	touch $@ $(VENV)/.installed
+
+# Debian's Chromium (and fonts for Khmer and Gurmukhi) when we may install packages;
+# otherwise Playwright's own build of Chromium.
+browser:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-core >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-core; \
+	elif [ ! -x /usr/bin/chromium ]; then $(BIN)/python -m playwright install chromium; fi
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Translation workflow: extract new strings, merge them into every catalog, compile.
+i18n-extract: install
+	$(BIN)/pybabel extract -F pyproject.toml -k _l -k lazy_gettext -k lazy_pgettext \
+		--sort-by-file --no-wrap -o translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap \
+		--ignore-obsolete --previous
+
+i18n-compile: install
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^compiling' || true
