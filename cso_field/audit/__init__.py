@@ -10,7 +10,7 @@ from cso_field.extensions import db
 SUCCESS = "success"
 FAILURE = "failure"
 DENIED = "denied"
-COMMAND_LINE = "(command line)"
+COMMAND_LINE = "cli"  # stored as the actor role of events from `flask` commands
 
 ACTION_LABELS = {
     "login": _l("Log in"),
@@ -44,17 +44,17 @@ def record(
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
-    actor_name = getattr(actor, "username", None)
+    actor_role = getattr(actor, "role", None)
     if actor is None and not has_request_context():
-        actor_name = COMMAND_LINE
+        actor_role = COMMAND_LINE
     event = AuditEvent(
         action=action,
         outcome=outcome,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id)[:64],
         actor_id=getattr(actor, "id", None),
-        actor_name=actor_name,
-        actor_role=getattr(actor, "role", None),
+        actor_name=getattr(actor, "username", None),
+        actor_role=actor_role,
         detail=detail[:200] if detail else None,
     )
     if has_request_context():

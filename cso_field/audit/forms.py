@@ -6,6 +6,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from cso_field.forms import BaseForm
 
 OUTCOMES = ("success", "failure", "denied")
+INVALID_DATE = _l("Enter a real date, for example 2026-03-31.")
 
 
 def outcome_labels():
@@ -29,9 +30,8 @@ class AuditFilterForm(BaseForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    since = DateField(_l("From"), validators=[Optional()],
-                      render_kw={"type": "date"})
-    until = DateField(_l("To"), validators=[Optional()], render_kw={"type": "date"})
+    since = DateField(_l("From"), validators=[Optional()], invalid_value_message=INVALID_DATE)
+    until = DateField(_l("To"), validators=[Optional()], invalid_value_message=INVALID_DATE)
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def validate_outcome(self, field):
