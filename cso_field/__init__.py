@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from cso_field.config import load_config
 
@@ -15,6 +16,13 @@ def resource_dir(name: str) -> str:
     """templates/, static/ or translations/: inside the installed package, else beside it."""
     installed = PACKAGE_DIR / name
     return str(installed if installed.is_dir() else PACKAGE_DIR.parent / name)
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<id:name>`: a positive database id; larger numbers are a 404, not a database error."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    app.url_map.converters["id"] = RecordIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
@@ -96,6 +105,9 @@ def register_hooks(app: Flask) -> None:
     app.before_request(access.enforce_access_rule)
     app.after_request(add_vary_header)
     app.jinja_env.globals.update(
-        htmx_config=HTMX_CONFIG, htmx_version=HTMX_VERSION, nav_items=nav_items, now_utc=utcnow,
+        htmx_config=HTMX_CONFIG,
+        htmx_version=HTMX_VERSION,
+        nav_items=nav_items,
+        now_utc=utcnow,
         input_attributes=input_attributes,
     )

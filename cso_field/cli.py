@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 
 import click
 from flask import Flask
@@ -61,10 +62,13 @@ users = click.Group("users", help="Manage staff accounts.")
 @click.argument("username")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--name", "display_name", help="Full name; defaults to the user name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              callback=lambda _ctx, _param, value: _check_password(value),
-              help="Prompted for when omitted; read from stdin when piped.")
-def create_user(username, role, display_name, password):
+def create_user(username, role, display_name):
+    """Create an account; the password is prompted for, or read from stdin when piped."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    _check_password(password)
     try:
         user = create_account(username, display_name or username, role, password)
     except AccountError:
@@ -101,4 +105,3 @@ def disable_user(username):
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
-

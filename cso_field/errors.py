@@ -11,20 +11,27 @@ from cso_field.extensions import db
 from cso_field.htmx import wants_fragment
 
 MESSAGES = {
-    400: (_l("Something in that request was not right"),
-          _l("Go back, check what you entered and try again.")),
+    400: (
+        _l("Something in that request was not right"),
+        _l("Go back, check what you entered and try again."),
+    ),
     401: (_l("Please log in"), _l("Your session has ended. Log in to continue.")),
-    403: (_l("You do not have access to this page"),
-          _l("If you need it for your work, ask your Senior CSO or an administrator.")),
+    403: (
+        _l("You do not have access to this page"),
+        _l("If you need it for your work, ask your Senior CSO or an administrator."),
+    ),
     404: (_l("Page not found"), _l("The address may be mistyped, or the page has moved.")),
-    405: (_l("That action is not allowed here"),
-          _l("Go back and use the buttons on the page.")),
+    405: (_l("That action is not allowed here"), _l("Go back and use the buttons on the page.")),
     413: (_l("That upload is too large"), _l("Send fewer or smaller files and try again.")),
     422: (_l("Some details need fixing"), _l("Check the highlighted fields and try again.")),
     429: (_l("Too many attempts"), _l("Wait 15 minutes before trying again.")),
-    500: (_l("Something went wrong on our side"),
-          _l("Your work was not saved. Try again in a moment; if it keeps happening, "
-             "tell an administrator the reference below.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l(
+            "Your work was not saved. Try again in a moment; if it keeps happening, "
+            "tell an administrator the reference below."
+        ),
+    ),
 }
 
 CSRF_MESSAGE = (
@@ -60,8 +67,9 @@ def handle_http_error(error: HTTPException):
 
 def handle_csrf_error(error: CSRFError):
     reference = new_reference()
-    current_app.logger.warning("ref=%s csrf refused: %s %s", reference, error.description,
-                               request.path)
+    current_app.logger.warning(
+        "ref=%s csrf refused: %s %s", reference, error.description, request.path
+    )
     return render_error(400, *CSRF_MESSAGE, reference=reference)
 
 
@@ -70,8 +78,9 @@ def handle_unexpected_error(error: Exception):
         return handle_http_error(error)
     db.session.rollback()
     reference = new_reference()
-    current_app.logger.exception("ref=%s unhandled error on %s %s", reference, request.method,
-                                 request.path)
+    current_app.logger.exception(
+        "ref=%s unhandled error on %s %s", reference, request.method, request.path
+    )
     return render_error(500, reference=reference)
 
 

@@ -20,8 +20,13 @@ HTMX_CONFIG = {
         {"code": "[23]..", "swap": True},
         {"code": "422", "swap": True},
         # Other errors show their short notice in the page's live region.
-        {"code": "[45]..", "swap": True, "error": True, "target": "#notices",
-         "swapOverride": "innerHTML"},
+        {
+            "code": "[45]..",
+            "swap": True,
+            "error": True,
+            "target": "#notices",
+            "swapOverride": "innerHTML",
+        },
     ],
 }
 

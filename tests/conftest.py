@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("CSO_INSTANCE_PATH", tempfile.mkdtemp(prefix="cso-test-instance-"))
 
-from cso_field import create_app  # noqa: E402
-from cso_field.config import database_url  # noqa: E402
-from cso_field.extensions import db  # noqa: E402
-from tests.factories import PASSWORD, UserFactory  # noqa: E402
+from cso_field import create_app
+from cso_field.config import database_url
+from cso_field.extensions import db
+from tests.factories import PASSWORD, UserFactory
 
 TEST_CONFIG = {
     "TESTING": True,

@@ -14,12 +14,18 @@ class UserFactory:
         self.app = app
         self.sequence = itertools.count(1)
 
-    def create(self, role: Role | str = Role.CSO, username: str | None = None,
-               password: str = PASSWORD, **fields) -> User:
+    def create(
+        self,
+        role: Role | str = Role.CSO,
+        username: str | None = None,
+        password: str = PASSWORD,
+        **fields,
+    ) -> User:
         role = Role(role)
         username = username or f"{role.value.replace('_', '.')}{next(self.sequence)}"
-        user = create_account(username, fields.pop("display_name", username.title()),
-                              role.value, password)
+        user = create_account(
+            username, fields.pop("display_name", username.title()), role.value, password
+        )
         for name, value in fields.items():
             setattr(user, name, value)
         db.session.commit()

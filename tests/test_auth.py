@@ -18,7 +18,9 @@ def _post_login(client, username, password=PASSWORD, **kwargs):
 
 
 def _actions():
-    return [event.action for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    return [
+        event.action for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
 
 
 def _copy_session(app, client):
@@ -36,7 +38,7 @@ def test_login_with_right_password_opens_today(client, users):
 
 
 def test_user_name_is_not_case_sensitive(client, users):
-    cso = users.cso(username="maria.lopez")
+    users.cso(username="maria.lopez")
     assert _post_login(client, "  Maria.Lopez ").status_code == 302
 
 
@@ -96,7 +98,9 @@ def test_senior_cso_unlocks_an_account_in_the_app(app, client, users, login):
     assert f'id="account-{cso.id}"' in fragment and "<html" not in fragment
     assert "can log in again" in fragment  # the notice arrives out of band
     assert _post_login(client, cso.username).status_code == 302
-    unlock = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "account.unlock")).one()
+    unlock = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "account.unlock")
+    ).one()
     assert unlock.actor_role == "senior_cso"
 
 
@@ -109,8 +113,9 @@ def test_too_many_failures_from_one_address_are_throttled(make_app, users):
         response = _post_login(client, "guess9", "wrong password 123")
         assert response.status_code == 429
         assert "Wait 15 minutes" in response.get_data(as_text=True)
-    other_address = _post_login(client, "guess9", "wrong password 123",
-                                environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    other_address = _post_login(
+        client, "guess9", "wrong password 123", environ_base={"REMOTE_ADDR": "10.9.8.7"}
+    )
     assert other_address.status_code == 422
 
 
@@ -137,11 +142,14 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, client, use
     cso = users.cso()
     login(cso)
     other_device = login(cso, test_client=app.test_client())
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD,
-        "new_password": "a new long passphrase",
-        "confirm_password": "a new long passphrase",
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a new long passphrase",
+            "confirm_password": "a new long passphrase",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/today").status_code == 200
     assert other_device.get("/today").status_code == 302
@@ -149,27 +157,38 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, client, use
     assert _post_login(app.test_client(), cso.username, "a new long passphrase").status_code == 302
 
 
-@pytest.mark.parametrize(("new_password", "message"), [
-    ("short", "between 12 and 128"),
-    ("x" * 129, "between 12 and 128"),
-    ("", "Enter a password"),
-])
+@pytest.mark.parametrize(
+    ("new_password", "message"),
+    [
+        ("short", "between 12 and 128"),
+        ("x" * 129, "between 12 and 128"),
+        ("", "Enter a password"),
+    ],
+)
 def test_password_length_rules(client, users, login, new_password, message):
     login(users.cso())
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": new_password,
-        "confirm_password": new_password,
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": new_password,
+            "confirm_password": new_password,
+        },
+    )
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 
 def test_password_change_needs_the_current_password(client, users, login):
     login(users.cso())
-    response = client.post("/account/password", data={
-        "current_password": "not my password", "new_password": "a new long passphrase",
-        "confirm_password": "a new long passphrase",
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "not my password",
+            "new_password": "a new long passphrase",
+            "confirm_password": "a new long passphrase",
+        },
+    )
     assert response.status_code == 422
     assert "not your current password" in response.get_data(as_text=True)
 
@@ -184,9 +203,14 @@ def test_disabling_an_account_ends_its_sessions(app, client, users, login):
     cso = users.cso()
     cso_client = login(cso, test_client=app.test_client())
     login(users.admin())
-    response = client.post(f"/accounts/{cso.id}/edit", data={
-        "display_name": cso.display_name, "role": "cso", "new_password": "",
-    })
+    response = client.post(
+        f"/accounts/{cso.id}/edit",
+        data={
+            "display_name": cso.display_name,
+            "role": "cso",
+            "new_password": "",
+        },
+    )
     assert response.status_code == 303
     assert cso_client.get("/today").status_code == 302
     assert _post_login(app.test_client(), cso.username).status_code == 403
@@ -227,9 +251,13 @@ def test_timeouts_are_configurable(make_app, users):
 
 
 def test_expired_login_on_an_htmx_request_redirects_the_whole_page(client, users):
-    response = client.get("/audit/?q=x", headers={
-        "HX-Request": "true", "HX-Current-URL": "http://localhost/audit/?q=x",
-    })
+    response = client.get(
+        "/audit/?q=x",
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://localhost/audit/?q=x",
+        },
+    )
     assert response.headers["HX-Redirect"].startswith("/login?next=/audit/")
     assert b"<form" not in response.data
 

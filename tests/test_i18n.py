@@ -36,9 +36,25 @@ def extracted(tmp_path_factory):
     """The catalog template as extracted from the code now."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [PYBABEL, "-q", "extract", "-F", "pyproject.toml", "--ignore-dirs=.* __pycache__", "-k", "_l", "-k", "lazy_gettext",
-         "-k", "lazy_pgettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            PYBABEL,
+            "-q",
+            "extract",
+            "-F",
+            "pyproject.toml",
+            "--ignore-dirs=.* __pycache__",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_pgettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with open(pot, "rb") as file:
         return read_po(file)
@@ -57,8 +73,11 @@ def test_resident_facing_strings_are_translated_in_every_language(extracted, cod
     catalog = _catalog(code)
     resident = [m for m in extracted if m.context == "resident"]
     assert resident
-    untranslated = [m.id for m in resident
-                    if not (found := catalog.get(m.id, "resident")) or not _translated(found)]
+    untranslated = [
+        m.id
+        for m in resident
+        if not (found := catalog.get(m.id, "resident")) or not _translated(found)
+    ]
     assert not untranslated, code
 
 
@@ -84,8 +103,9 @@ def test_babel_has_no_hmong_and_calls_tagalog_filipino():
 def test_resident_letterhead_renders_in_each_language(app, code):
     catalog = _catalog(code) if code != "en" else None
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        html = render_for_resident("resident/_letterhead.html", code,
-                                   letter_date=date(2026, 11, 22))
+        html = render_for_resident(
+            "resident/_letterhead.html", code, letter_date=date(2026, 11, 22)
+        )
         assert gettext("Today") == "Today"  # the officer's language is untouched afterwards
     expected = "Date: %(date)s"
     if catalog is not None:
@@ -96,10 +116,12 @@ def test_resident_letterhead_renders_in_each_language(app, code):
 
 def test_hmong_dates_use_us_english_forms_and_tagalog_uses_filipino(app):
     with app.test_request_context():
-        hmong = render_for_resident("resident/_letterhead.html", "hmn",
-                                    letter_date=date(2026, 11, 22))
-        tagalog = render_for_resident("resident/_letterhead.html", "tl",
-                                      letter_date=date(2026, 11, 22))
+        hmong = render_for_resident(
+            "resident/_letterhead.html", "hmn", letter_date=date(2026, 11, 22)
+        )
+        tagalog = render_for_resident(
+            "resident/_letterhead.html", "tl", letter_date=date(2026, 11, 22)
+        )
     assert "Hnub tim: November 22, 2026" in hmong
     assert "Nobyembre 22, 2026" in tagalog
 
@@ -107,22 +129,28 @@ def test_hmong_dates_use_us_english_forms_and_tagalog_uses_filipino(app):
 def test_resident_document_in_spanish_while_the_officer_reads_english(client, users, login):
     login(users.cso(locale="en"))
     with client.application.test_request_context():
-        html = render_for_resident("resident/_letterhead.html", "es",
-                                   letter_date=date(2026, 11, 22))
+        html = render_for_resident(
+            "resident/_letterhead.html", "es", letter_date=date(2026, 11, 22)
+        )
     assert "Fecha: 22 de noviembre de 2026" in html
     assert "Today" in client.get("/today").get_data(as_text=True)
 
 
 def test_unknown_resident_language_falls_back_to_english(app):
     with app.test_request_context():
-        html = render_for_resident("resident/_letterhead.html", "xx",
-                                   letter_date=date(2026, 11, 22))
+        html = render_for_resident(
+            "resident/_letterhead.html", "xx", letter_date=date(2026, 11, 22)
+        )
     assert "Date: November 22, 2026" in html
 
 
 def test_interface_language_from_browser_then_cookie_then_user_setting(client, users, login):
-    assert '<html lang="es"' in client.get("/login", headers={"Accept-Language": "es-MX"}).get_data(as_text=True)
-    assert '<html lang="en"' in client.get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="es"' in client.get("/login", headers={"Accept-Language": "es-MX"}).get_data(
+        as_text=True
+    )
+    assert '<html lang="en"' in client.get("/login", headers={"Accept-Language": "de"}).get_data(
+        as_text=True
+    )
     client.post("/language", data={"locale": "es", "next": "/login"})
     assert "Iniciar sesión" in client.get("/login").get_data(as_text=True)
     cso = users.cso(locale="en")
@@ -226,22 +254,45 @@ def test_no_page_shows_text_that_bypasses_the_catalog(pseudo_app, users):
     locked = factory.cso(username="locked.cso", display_name="Lee Chan")
     client = pseudo_app.test_client()
     spanish = Locale.parse("es_US")
-    allowed = ["CSO Field", "English", "Español", admin.username, admin.display_name,
-               locked.username, locked.display_name, "Stockton Police Department",
-               *spanish.days["format"]["wide"].values(), *spanish.months["format"]["wide"].values(),
-               "de", "p.m.", "a.m."]
+    allowed = [
+        "CSO Field",
+        "English",
+        "Español",
+        admin.username,
+        admin.display_name,
+        locked.username,
+        locked.display_name,
+        "Stockton Police Department",
+        *spanish.days["format"]["wide"].values(),
+        *spanish.months["format"]["wide"].values(),
+        "de",
+        "p.m.",
+        "a.m.",
+    ]
     pages = {"/login": client.get("/login", headers={"Accept-Language": "es"})}
-    pages["login error"] = client.post("/login", data={"username": "", "password": ""},
-                                       headers={"Accept-Language": "es"})
+    pages["login error"] = client.post(
+        "/login", data={"username": "", "password": ""}, headers={"Accept-Language": "es"}
+    )
     for _ in range(5):
         client.post("/login", data={"username": locked.username, "password": "wrong password 1"})
     client.post("/login", data={"username": admin.username, "password": PASSWORD})
-    for path in ("/today", "/menu", "/account/password", "/accounts/", "/accounts/new",
-                 f"/accounts/{locked.id}/edit", "/audit/", "/audit/?since=2020-13-45",
-                 "/no/such/page"):
+    for path in (
+        "/today",
+        "/menu",
+        "/account/password",
+        "/accounts/",
+        "/accounts/new",
+        f"/accounts/{locked.id}/edit",
+        "/audit/",
+        "/audit/?since=2020-13-45",
+        "/no/such/page",
+    ):
         pages[path] = client.get(path)
     pages["new account errors"] = client.post("/accounts/new", data={"username": "Bad Name!"})
     pages["password errors"] = client.post("/account/password", data={"new_password": "x"})
-    problems = {name: found for name, response in pages.items()
-                if (found := _untranslated(response.get_data(as_text=True), allowed))}
+    problems = {
+        name: found
+        for name, response in pages.items()
+        if (found := _untranslated(response.get_data(as_text=True), allowed))
+    }
     assert not problems

@@ -6,7 +6,6 @@ import pytest
 from flask import Blueprint
 
 from cso_field.access import public
-
 from tests.factories import PASSWORD
 
 
@@ -79,8 +78,9 @@ def test_form_post_without_csrf_token_is_refused(csrf_app, users):
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
     token = _csrf_token(client)
-    response = client.post("/login", data={"username": cso.username, "password": PASSWORD,
-                                            "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": cso.username, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -89,8 +89,9 @@ def test_htmx_request_needs_the_csrf_header(csrf_app, users):
     senior = users.senior()
     client = csrf_app.test_client()
     token = _csrf_token(client)
-    client.post("/login", data={"username": senior.username, "password": PASSWORD,
-                                "csrf_token": token})
+    client.post(
+        "/login", data={"username": senior.username, "password": PASSWORD, "csrf_token": token}
+    )
     page = client.get("/accounts/").get_data(as_text=True)
     header_token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     url = f"/accounts/{locked.id}/unlock"

@@ -38,11 +38,19 @@ class NewAccountForm(_AccountFields):
         description=_l("Lower-case letters, digits, dots, dashes; for example j.garcia"),
         validators=[
             DataRequired(message=_l("Enter a user name.")),
-            Length(min=3, max=USERNAME_MAX_LENGTH,
-                   message=_l("A user name has between %(min)d and %(max)d characters.",
-                              min=3, max=USERNAME_MAX_LENGTH)),
-            Regexp(r"^[a-z0-9][a-z0-9._-]*$",
-                   message=_l("Use lower-case letters, digits, dots, dashes and underscores.")),
+            Length(
+                min=3,
+                max=USERNAME_MAX_LENGTH,
+                message=_l(
+                    "A user name has between %(min)d and %(max)d characters.",
+                    min=3,
+                    max=USERNAME_MAX_LENGTH,
+                ),
+            ),
+            Regexp(
+                r"^[a-z0-9][a-z0-9._-]*$",
+                message=_l("Use lower-case letters, digits, dots, dashes and underscores."),
+            ),
         ],
         filters=[lambda value: value.lower() if isinstance(value, str) else value],
     )

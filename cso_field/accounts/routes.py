@@ -28,7 +28,7 @@ def index():
     return render_template("accounts/index.html", users=list_accounts())
 
 
-@bp.post("/<int:user_id>/unlock")
+@bp.post("/<id:user_id>/unlock")
 @roles(Role.SENIOR_CSO, Role.ADMIN)
 def unlock_account(user_id: int):
     user = _get_user_or_404(user_id)
@@ -36,8 +36,7 @@ def unlock_account(user_id: int):
         unlock(user)
         db.session.commit()
         flash(_("%(name)s can log in again.", name=user.display_name), "success")
-    return render("accounts/index.html", "accounts/_row.html", user=user,
-                  users=list_accounts())
+    return render("accounts/index.html", "accounts/_row.html", user=user, users=list_accounts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -48,8 +47,9 @@ def new():
         return render_template("accounts/new.html", form=form)
     if form.validate():
         try:
-            user = create_account(form.username.data, form.display_name.data, form.role.data,
-                                  form.password.data)
+            user = create_account(
+                form.username.data, form.display_name.data, form.role.data, form.password.data
+            )
         except AccountError as error:
             form.username.errors.append(ACCOUNT_ERRORS[str(error)]())
         else:
@@ -59,7 +59,7 @@ def new():
     return render_template("accounts/new.html", form=form), 422
 
 
-@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit(user_id: int):
     user = _get_user_or_404(user_id)

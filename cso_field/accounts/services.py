@@ -24,16 +24,26 @@ def create_account(username: str, display_name: str, role: str, password: str) -
     return user
 
 
-def update_account(user: User, *, acting_user: User | None, display_name: str, role: str,
-                   is_active_account: bool, new_password: str | None) -> list[str]:
+def update_account(
+    user: User,
+    *,
+    acting_user: User | None,
+    display_name: str,
+    role: str,
+    is_active_account: bool,
+    new_password: str | None,
+) -> list[str]:
     """Apply an admin's changes; returns the names of the fields that changed."""
     changes_own_access = role != user.role or not is_active_account
     if acting_user is not None and acting_user.id == user.id and changes_own_access:
         raise AccountError("self")
     changed = [
         name
-        for name, value in (("display_name", display_name), ("role", role),
-                            ("is_active_account", is_active_account))
+        for name, value in (
+            ("display_name", display_name),
+            ("role", role),
+            ("is_active_account", is_active_account),
+        )
         if getattr(user, name) != value
     ]
     user.display_name, user.role, user.is_active_account = display_name, role, is_active_account
@@ -43,16 +53,18 @@ def update_account(user: User, *, acting_user: User | None, display_name: str, r
     if "password" in changed or not is_active_account:
         end_all_sessions(user, "account change")
     if changed:
-        audit.record("account.update", object_type="user", object_id=user.id,
-                     detail=", ".join(changed))
+        audit.record(
+            "account.update", object_type="user", object_id=user.id, detail=", ".join(changed)
+        )
     return changed
 
 
 def disable_account(user: User) -> None:
     user.is_active_account = False
     end_all_sessions(user, "account disabled")
-    audit.record("account.update", object_type="user", object_id=user.id,
-                 detail="is_active_account")
+    audit.record(
+        "account.update", object_type="user", object_id=user.id, detail="is_active_account"
+    )
 
 
 def list_accounts() -> list[User]:

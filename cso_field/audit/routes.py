@@ -26,7 +26,14 @@ def index():
             per_page=current_app.config["AUDIT_PAGE_SIZE"],
         )
     page_args = {key: value for key, value in request.args.items() if key != "page" and value}
-    body = render("audit/index.html", "audit/_results.html", form=form, results=results,
-                  page_args=page_args, outcome_labels=outcome_labels(),
-                  action_label=action_label, role_label=role_label)
+    body = render(
+        "audit/index.html",
+        "audit/_results.html",
+        form=form,
+        results=results,
+        page_args=page_args,
+        outcome_labels=outcome_labels(),
+        action_label=action_label,
+        role_label=role_label,
+    )
     return body, 200 if valid else 422

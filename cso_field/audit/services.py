@@ -22,8 +22,15 @@ def _department_midnight_utc(day: date) -> datetime:
     return to_utc(datetime.combine(day, time.min))
 
 
-def search_audit(*, text: str | None, outcome: str | None, since: date | None,
-                 until: date | None, page: int, per_page: int) -> AuditPage:
+def search_audit(
+    *,
+    text: str | None,
+    outcome: str | None,
+    since: date | None,
+    until: date | None,
+    page: int,
+    per_page: int,
+) -> AuditPage:
     query = select(AuditEvent)
     if text:
         pattern = f"%{_escape_like(text.lower())}%"

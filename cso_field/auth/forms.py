@@ -34,8 +34,10 @@ def password_length_limit():
 def username_rules():
     return [
         DataRequired(message=_l("Enter your user name.")),
-        Length(max=USERNAME_MAX_LENGTH,
-               message=_l("A user name has at most %(max)d characters.", max=USERNAME_MAX_LENGTH)),
+        Length(
+            max=USERNAME_MAX_LENGTH,
+            message=_l("A user name has at most %(max)d characters.", max=USERNAME_MAX_LENGTH),
+        ),
     ]
 
 
@@ -51,8 +53,10 @@ class LoginForm(BaseForm):
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         _l("Current password"),
-        validators=[DataRequired(message=_l("Enter your current password.")),
-                    password_length_limit()],
+        validators=[
+            DataRequired(message=_l("Enter your current password.")),
+            password_length_limit(),
+        ],
     )
     new_password = PasswordField(_l("New password"), validators=password_rules())
     confirm_password = PasswordField(
@@ -65,8 +69,9 @@ class ChangePasswordForm(BaseForm):
 class LanguageForm(BaseForm):
     locale = SelectField(
         _l("Language"),
-        choices=[SelectChoice(language.code, language.name)
-                 for language in INTERFACE_LANGUAGES.values()],
+        choices=[
+            SelectChoice(language.code, language.name) for language in INTERFACE_LANGUAGES.values()
+        ],
         validate_choice=False,
         validators=[DataRequired()],
     )

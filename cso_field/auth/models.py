@@ -28,6 +28,7 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 

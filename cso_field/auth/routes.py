@@ -61,8 +61,9 @@ def _client_address() -> str:
 
 def _login_page(form: LoginForm, status: int = 200, login_error: str | None = None):
     language_form = LanguageForm(locale=current_language().code)
-    page = render_template("auth/login.html", form=form, language_form=language_form,
-                           login_error=login_error)
+    page = render_template(
+        "auth/login.html", form=form, language_form=language_form, login_error=login_error
+    )
     return page, status
 
 
@@ -81,8 +82,7 @@ def login():
         return _login_page(form, 429, error)
     if not form.validate():
         return _login_page(form, 422)
-    result = auth_services.authenticate(form.username.data, form.password.data,
-                                        _client_address())
+    result = auth_services.authenticate(form.username.data, form.password.data, _client_address())
     if result.user is None:
         db.session.commit()
         status = 422 if result.error == "invalid" else 403
@@ -112,8 +112,13 @@ def change_password():
     user = current_user._get_current_object()
     if not user.check_password(form.current_password.data):
         form.current_password.errors.append(_("That is not your current password."))
-        audit.record("password.change", outcome=audit.FAILURE, object_type="user",
-                     object_id=user.id, detail="wrong current password")
+        audit.record(
+            "password.change",
+            outcome=audit.FAILURE,
+            object_type="user",
+            object_id=user.id,
+            detail="wrong current password",
+        )
         db.session.commit()
         return render_template("auth/password.html", form=form), 422
     auth_services.change_password(user, form.new_password.data, _client_address())
@@ -131,12 +136,21 @@ def set_language():
         return render_error(422, explanation=_("Choose one of the languages in the list."))
     if current_user.is_authenticated:
         current_user.locale = form.locale.data
-        audit.record("settings.language", object_type="user", object_id=current_user.id,
-                     detail=form.locale.data)
+        audit.record(
+            "settings.language",
+            object_type="user",
+            object_id=current_user.id,
+            detail=form.locale.data,
+        )
         db.session.commit()
     refresh()
     response = make_response(redirect(back, 303))
-    response.set_cookie(LANGUAGE_COOKIE, form.locale.data, max_age=365 * 24 * 3600,
-                        httponly=True, samesite="Lax",
-                        secure=request.is_secure)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        form.locale.data,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
     return response

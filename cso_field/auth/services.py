@@ -64,8 +64,13 @@ def authenticate(username: str, password: str, client_address: str) -> LoginResu
         audit.record("login", outcome=audit.FAILURE, actor=user, detail="wrong password")
         if _recent_failures(user) >= current_app.config["LOCKOUT_THRESHOLD"]:
             user.locked_at = utcnow()
-            audit.record("account.lock", actor=user, object_type="user", object_id=user.id,
-                         detail="too many failed logins")
+            audit.record(
+                "account.lock",
+                actor=user,
+                object_type="user",
+                object_id=user.id,
+                detail="too many failed logins",
+            )
             return LoginResult(None, "locked")
         return LoginResult(None, "invalid")
     if not user.is_active_account:

@@ -23,8 +23,9 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("main.today", _l("Today"), "today", ALL_ROLES, 10),
-    NavItem("accounts.index", _l("Accounts"), "people",
-            frozenset({Role.SENIOR_CSO, Role.ADMIN}), 70),
+    NavItem(
+        "accounts.index", _l("Accounts"), "people", frozenset({Role.SENIOR_CSO, Role.ADMIN}), 70
+    ),
     NavItem("audit.index", _l("Audit"), "audit", frozenset({Role.SENIOR_CSO, Role.ADMIN}), 80),
     NavItem("main.menu", _l("Menu"), "menu", ALL_ROLES, 90),
 ]

@@ -36,7 +36,5 @@ def today_summary(user: User) -> TodaySummary:
         )
     locked = None
     if user.role in (Role.SENIOR_CSO, Role.ADMIN):
-        locked = db.session.scalar(
-            select(func.count(User.id)).where(User.locked_at.is_not(None))
-        )
+        locked = db.session.scalar(select(func.count(User.id)).where(User.locked_at.is_not(None)))
     return TodaySummary(previous, failed_since, locked)

@@ -1,0 +1,213 @@
+"""Admins manage accounts; Senior CSOs and admins browse the audit trail."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from cso_field import audit
+from cso_field.audit.models import AuditEvent
+from cso_field.auth.models import User
+from cso_field.extensions import db
+from cso_field.timeutil import utcnow
+from tests.factories import PASSWORD
+
+NEW_ACCOUNT = {
+    "username": "J.Garcia",
+    "display_name": "Juana García",
+    "role": "cso",
+    "password": "a long enough password",
+}
+
+
+def test_admin_creates_an_account_that_can_log_in(app, client, users, login):
+    login(users.admin())
+    response = client.post("/accounts/new", data=NEW_ACCOUNT)
+    assert response.status_code == 303
+    created = db.session.scalars(select(User).where(User.username == "j.garcia")).one()
+    assert created.display_name == "Juana García" and created.role == "cso"
+    creation = select(AuditEvent).where(
+        AuditEvent.action == "account.create", AuditEvent.object_id == str(created.id)
+    )
+    assert db.session.scalars(creation).one().actor_role == "admin"
+    other = app.test_client()
+    assert (
+        other.post(
+            "/login", data={"username": "j.garcia", "password": "a long enough password"}
+        ).status_code
+        == 302
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("username", "", "Enter a user name"),
+        ("username", "x" * 10_000, "between 3 and 64"),
+        ("username", "juana garcia", "lower-case letters"),
+        ("username", "ju\x00ana", "control characters"),
+        ("display_name", "", "Enter the person"),
+        ("display_name", "N" * 10_000, "at most 120"),
+        ("display_name", "Ana\u0007", "control characters"),
+        ("role", "superuser", "roles in the list"),
+        ("password", "short", "between 12 and 128"),
+    ],
+)
+def test_bad_account_input_is_refused_and_kept(client, users, login, field, value, message):
+    login(users.admin())
+    response = client.post("/accounts/new", data={**NEW_ACCOUNT, field: value})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    kept = "Juana García" if field != "display_name" else "j.garcia"
+    assert kept in page
+    assert (
+        db.session.scalars(select(User).where(User.display_name == "Juana García")).first() is None
+    )
+
+
+def test_duplicate_user_name_is_refused(client, users, login):
+    login(users.admin())
+    users.cso(username="j.garcia")
+    response = client.post("/accounts/new", data=NEW_ACCOUNT)
+    assert response.status_code == 422
+    assert "taken" in response.get_data(as_text=True)
+
+
+def test_admin_changes_a_role_and_the_change_is_audited(client, users, login):
+    cso = users.cso()
+    login(users.admin())
+    response = client.post(
+        f"/accounts/{cso.id}/edit",
+        data={"display_name": "New Name", "role": "senior_cso", "is_active_account": "y"},
+    )
+    assert response.status_code == 303
+    db.session.refresh(cso)
+    assert cso.role == "senior_cso" and cso.display_name == "New Name"
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "account.update")
+    ).one()
+    assert event.detail == "display_name, role"
+
+
+def test_admin_cannot_demote_or_disable_themself(client, users, login):
+    admin = users.admin()
+    login(admin)
+    response = client.post(
+        f"/accounts/{admin.id}/edit", data={"display_name": admin.display_name, "role": "cso"}
+    )
+    assert response.status_code == 422
+    assert "your own role" in response.get_data(as_text=True)
+
+
+def test_editing_a_missing_account_is_404(client, users, login):
+    login(users.admin())
+    assert client.get("/accounts/9999/edit").status_code == 404
+
+
+def test_audit_trail_is_append_only_in_the_database(app, users):
+    audit.record("test.event")
+    db.session.commit()
+    with pytest.raises(DBAPIError):
+        db.session.execute(text("UPDATE audit_event SET action = 'forged'"))
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(DBAPIError):
+        db.session.execute(text("DELETE FROM audit_event"))
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEvent.action)) == "test.event"
+
+
+def test_audit_rows_carry_who_where_and_how(client, users):
+    cso = users.cso()
+    client.post(
+        "/login",
+        data={"username": cso.username, "password": PASSWORD},
+        headers={"User-Agent": "PhoneBrowser/1.0"},
+        environ_base={"REMOTE_ADDR": "192.0.2.44"},
+    )
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login")).one()
+    assert (event.actor_name, event.actor_role, event.outcome) == (cso.username, "cso", "success")
+    assert event.client_address == "192.0.2.44" and event.user_agent == "PhoneBrowser/1.0"
+
+
+def _add_events(count, **fields):
+    for number in range(count):
+        db.session.add(
+            AuditEvent(action="login", outcome="success", object_id=str(number), **fields)
+        )
+    db.session.commit()
+
+
+def test_audit_search_filters_as_you_type(client, users, login):
+    login(users.senior(username="senior.sam"))
+    _add_events(3, actor_name="maria.lopez")
+    db.session.add(AuditEvent(action="account.lock", outcome="success", actor_name="tom.vue"))
+    db.session.commit()
+    response = client.get("/audit/?q=tom", headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in fragment
+    assert "tom.vue" in fragment and "maria.lopez" not in fragment
+    full_page = client.get("/audit/?q=tom").get_data(as_text=True)
+    assert "<html" in full_page and 'value="tom"' in full_page
+
+
+def test_audit_search_by_outcome_and_dates(client, users, login):
+    login(users.admin())
+    old = AuditEvent(
+        action="login",
+        outcome="failure",
+        actor_name="old.one",
+        occurred_at=utcnow() - timedelta(days=40),
+    )
+    db.session.add(old)
+    db.session.commit()
+    page = client.get("/audit/?outcome=failure").get_data(as_text=True)
+    assert "old.one" in page
+    since = (old.occurred_at + timedelta(days=2)).date().isoformat()
+    assert "old.one" not in client.get(f"/audit/?outcome=failure&since={since}").get_data(
+        as_text=True
+    )
+
+
+def test_audit_is_paginated(make_app, users):
+    app = make_app(AUDIT_PAGE_SIZE=5)
+    with app.app_context():
+        from tests.factories import UserFactory
+
+        admin = UserFactory(app).admin()
+        _add_events(12, actor_name="bulk.user")
+        client = app.test_client()
+        client.post("/login", data={"username": admin.username, "password": PASSWORD})
+        first = client.get("/audit/?q=bulk").get_data(as_text=True)
+        assert first.count("bulk.user") == 5 and "page=2" in first
+        third = client.get("/audit/?q=bulk&page=3").get_data(as_text=True)
+        assert third.count("bulk.user") == 2 and "page=4" not in third
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=2026-02-30",
+        "until=yesterday",
+        "since=2026-05-01&until=2026-04-01",
+        "outcome=<script>",
+        "page=-1",
+        "page=abc",
+        "q=" + "x" * 10_000,
+    ],
+)
+def test_bad_audit_filters_get_a_message_not_an_error(client, users, login, query):
+    login(users.senior())
+    response = client.get(f"/audit/?{query}")
+    assert response.status_code == 422
+    assert 'class="error-summary"' in response.get_data(as_text=True)
+
+
+def test_like_wildcards_are_searched_literally(client, users, login):
+    login(users.admin())
+    _add_events(1, actor_name="percent.user")
+    page = client.get("/audit/?q=%25").get_data(as_text=True)
+    assert "percent.user" not in page
