@@ -105,7 +105,7 @@ def serious_accessibility_violations(page) -> list[str]:
         page.evaluate(AXE_SCRIPT.read_text())
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" "))}))"""
+             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join())}))"""
     )
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
