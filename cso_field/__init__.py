@@ -55,6 +55,8 @@ def register_extensions(app: Flask) -> None:
     from cso_field import i18n, security
     from cso_field.extensions import csrf, db, htmx, login_manager, migrate
 
+    import cso_field.models  # noqa: F401 (registers every table)
+
     db.init_app(app)
     login_manager.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))

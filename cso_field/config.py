@@ -40,7 +40,8 @@ def load_config(instance_path: str) -> dict:
         "ADDRESS_THROTTLE_LIMIT": int(os.environ.get("ADDRESS_THROTTLE_LIMIT", 20)),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "WTF_I18N_ENABLED": True,
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # A whole request; photos are the only large part (see PHOTO_* below).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": 64 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CSO_TIMEZONE", "America/Los_Angeles"),
@@ -48,6 +49,20 @@ def load_config(instance_path: str) -> dict:
         "DEPARTMENT_PHONE": os.environ.get("CSO_DEPARTMENT_PHONE", "(209) 937-8377"),
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         "AUDIT_PAGE_SIZE": 50,
+        # Location and geocoding (cso_field/geo.py, cso_field/geocoding.py).
+        "LOCATION_ACCURACY_WARNING_M": float(os.environ.get("LOCATION_ACCURACY_WARNING_M", 100)),
+        "GEOCODER": os.environ.get("GEOCODER", "none"),
+        "GEOCODER_URL": os.environ.get("GEOCODER_URL", ""),
+        "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "cso-field/0.1"),
+        "GEOCODER_MIN_DELAY_SECONDS": float(os.environ.get("GEOCODER_MIN_DELAY_SECONDS", 1.0)),
+        "GEOCODER_TIMEOUT_SECONDS": float(os.environ.get("GEOCODER_TIMEOUT_SECONDS", 3.0)),
+        # Photos (cso_field/photos/, cso_field/storage.py).
+        "PHOTO_STORAGE_DIR": os.environ.get(
+            "PHOTO_STORAGE_DIR", str(Path(instance_path) / "photos")
+        ),
+        "PHOTO_MAX_FILE_BYTES": int(os.environ.get("PHOTO_MAX_FILE_BYTES", 15 * 1024 * 1024)),
+        "PHOTO_MAX_FILES": int(os.environ.get("PHOTO_MAX_FILES", 8)),
+        "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 50_000_000)),
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
     }
 

@@ -1,0 +1,1 @@
+"""Districts (beats): boundaries uploaded as GeoJSON, used to place every record."""

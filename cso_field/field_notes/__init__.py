@@ -1,0 +1,1 @@
+"""Field notes: a CSO's free-text observation with location and photos."""

@@ -1,0 +1,21 @@
+"""Every model, imported once so Alembic and the app see the whole schema."""
+
+from cso_field.audit.models import AuditEvent
+from cso_field.auth.models import LoginAttempt, User, UserSession
+from cso_field.districts.models import District
+from cso_field.field_notes.models import FieldNote
+from cso_field.geocoding import GeocodeCache
+from cso_field.photos.models import Photo
+from cso_field.records.models import RecordVersion
+
+__all__ = [
+    "AuditEvent",
+    "District",
+    "FieldNote",
+    "GeocodeCache",
+    "LoginAttempt",
+    "Photo",
+    "RecordVersion",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,1 @@
+"""Photos attached to field records: originals kept as evidence, clean copies for display."""

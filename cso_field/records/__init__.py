@@ -1,0 +1,1 @@
+"""What every field record shares: location, idempotent creation, versions, review, deletion."""

@@ -1,0 +1,105 @@
+"""The columns every field record carries, and the version history of all of them."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from cso_field.extensions import db
+from cso_field.timeutil import utcnow
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    Status.DRAFT: _l("Draft"),
+    Status.SUBMITTED: _l("Submitted"),
+    Status.RETURNED: _l("Returned for changes"),
+    Status.RESUBMITTED: _l("Resubmitted"),
+    Status.APPROVED: _l("Approved"),
+}
+
+
+class FieldRecordMixin:
+    """Who and when, where, the idempotency key, the review state and soft deletion."""
+
+    record_type: str  # set by each model, e.g. "field_note"
+    reference_prefix: str  # e.g. "FN"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    submission_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    address: Mapped[str | None] = mapped_column(String(300))
+
+    status: Mapped[str] = mapped_column(String(20), default=Status.SUBMITTED.value)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None]
+
+    deleted_at: Mapped[datetime | None]
+    deleted_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("user_account.id"), index=True)
+
+    @declared_attr
+    def reviewed_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user_account.id"))
+
+    @declared_attr
+    def deleted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user_account.id"))
+
+    @declared_attr
+    def district_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("district.id"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (Index(f"ix_{cls.__tablename__}_location", "latitude", "longitude"),)
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class RecordVersion(db.Model):
+    """One change to a field record: who, when, what happened and which fields changed."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (Index("ix_record_version_record", "record_type", "record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int]
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # {field: [old, new]} for edits; empty for state changes (the comment is in `note`).
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)

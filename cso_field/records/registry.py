@@ -1,0 +1,69 @@
+"""Record types register here: what they are called, where they are shown, how they are searched.
+
+Shared features (photos, search, history) reach a record only through this registry, so a
+new record type is one `register()` call.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import url_for
+
+from cso_field.auth.models import Role, User
+from cso_field.extensions import db
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    record_type: str
+    reference: str
+    title: str
+    address: str | None
+    url: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str  # the stored record_type, e.g. "field_note"
+    model: type
+    label: object  # lazy translated singular, e.g. "Field note"
+    view_endpoint: str  # takes record_id
+    # search(text, user, limit) -> list[SearchHit]
+    search: Callable[[str, User, int], list[SearchHit]] | None = None
+    fields: dict = field(default_factory=dict)  # field name -> lazy label, for History
+
+
+RECORD_TYPES: dict[str, RecordType] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    RECORD_TYPES[record_type.name] = record_type
+    return record_type
+
+
+def get_record(record_type: str, record_id: int):
+    """The record, deleted or not, or None for an unknown type or id."""
+    registered = RECORD_TYPES.get(record_type)
+    return db.session.get(registered.model, record_id) if registered else None
+
+
+def record_url(record) -> str:
+    return url_for(RECORD_TYPES[record.record_type].view_endpoint, record_id=record.id)
+
+
+def can_view(user: User, record) -> bool:
+    """Staff see every live record; deleted ones only admins."""
+    if record is None or not user.is_authenticated:
+        return False
+    return record.deleted_at is None or user.role == Role.ADMIN
+
+
+def can_edit(user: User, record) -> bool:
+    """The author, until the record is approved or deleted."""
+    return (
+        can_view(user, record)
+        and record.deleted_at is None
+        and record.created_by_id == user.id
+        and record.status != "approved"
+    )
