@@ -117,7 +117,8 @@ def test_method_not_allowed_page(client):
     assert "not allowed" in response.get_data(as_text=True)
 
 
-def test_too_large_request_gets_413(client):
+def test_too_large_request_gets_413(make_app):
+    client = make_app(MAX_CONTENT_LENGTH=1024 * 1024).test_client()
     response = client.post("/login", data={"username": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
