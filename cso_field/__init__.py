@@ -91,9 +91,14 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.accounts.routes import bp as accounts_bp
     from cso_field.audit.routes import bp as audit_bp
     from cso_field.auth.routes import bp as auth_bp
+    from cso_field.districts.routes import bp as districts_bp
+    from cso_field.field_notes.routes import bp as field_notes_bp
     from cso_field.main.routes import bp as main_bp
+    from cso_field.photos.routes import bp as photos_bp
+    from cso_field.search.routes import bp as search_bp
 
-    for blueprint in (auth_bp, main_bp, accounts_bp, audit_bp):
+    for blueprint in (auth_bp, main_bp, accounts_bp, audit_bp, field_notes_bp, search_bp,
+                      photos_bp, districts_bp):
         app.register_blueprint(blueprint)
 
 

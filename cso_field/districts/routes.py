@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("districts", __name__, url_prefix="/districts")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("field_notes", __name__, url_prefix="/notes")

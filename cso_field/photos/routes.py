@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("photos", __name__, url_prefix="/photos")

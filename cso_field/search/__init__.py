@@ -1,0 +1,1 @@
+"""The Search screen: every record type, by address, reference number or text."""
