@@ -51,7 +51,7 @@ i18n-extract: install
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap \
-		--ignore-obsolete --previous
+		--ignore-obsolete --no-fuzzy-matching
 
 i18n-compile: install
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^compiling' || true

@@ -45,17 +45,18 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_hooks(app)
     from cso_field import cli, errors
+    from cso_field.records import templating
 
     errors.register(app)
+    templating.register(app)
     cli.register(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
+    import cso_field.models  # noqa: F401 (registers every table)
     from cso_field import i18n, security
     from cso_field.extensions import csrf, db, htmx, login_manager, migrate
-
-    import cso_field.models  # noqa: F401 (registers every table)
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -95,10 +96,20 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.field_notes.routes import bp as field_notes_bp
     from cso_field.main.routes import bp as main_bp
     from cso_field.photos.routes import bp as photos_bp
+    from cso_field.records.routes import bp as records_bp
     from cso_field.search.routes import bp as search_bp
 
-    for blueprint in (auth_bp, main_bp, accounts_bp, audit_bp, field_notes_bp, search_bp,
-                      photos_bp, districts_bp):
+    for blueprint in (
+        auth_bp,
+        main_bp,
+        accounts_bp,
+        audit_bp,
+        field_notes_bp,
+        search_bp,
+        photos_bp,
+        districts_bp,
+        records_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

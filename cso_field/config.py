@@ -42,7 +42,6 @@ def load_config(instance_path: str) -> dict:
         "WTF_I18N_ENABLED": True,
         # A whole request; photos are the only large part (see PHOTO_* below).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
-        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CSO_TIMEZONE", "America/Los_Angeles"),
         "DEPARTMENT_NAME": os.environ.get("CSO_DEPARTMENT_NAME", "Stockton Police Department"),

@@ -1,6 +1,6 @@
 """Everything htmx-specific lives here, so a move to a later htmx is one small change."""
 
-from flask import Response, render_template
+from flask import Response, make_response, redirect, render_template
 
 from cso_field.extensions import htmx
 
@@ -49,6 +49,24 @@ def render(page_template: str, fragment_template: str, **context) -> str:
     return render_template(fragment_template, **context) + render_template(
         "_partials/notices_oob.html"
     )
+
+
+def form_error(page_template: str, fragment_template: str, status: int, **context):
+    """A form re-rendered with its errors, swapped back over itself for any 4xx status."""
+    response = make_response(render(page_template, fragment_template, **context), status)
+    if wants_fragment():
+        response.headers["HX-Retarget"] = "this"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def see_other(location: str) -> Response:
+    """After a successful post: a 303, or for htmx a full page load of the new location."""
+    if wants_fragment():
+        response = Response(status=200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, 303)
 
 
 def client_redirect(location: str) -> Response:

@@ -22,11 +22,33 @@ ACTION_LABELS = {
     "password.change": _l("Password changed"),
     "settings.language": _l("Language changed"),
     "access.denied": _l("Access refused"),
+    "districts.upload": _l("Districts uploaded"),
+    "photo.add": _l("Photos added"),
+    "photo.original.view": _l("Original photo viewed"),
+}
+
+# Record actions are "<record type>.<verb>", e.g. "field_note.approved".
+RECORD_VERBS = {
+    "create": _l("created"),
+    "update": _l("edited"),
+    "submitted": _l("submitted for review"),
+    "approved": _l("approved"),
+    "returned": _l("returned for changes"),
+    "delete": _l("deleted"),
 }
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    from cso_field.records.registry import RECORD_TYPES  # registry imports are heavier
+
+    record_type, _dot, verb = action.rpartition(".")
+    if record_type in RECORD_TYPES and verb in RECORD_VERBS:
+        return _l(
+            "%(type)s %(verb)s", type=RECORD_TYPES[record_type].label, verb=RECORD_VERBS[verb]
+        )
+    return action
 
 
 def record(

@@ -23,6 +23,8 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("main.today", _l("Today"), "today", ALL_ROLES, 10),
+    NavItem("main.new_record", _l("New"), "new", ALL_ROLES, 20),
+    NavItem("search.index", _l("Search"), "search", ALL_ROLES, 30),
     NavItem(
         "accounts.index", _l("Accounts"), "people", frozenset({Role.SENIOR_CSO, Role.ADMIN}), 70
     ),

@@ -4,6 +4,8 @@ from flask_login import current_user
 from cso_field.access import public, staff
 from cso_field.auth.forms import LanguageForm
 from cso_field.main.services import today_summary
+from cso_field.records import services as records
+from cso_field.records.registry import RECORD_TYPES, record_url
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +19,12 @@ def index():
 @bp.get("/today")
 @staff
 def today():
-    return render_template("main/today.html", summary=today_summary(current_user))
+    return render_template(
+        "main/today.html",
+        summary=today_summary(current_user),
+        returned=records.returned_to(current_user),
+        recorded_today=records.created_today_by(current_user),
+    )
 
 
 @bp.get("/menu")
@@ -25,3 +32,15 @@ def today():
 def menu():
     language_form = LanguageForm(locale=current_user.locale or "en")
     return render_template("main/menu.html", language_form=language_form)
+
+
+@bp.get("/new")
+@staff
+def new_record():
+    """The New screen: every kind of record an officer can start."""
+    return render_template("main/new.html", record_types=RECORD_TYPES.values())
+
+
+@bp.app_template_global()
+def url_for_record(record) -> str:
+    return record_url(record)

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cso_field.extensions import db
 from cso_field.timeutil import utcnow
 
+THUMBNAIL_MAX_SIDE = 320
+
 
 class Photo(db.Model):
     __tablename__ = "photo"
@@ -19,8 +21,15 @@ class Photo(db.Model):
     thumbnail_key: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(40))
+    # Upright size of the original, i.e. after its EXIF orientation is applied.
     width: Mapped[int]
     height: Mapped[int]
     byte_size: Mapped[int]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def thumbnail_size(self) -> tuple[int, int]:
+        """About the thumbnail's size, for <img width height> so the page does not jump."""
+        scale = min(1.0, THUMBNAIL_MAX_SIDE / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))

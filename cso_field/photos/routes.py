@@ -1,3 +1,77 @@
-from flask import Blueprint
+"""Serving photos, only to users who may see the record they belong to.
+
+Responses keep the app-wide `Cache-Control: no-store`: photos can be evidence and phones
+are shared, so after logout none may remain in the browser's cache.
+"""
+
+import base64
+
+from flask import Blueprint, Response, abort, current_app, send_file
+from flask_login import current_user
+
+from cso_field import audit
+from cso_field.access import staff
+from cso_field.extensions import db
+from cso_field.photos.models import Photo
+from cso_field.records.registry import can_view, get_record
+from cso_field.storage import StorageError, get_storage
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
+
+
+@bp.get("/<id:photo_id>/thumbnail")
+@staff
+def thumbnail(photo_id: int) -> Response:
+    photo = _visible_photo(photo_id)
+    return _send(photo.thumbnail_key, "image/jpeg", f"photo-{photo.id}-thumbnail.jpg")
+
+
+@bp.get("/<id:photo_id>/display")
+@staff
+def display(photo_id: int) -> Response:
+    photo = _visible_photo(photo_id)
+    return _send(photo.display_key, "image/jpeg", f"photo-{photo.id}.jpg")
+
+
+@bp.get("/<id:photo_id>/original")
+@staff
+def original(photo_id: int) -> Response:
+    """The file exactly as uploaded, as a download, with its SHA-256 for evidence."""
+    photo = _visible_photo(photo_id)
+    extension = photo.original_key.rsplit(".", 1)[-1]
+    response = _send(
+        photo.original_key,
+        photo.content_type,
+        f"photo-{photo.id}-original.{extension}",
+        as_attachment=True,
+    )
+    response.headers["X-Photo-SHA256"] = photo.sha256
+    digest = base64.b64encode(bytes.fromhex(photo.sha256)).decode()
+    response.headers["Repr-Digest"] = f"sha-256=:{digest}:"  # RFC 9530
+    audit.record("photo.original.view", object_type="photo", object_id=photo.id)
+    db.session.commit()
+    return response
+
+
+def _visible_photo(photo_id: int) -> Photo:
+    """The photo, or 404 when it or its record is missing or hidden from this user."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or not can_view(current_user, get_record(photo.record_type, photo.record_id)):
+        abort(404)
+    return photo
+
+
+def _send(key: str, content_type: str, download_name: str, as_attachment: bool = False):
+    try:
+        file = get_storage().open(key)
+    except StorageError as error:
+        current_app.logger.error("stored photo file missing: %s", error)
+        abort(404)
+    # max_age=0 instead of the one-year default for static files; no-store is added later.
+    return send_file(
+        file,
+        mimetype=content_type,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        max_age=0,
+    )

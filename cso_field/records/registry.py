@@ -29,6 +29,9 @@ class RecordType:
     model: type
     label: object  # lazy translated singular, e.g. "Field note"
     view_endpoint: str  # takes record_id
+    list_endpoint: str
+    new_endpoint: str
+    description: object  # lazy translated, shown on the New screen
     # search(text, user, limit) -> list[SearchHit]
     search: Callable[[str, User, int], list[SearchHit]] | None = None
     fields: dict = field(default_factory=dict)  # field name -> lazy label, for History

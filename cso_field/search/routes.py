@@ -1,3 +1,39 @@
-from flask import Blueprint
+from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from cso_field.access import staff
+from cso_field.htmx import render
+from cso_field.records.registry import RECORD_TYPES
 
 bp = Blueprint("search", __name__, url_prefix="/search")
+
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+LIMIT_PER_TYPE = 20
+
+
+@bp.get("/")
+@staff
+def index():
+    text = request.args.get("q", "").strip()
+    problem = None
+    hits = []
+    if len(text) > MAX_LENGTH:
+        problem = _l("Search for at most %(max)d characters.", max=MAX_LENGTH)
+    elif any(ord(character) < 32 for character in text):
+        problem = _l("Remove the invisible control characters from this field.")
+    elif len(text) >= MIN_LENGTH:
+        for record_type in RECORD_TYPES.values():
+            if record_type.search:
+                hits += record_type.search(text, current_user, LIMIT_PER_TYPE)
+    body = render(
+        "search/index.html",
+        "search/_results.html",
+        text=text,
+        hits=hits,
+        problem=problem,
+        min_length=MIN_LENGTH,
+        labels={name: record_type.label for name, record_type in RECORD_TYPES.items()},
+    )
+    return body, 422 if problem else 200

@@ -1,0 +1,313 @@
+"""Saving photos for a field record: the original kept byte for byte, clean copies to show.
+
+`save_photos()` runs inside the caller's transaction: it flushes Photo rows but never
+commits. If the caller's transaction fails afterwards, it calls `discard_files()`.
+"""
+
+import hashlib
+import io
+import secrets
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import format_decimal, lazy_ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from PIL import ExifTags, Image, ImageCms, ImageOps
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from cso_field.extensions import db
+from cso_field.photos.models import THUMBNAIL_MAX_SIDE, Photo
+from cso_field.storage import StorageError, get_storage
+
+# Pillow format -> (content type, file extension). Phones' JPEGs often open as MPO.
+ACCEPTED_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+DISPLAY_MAX_SIDE = 1600
+JPEG_QUALITY = 82
+CHUNK_BYTES = 64 * 1024
+_ROTATED_ORIENTATIONS = {5, 6, 7, 8}
+_SRGB = ImageCms.createProfile("sRGB")
+
+Text = str | LazyString  # messages are translated when shown, in the viewer's language
+
+
+class PhotoError(Exception):
+    """A photo the user must change (status 4xx), or storage trouble (503); nothing was kept."""
+
+    def __init__(self, message: Text, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    original: bytes
+    content_type: str
+    extension: str
+    width: int  # upright, i.e. after the EXIF orientation is applied
+    height: int
+    display: bytes
+    thumbnail: bytes
+
+
+def save_photos(files: Iterable[FileStorage], record, user) -> list[Photo]:
+    """Check, store and add Photo rows for `record`; flushes, never commits.
+
+    Empty file inputs (no file chosen) are skipped. Raises PhotoError with nothing stored
+    and no rows added.
+    """
+    chosen = [file for file in files if file and file.filename]
+    _check_count(len(chosen))
+    if not chosen:
+        return []
+    if record.id is None:
+        db.session.flush()
+    written: list[str] = []
+    try:
+        photos = [
+            _save_one(file, number, record, user, written)
+            for number, file in enumerate(chosen, start=1)
+        ]
+        db.session.add_all(photos)
+        db.session.flush()
+    except BaseException:
+        _delete_keys(written)
+        raise
+    return photos
+
+
+def discard_files(photos: Iterable[Photo]) -> None:
+    """Remove the stored files of photos whose transaction did not commit."""
+    _delete_keys(
+        key
+        for photo in photos
+        for key in (photo.original_key, photo.display_key, photo.thumbnail_key)
+    )
+
+
+def photos_for(record) -> list[Photo]:
+    query = (
+        select(Photo)
+        .where(Photo.record_type == record.record_type, Photo.record_id == record.id)
+        .order_by(Photo.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _check_count(count: int) -> None:
+    limit = current_app.config["PHOTO_MAX_FILES"]
+    if count > limit:
+        raise PhotoError(
+            lazy_ngettext(
+                "You can attach at most %(num)d photo. Remove some and try again.",
+                "You can attach at most %(num)d photos. Remove some and try again.",
+                limit,
+            ),
+            413,
+        )
+
+
+def _save_one(file: FileStorage, number: int, record, user, written: list[str]) -> Photo:
+    name = _display_name(file, number)
+    prepared = _prepare(_read_limited(file, name), name)
+    token = secrets.token_hex(16)
+    keys = {
+        "original_key": f"{token[:2]}/{token}-original.{prepared.extension}",
+        "display_key": f"{token[:2]}/{token}-display.jpg",
+        "thumbnail_key": f"{token[:2]}/{token}-thumbnail.jpg",
+    }
+    contents = (prepared.original, prepared.display, prepared.thumbnail)
+    for key, data in zip(keys.values(), contents, strict=True):
+        _put(key, data, written)
+    return Photo(
+        record_type=record.record_type,
+        record_id=record.id,
+        sha256=hashlib.sha256(prepared.original).hexdigest(),
+        content_type=prepared.content_type,
+        width=prepared.width,
+        height=prepared.height,
+        byte_size=len(prepared.original),
+        uploaded_by_id=user.id,
+        **keys,
+    )
+
+
+def _put(key: str, data: bytes, written: list[str]) -> None:
+    try:
+        get_storage().put(key, data)
+    except StorageError as error:
+        current_app.logger.error("photo storage failed: %s", error)
+        raise PhotoError(
+            _l(
+                "The photos could not be saved, so nothing was saved. Try again; "
+                "if it keeps happening, tell an administrator."
+            ),
+            503,
+        ) from error
+    written.append(key)
+
+
+def _delete_keys(keys: Iterable[str]) -> None:
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except StorageError as error:
+            current_app.logger.error("could not remove an unsaved photo file: %s", error)
+
+
+def _lazy_decimal(number: float) -> LazyString:
+    return LazyString(format_decimal, number)
+
+
+def _display_name(file: FileStorage, number: int) -> Text:
+    name = (file.filename or "").strip()
+    return name[:60] if name else _l("Photo %(number)d", number=number)
+
+
+def _read_limited(file: FileStorage, name: Text) -> bytes:
+    """The whole upload, read in chunks so an oversized one is refused early."""
+    limit = current_app.config["PHOTO_MAX_FILE_BYTES"]
+    buffer = bytearray()
+    if file.stream.seekable():
+        file.stream.seek(0)  # the caller may have read it already, e.g. to hash it
+    while chunk := file.stream.read(CHUNK_BYTES):
+        buffer += chunk
+        if len(buffer) > limit:
+            raise PhotoError(
+                _l(
+                    "%(name)s is larger than %(size)s MB. Choose a smaller photo.",
+                    name=name,
+                    size=_lazy_decimal(round(limit / 1024 / 1024, 1)),
+                ),
+                413,
+            )
+    return bytes(buffer)
+
+
+def _prepare(data: bytes, name: Text) -> _Prepared:
+    max_pixels = current_app.config["PHOTO_MAX_PIXELS"]
+    # Image.open() checks the declared size against this before decoding anything. It is
+    # process-wide, like the warnings filter below; _decode() checks the size itself too,
+    # so the limit holds even if another thread changes either.
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _decode(data, name, max_pixels)
+    except PhotoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels(name, max_pixels) from error
+    except Exception as error:
+        # Broken or hostile files make Pillow raise many kinds of error; all mean "unreadable".
+        current_app.logger.info("unreadable photo upload refused: %r", error)
+        raise _not_a_photo(name) from error
+
+
+def _decode(data: bytes, name: Text, max_pixels: int) -> _Prepared:
+    with Image.open(io.BytesIO(data)) as probe:
+        _check_format(probe, name)
+        if probe.width * probe.height > max_pixels:
+            raise _too_many_pixels(name, max_pixels)
+        probe.verify()
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        if image.getexif().get(ExifTags.Base.Orientation) in _ROTATED_ORIENTATIONS:
+            width, height = height, width
+        content_type, extension = ACCEPTED_FORMATS[image.format]
+        display = _clean_copy(image)
+    thumbnail = display.copy()
+    thumbnail.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE), Image.Resampling.LANCZOS)
+    return _Prepared(
+        original=data,
+        content_type=content_type,
+        extension=extension,
+        width=width,
+        height=height,
+        display=_jpeg_bytes(display),
+        thumbnail=_jpeg_bytes(thumbnail),
+    )
+
+
+def _check_format(image: Image.Image, name: Text) -> None:
+    if image.format not in ACCEPTED_FORMATS:
+        raise PhotoError(
+            _l(
+                "%(name)s is not a JPEG, PNG or WebP photo. Choose a photo in one of "
+                "those formats.",
+                name=name,
+            ),
+            422,
+        )
+
+
+def _clean_copy(image: Image.Image) -> Image.Image:
+    """Upright, sRGB, at most DISPLAY_MAX_SIDE, and with no metadata of any kind."""
+    # For JPEG, decode at a reduced scale straight away: far less memory for big photos.
+    image.draft("RGB", (DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))
+    image.load()
+    upright = ImageOps.exif_transpose(image)
+    rgb = _flatten(_to_srgb(upright))
+    rgb.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE), Image.Resampling.LANCZOS)
+    clean = Image.new("RGB", rgb.size)
+    clean.paste(rgb)  # a fresh image: no EXIF, GPS, XMP, ICC or comments carried over
+    return clean
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Phones often tag photos Display P3; convert so colours survive dropping the profile."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(image, source, _SRGB, outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError):
+        return image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB, with any transparency composited on white."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _jpeg_bytes(image: Image.Image) -> bytes:
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return output.getvalue()
+
+
+def _too_many_pixels(name: Text, max_pixels: int) -> PhotoError:
+    return PhotoError(
+        _l(
+            "%(name)s has more than %(megapixels)s megapixels. Choose a smaller photo.",
+            name=name,
+            megapixels=_lazy_decimal(round(max_pixels / 1_000_000, 1)),
+        ),
+        422,
+    )
+
+
+def _not_a_photo(name: Text) -> PhotoError:
+    return PhotoError(
+        _l(
+            "%(name)s is not a photo that can be read. Choose a JPEG, PNG or WebP photo.",
+            name=name,
+        ),
+        422,
+    )

@@ -1,0 +1,127 @@
+"""Actions every record type shares: submit, approve, return, delete, add photos."""
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cso_field.access import roles, staff
+from cso_field.auth.models import Role
+from cso_field.errors import render_error
+from cso_field.extensions import db
+from cso_field.htmx import form_error, see_other
+from cso_field.photos.services import PhotoError, discard_files, save_photos
+from cso_field.records import services as records
+from cso_field.records.forms import DeleteForm, ReturnForm
+from cso_field.records.registry import (
+    RECORD_TYPES,
+    can_edit,
+    can_view,
+    get_record,
+    record_url,
+)
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+
+RULE_MESSAGES = {
+    "not_author": lambda: _("Only the author can do that."),
+    "not_reviewer": lambda: _("Only a Senior CSO who did not write the record can review it."),
+    "wrong_state": lambda: _("The record is not in a state that allows this."),
+    "comment_required": lambda: _("Say what the author needs to change."),
+    "cannot_delete": lambda: _("You cannot delete this record."),
+}
+
+
+def _record_or_404(record_type: str, record_id: int):
+    record = get_record(record_type, record_id)
+    if not can_view(current_user, record):
+        abort(404)
+    return record
+
+
+def _apply(rule, record, *args) -> bool:
+    """Run a review or deletion rule; on refusal flash why and keep nothing."""
+    try:
+        rule(record, current_user, *args)
+    except records.RecordRuleError as error:
+        db.session.rollback()
+        flash(RULE_MESSAGES[error.code](), "error")
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.post("/<record_type>/<id:record_id>/submit")
+@staff
+def submit(record_type: str, record_id: int):
+    record = _record_or_404(record_type, record_id)
+    if _apply(records.submit, record):
+        flash(_("%(reference)s sent for review.", reference=record.reference), "success")
+    return see_other(record_url(record))
+
+
+@bp.post("/<record_type>/<id:record_id>/approve")
+@roles(Role.SENIOR_CSO)
+def approve(record_type: str, record_id: int):
+    record = _record_or_404(record_type, record_id)
+    if _apply(records.approve, record):
+        flash(_("%(reference)s approved.", reference=record.reference), "success")
+    return see_other(record_url(record))
+
+
+@bp.post("/<record_type>/<id:record_id>/return")
+@roles(Role.SENIOR_CSO)
+def return_for_changes(record_type: str, record_id: int):
+    record = _record_or_404(record_type, record_id)
+    form = ReturnForm()
+    if not form.validate():
+        return form_error(
+            "records/return.html", "records/_return_form.html", 422, form=form, record=record
+        )
+    if _apply(records.return_for_changes, record, form.comment.data):
+        flash(_("%(reference)s returned to its author.", reference=record.reference), "success")
+    return see_other(record_url(record))
+
+
+@bp.route("/<record_type>/<id:record_id>/delete", methods=["GET", "POST"])
+@staff
+def delete(record_type: str, record_id: int):
+    record = _record_or_404(record_type, record_id)
+    if not records.can_delete(current_user, record):
+        abort(403)
+    form = DeleteForm()
+    if request.method == "GET":
+        return render_template("records/delete.html", form=form, record=record)
+    if not form.validate():
+        return form_error(
+            "records/delete.html", "records/_delete_form.html", 422, form=form, record=record
+        )
+    records.delete(record, current_user, form.reason.data)
+    db.session.commit()
+    flash(
+        _("%(reference)s deleted. Administrators can still see it.", reference=record.reference),
+        "success",
+    )
+    return see_other(url_for(RECORD_TYPES[record.record_type].list_endpoint))
+
+
+@bp.post("/<record_type>/<id:record_id>/photos")
+@staff
+def add_photos(record_type: str, record_id: int):
+    record = _record_or_404(record_type, record_id)
+    if not can_edit(current_user, record):
+        abort(403)
+    uploads = [upload for upload in request.files.getlist("photos") if upload and upload.filename]
+    saved = []
+    try:
+        saved = save_photos(uploads, record, current_user)
+        records.add_photos_version(record, current_user, saved)
+        db.session.commit()
+    except PhotoError as error:
+        db.session.rollback()
+        return render_error(error.status, explanation=str(error))
+    except Exception:
+        db.session.rollback()
+        discard_files(saved)
+        raise
+    flash(_("Photos added."), "success")
+    return see_other(record_url(record))

@@ -1,0 +1,299 @@
+"""Rules shared by every field record: idempotent creation, versions, review and deletion.
+
+Routes call these inside one transaction and commit once, so a record, its version, its
+audit row and its photos' rows are written together or not at all.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, time
+
+from flask_babel import to_user_timezone, to_utc
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from cso_field import audit
+from cso_field.auth.models import Role, User
+from cso_field.extensions import db
+from cso_field.records.models import RecordVersion, Status
+from cso_field.records.registry import RECORD_TYPES
+from cso_field.timeutil import utcnow
+
+
+class RecordRuleError(Exception):
+    """A change the review or deletion rules refuse; `code` picks the message shown."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class SubmissionConflict(Exception):
+    """The same client UUID was sent before with different content."""
+
+
+def uploaded_digests(files) -> list[str]:
+    """SHA-256 of each uploaded file, so a repeated submission is recognised with its photos."""
+    digests = []
+    for upload in files:
+        digest = hashlib.sha256()
+        for chunk in iter(lambda upload=upload: upload.stream.read(1024 * 1024), b""):
+            digest.update(chunk)
+        upload.stream.seek(0)
+        digests.append(digest.hexdigest())
+    return digests
+
+
+def submission_hash(content: dict, photo_digests: Iterable[str] = ()) -> str:
+    canonical = json.dumps(
+        {"content": content, "photos": sorted(photo_digests)},
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find_by_client_uuid(model, client_uuid: uuid.UUID):
+    return db.session.scalar(select(model).where(model.client_uuid == client_uuid))
+
+
+def create_record(
+    model,
+    *,
+    client_uuid: uuid.UUID,
+    content: dict,
+    author: User,
+    digest: str,
+    status: Status,
+    attach: Callable[[object], None],
+):
+    """Create a record once per client UUID; returns (record, created).
+
+    A repeat of the same submission returns the stored record. `attach` runs after the
+    record has an id (photos, geocoding). Raises SubmissionConflict for a reused UUID.
+    Call it before any other write of the transaction.
+    """
+    existing = find_by_client_uuid(model, client_uuid)
+    if existing is not None:
+        return _same_submission(existing, author, digest), False
+    record = model(
+        client_uuid=client_uuid,
+        submission_hash=digest,
+        created_by_id=author.id,
+        status=status.value,
+        **content,
+    )
+    db.session.add(record)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A parallel request with the same UUID won the insert. The insert is this
+        # transaction's first write, so rolling it all back loses nothing else.
+        db.session.rollback()
+        existing = find_by_client_uuid(model, client_uuid)
+        if existing is None:
+            raise
+        return _same_submission(existing, author, digest), False
+    record.reference = f"{model.reference_prefix}-{record.created_at:%Y}-{record.id:06d}"
+    attach(record)
+    add_version(record, author, "created", {name: [None, value] for name, value in content.items()})
+    audit.record(
+        f"{record.record_type}.create", object_type=record.record_type, object_id=record.id
+    )
+    return record, True
+
+
+def _same_submission(existing, author: User, digest: str):
+    if existing.created_by_id != author.id or existing.submission_hash != digest:
+        raise SubmissionConflict
+    return existing
+
+
+def add_version(
+    record, user: User, action: str, changes: dict | None = None, note: str | None = None
+) -> RecordVersion:
+    latest = db.session.scalar(
+        select(func.max(RecordVersion.version)).where(
+            RecordVersion.record_type == record.record_type, RecordVersion.record_id == record.id
+        )
+    )
+    version = RecordVersion(
+        record_type=record.record_type,
+        record_id=record.id,
+        version=(latest or 0) + 1,
+        action=action,
+        changed_by_id=user.id,
+        changes=changes or {},
+        note=note,
+    )
+    db.session.add(version)
+    return version
+
+
+def update_record(record, user: User, content: dict) -> dict:
+    """Apply an edit; returns {field: [old, new]} for what changed (nothing written if empty)."""
+    changes = {
+        name: [getattr(record, name), value]
+        for name, value in content.items()
+        if getattr(record, name) != value
+    }
+    if not changes:
+        return changes
+    for name, (_old, new) in changes.items():
+        setattr(record, name, new)
+    record.updated_at = utcnow()
+    add_version(record, user, "edited", _json_safe(changes))
+    audit.record(
+        f"{record.record_type}.update",
+        object_type=record.record_type,
+        object_id=record.id,
+        detail=", ".join(changes),
+    )
+    return changes
+
+
+def add_photos_version(record, user: User, photos: list) -> None:
+    add_version(record, user, "photos", {"photos": [None, len(photos)]})
+    audit.record(
+        "photo.add",
+        object_type=record.record_type,
+        object_id=record.id,
+        detail=f"{len(photos)} photos",
+    )
+
+
+def _json_safe(changes: dict) -> dict:
+    return json.loads(json.dumps(changes, default=str))
+
+
+def history(record) -> list[RecordVersion]:
+    return list(
+        db.session.scalars(
+            select(RecordVersion)
+            .where(
+                RecordVersion.record_type == record.record_type,
+                RecordVersion.record_id == record.id,
+            )
+            .order_by(RecordVersion.version.desc())
+        )
+    )
+
+
+# -- Review: draft → submitted → approved, or returned with a comment → resubmitted ----------
+
+SUBMITTABLE = {Status.DRAFT: Status.SUBMITTED, Status.RETURNED: Status.RESUBMITTED}
+REVIEWABLE = {Status.SUBMITTED, Status.RESUBMITTED}
+
+
+def submit(record, user: User) -> None:
+    if record.created_by_id != user.id:
+        raise RecordRuleError("not_author")
+    if record.status_enum not in SUBMITTABLE:
+        raise RecordRuleError("wrong_state")
+    _change_status(record, user, SUBMITTABLE[record.status_enum], "submitted")
+
+
+def approve(record, reviewer: User) -> None:
+    _check_reviewer(record, reviewer)
+    record.review_comment = None
+    _change_status(record, reviewer, Status.APPROVED, "approved")
+
+
+def return_for_changes(record, reviewer: User, comment: str) -> None:
+    _check_reviewer(record, reviewer)
+    if not comment.strip():
+        raise RecordRuleError("comment_required")
+    record.review_comment = comment.strip()
+    _change_status(record, reviewer, Status.RETURNED, "returned", note=record.review_comment)
+
+
+def _check_reviewer(record, reviewer: User) -> None:
+    if reviewer.role != Role.SENIOR_CSO or reviewer.id == record.created_by_id:
+        raise RecordRuleError("not_reviewer")
+    if record.status_enum not in REVIEWABLE or record.deleted_at is not None:
+        raise RecordRuleError("wrong_state")
+
+
+def _change_status(record, user: User, status: Status, action: str, note: str | None = None):
+    old = record.status
+    record.status = status.value
+    if action in ("approved", "returned"):
+        record.reviewed_by_id, record.reviewed_at = user.id, utcnow()
+    add_version(record, user, action, {"status": [old, status.value]}, note=note)
+    audit.record(
+        f"{record.record_type}.{action}", object_type=record.record_type, object_id=record.id
+    )
+
+
+def can_review(user: User, record) -> bool:
+    return (
+        user.role == Role.SENIOR_CSO
+        and user.id != record.created_by_id
+        and record.status_enum in REVIEWABLE
+        and record.deleted_at is None
+    )
+
+
+# -- Deletion: hidden from lists, kept for admins and the audit trail ------------------------
+
+
+def can_delete(user: User, record) -> bool:
+    if record.deleted_at is not None:
+        return False
+    is_author = record.created_by_id == user.id and record.status != Status.APPROVED
+    return is_author or user.role == Role.ADMIN
+
+
+def delete(record, user: User, reason: str) -> None:
+    if not can_delete(user, record):
+        raise RecordRuleError("cannot_delete")
+    record.deleted_at, record.deleted_by_id, record.deleted_reason = utcnow(), user.id, reason
+    add_version(record, user, "deleted", note=reason)
+    audit.record(
+        f"{record.record_type}.delete", object_type=record.record_type, object_id=record.id
+    )
+
+
+def live(query, model):
+    """Only records that have not been deleted."""
+    return query.where(model.deleted_at.is_(None))
+
+
+# -- Today -------------------------------------------------------------------------------------
+
+
+def returned_to(user: User) -> list:
+    """Records returned to this author that wait for changes, oldest review first."""
+    records = []
+    for record_type in RECORD_TYPES.values():
+        model = record_type.model
+        records += db.session.scalars(
+            live(
+                select(model).where(
+                    model.created_by_id == user.id, model.status == Status.RETURNED.value
+                ),
+                model,
+            )
+        )
+    return sorted(records, key=lambda record: record.reviewed_at or record.created_at)
+
+
+def created_today_by(user: User) -> list:
+    since = to_utc(datetime.combine(_department_today(), time.min))
+    records = []
+    for record_type in RECORD_TYPES.values():
+        model = record_type.model
+        records += db.session.scalars(
+            live(
+                select(model).where(model.created_by_id == user.id, model.created_at >= since),
+                model,
+            )
+        )
+    return sorted(records, key=lambda record: record.created_at, reverse=True)
+
+
+def _department_today():
+    return to_user_timezone(utcnow()).date()
