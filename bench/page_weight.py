@@ -63,7 +63,8 @@ def main() -> None:
     client = app.test_client()
     rows = [measure(client, "/login")]
     client.post("/login", data={"username": "bench.senior", "password": PASSWORD})
-    rows += [measure(client, path) for path in ("/today", "/menu", "/audit/", "/accounts/")]
+    paths = ("/today", "/new", "/notes/new", "/notes/", "/search/", "/menu", "/audit/", "/accounts/")
+    rows += [measure(client, path) for path in paths]
     print("| page | HTML raw | HTML gzip | cold load gzip (requests) | within budget |")
     print("|---|---|---|---|---|")
     for row in rows:

@@ -1,15 +1,19 @@
 """Field notes exercise the shared record core: idempotent creation, history, review, deletion,
 search and Today."""
 
+import io
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 
 STOCKTON = {"latitude": "37.9577", "longitude": "-121.2908", "accuracy_m": "12"}
@@ -268,3 +272,114 @@ def test_list_can_be_ordered_nearest_first(cso_client):
     page = cso_client.get("/notes/?lat=37.9577&lon=-121.2908").get_data(as_text=True)
     assert page.index("near") < page.index("far")
     assert "m away" in page
+
+
+# -- Photos through the form: content is checked, nothing half-saved ---------------------------
+
+
+@pytest.fixture
+def photo_folder(app, tmp_path):
+    folder = tmp_path / "photos"
+    app.config["PHOTO_STORAGE_DIR"] = str(folder)
+    app.extensions.pop("cso_storage", None)
+    return folder
+
+
+def _png(size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "green").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _post_with_photos(client, files, **overrides):
+    data = _note_data(**overrides)
+    data["photos"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post("/notes/new", data=data, content_type="multipart/form-data")
+
+
+def _stored(folder):
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+def test_note_with_photos_is_saved_with_them(cso_client, photo_folder):
+    response = _post_with_photos(cso_client, [("a.png", _png()), ("b.png", _png((50, 20)))])
+    assert response.status_code == 303
+    assert _count(Photo) == 2 and len(_stored(photo_folder)) == 6  # original, display, thumb
+    page = cso_client.get(response.location).get_data(as_text=True)
+    assert page.count("/thumbnail") == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "message"),
+    [
+        ("report.jpg", b"<html><script>alert(1)</script></html>", 422, "not a photo"),
+        ("bomb.png", None, 422, "megapixels"),
+    ],
+)
+def test_bad_photo_saves_nothing_at_all(cso_client, photo_folder, name, content, status, message):
+    if content is None:
+        cso_client.application.config["PHOTO_MAX_PIXELS"] = 100
+        content = _png((200, 200))
+    response = _post_with_photos(cso_client, [("good.png", _png()), (name, content)])
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert message in page and "Streetlight out on the corner" in page
+    assert _count() == 0 and _count(Photo) == 0 and _count(RecordVersion) == 0
+    assert _stored(photo_folder) == []
+
+
+def test_too_many_photos_is_413_and_saves_nothing(cso_client, photo_folder):
+    cso_client.application.config["PHOTO_MAX_FILES"] = 2
+    files = [(f"{number}.png", _png()) for number in range(3)]
+    response = _post_with_photos(cso_client, files)
+    assert response.status_code == 413
+    assert _count() == 0 and _stored(photo_folder) == []
+
+
+def test_author_adds_photos_to_an_existing_note(cso_client, photo_folder):
+    cso_client.post("/notes/new", data=_note_data())
+    note = db.session.scalars(select(FieldNote)).one()
+    response = cso_client.post(
+        f"/records/field_note/{note.id}/photos",
+        data={"photos": [(io.BytesIO(_png()), "later.png")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert _count(Photo) == 1
+    assert "Photos added" in cso_client.get(f"/notes/{note.id}").get_data(as_text=True)
+
+
+def test_list_filters_by_district(cso_client, users, login, app):
+    from cso_field.districts.services import parse_geojson, replace_districts
+
+    square = [
+        [-121.30, 37.95],
+        [-121.28, 37.95],
+        [-121.28, 37.97],
+        [-121.30, 37.97],
+        [-121.30, 37.95],
+    ]
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Downtown"},
+                "geometry": {"type": "Polygon", "coordinates": [square]},
+            }
+        ],
+    }
+    replace_districts(parse_geojson(json.dumps(geojson)))
+    db.session.commit()
+    cso_client.post("/notes/new", data=_note_data(observation="inside downtown"))
+    cso_client.post(
+        "/notes/new",
+        data=_note_data(observation="far north", latitude="38.05", longitude="-121.30"),
+    )
+    inside = db.session.scalars(
+        select(FieldNote).where(FieldNote.observation == "inside downtown")
+    ).one()
+    assert inside.district_id is not None
+    page = cso_client.get(f"/notes/?district={inside.district_id}").get_data(as_text=True)
+    assert "inside downtown" in page and "far north" not in page
+    assert "Downtown" in cso_client.get(f"/notes/{inside.id}").get_data(as_text=True)

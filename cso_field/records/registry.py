@@ -37,12 +37,27 @@ class RecordType:
     fields: dict = field(default_factory=dict)  # field name -> lazy label, for History
 
 
+@dataclass(frozen=True)
+class SearchProvider:
+    label: object  # lazy translated name of what it finds
+    search: Callable[[str, User, int], list[SearchHit]]
+
+
 RECORD_TYPES: dict[str, RecordType] = {}
+# What the Search screen asks: every record type that can be searched, and other finds
+# such as special checks, which are requests rather than field records.
+SEARCH_PROVIDERS: dict[str, SearchProvider] = {}
 
 
 def register(record_type: RecordType) -> RecordType:
     RECORD_TYPES[record_type.name] = record_type
+    if record_type.search:
+        register_search(record_type.name, record_type.label, record_type.search)
     return record_type
+
+
+def register_search(name: str, label, search: Callable[[str, User, int], list[SearchHit]]):
+    SEARCH_PROVIDERS[name] = SearchProvider(label, search)
 
 
 def get_record(record_type: str, record_id: int):

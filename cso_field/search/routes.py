@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from cso_field.access import staff
 from cso_field.htmx import render
-from cso_field.records.registry import RECORD_TYPES
+from cso_field.records.registry import SEARCH_PROVIDERS
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -24,9 +24,8 @@ def index():
     elif any(ord(character) < 32 for character in text):
         problem = _l("Remove the invisible control characters from this field.")
     elif len(text) >= MIN_LENGTH:
-        for record_type in RECORD_TYPES.values():
-            if record_type.search:
-                hits += record_type.search(text, current_user, LIMIT_PER_TYPE)
+        for provider in SEARCH_PROVIDERS.values():
+            hits += provider.search(text, current_user, LIMIT_PER_TYPE)
     body = render(
         "search/index.html",
         "search/_results.html",
@@ -34,6 +33,6 @@ def index():
         hits=hits,
         problem=problem,
         min_length=MIN_LENGTH,
-        labels={name: record_type.label for name, record_type in RECORD_TYPES.items()},
+        labels={name: provider.label for name, provider in SEARCH_PROVIDERS.items()},
     )
     return body, 422 if problem else 200
