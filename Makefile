@@ -46,7 +46,7 @@ lint: install-test
 
 # Translation workflow: extract new strings, merge them into every catalog, compile.
 i18n-extract: install
-	$(BIN)/pybabel extract -F pyproject.toml --ignore-dirs=".* __pycache__" -k _l -k lazy_gettext -k lazy_pgettext \
+	$(BIN)/pybabel extract -F pyproject.toml --ignore-dirs=".* __pycache__" -k _l -k lazy_gettext -k lazy_pgettext:1c,2 \
 		--sort-by-file --no-wrap -o translations/messages.pot .
 
 i18n-update: i18n-extract

@@ -61,9 +61,22 @@ def main() -> None:
         create_account("bench.senior", "Bench Senior", "senior_cso", PASSWORD)
         db.session.commit()
     client = app.test_client()
-    rows = [measure(client, "/login")]
+    rows = [measure(client, "/login"), measure(client, "/check-request/?lang=es")]
     client.post("/login", data={"username": "bench.senior", "password": PASSWORD})
-    paths = ("/today", "/new", "/notes/new", "/notes/", "/search/", "/menu", "/audit/", "/accounts/")
+    paths = (
+        "/today",
+        "/new",
+        "/notes/new",
+        "/notes/",
+        "/search/",
+        "/checks/",
+        "/checks/map",
+        "/checks/new",
+        "/checks/overview",
+        "/menu",
+        "/audit/",
+        "/accounts/",
+    )
     rows += [measure(client, path) for path in paths]
     print("| page | HTML raw | HTML gzip | cold load gzip (requests) | within budget |")
     print("|---|---|---|---|---|")

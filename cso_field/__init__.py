@@ -98,6 +98,9 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.photos.routes import bp as photos_bp
     from cso_field.records.routes import bp as records_bp
     from cso_field.search.routes import bp as search_bp
+    from cso_field.special_checks.intake import bp as check_intake_bp
+    from cso_field.special_checks.public import bp as check_requests_bp
+    from cso_field.special_checks.routes import bp as checks_bp
 
     for blueprint in (
         auth_bp,
@@ -109,6 +112,9 @@ def register_blueprints(app: Flask) -> None:
         photos_bp,
         districts_bp,
         records_bp,
+        checks_bp,
+        check_requests_bp,
+        check_intake_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -46,6 +46,7 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CSO_TIMEZONE", "America/Los_Angeles"),
         "DEPARTMENT_NAME": os.environ.get("CSO_DEPARTMENT_NAME", "Stockton Police Department"),
         "DEPARTMENT_PHONE": os.environ.get("CSO_DEPARTMENT_PHONE", "(209) 937-8377"),
+        "DISPATCH_PHONE": os.environ.get("CSO_DISPATCH_PHONE", "(209) 937-8377"),
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         "AUDIT_PAGE_SIZE": 50,
         # Location and geocoding (cso_field/geo.py, cso_field/geocoding.py).
@@ -62,6 +63,27 @@ def load_config(instance_path: str) -> dict:
         "PHOTO_MAX_FILE_BYTES": int(os.environ.get("PHOTO_MAX_FILE_BYTES", 15 * 1024 * 1024)),
         "PHOTO_MAX_FILES": int(os.environ.get("PHOTO_MAX_FILES", 8)),
         "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 50_000_000)),
+        # Mail (cso_field/mail.py): queued in the database, sent by `flask mail send`.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "false").lower() == "true",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "false").lower() == "true",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "cso-field@localhost"),
+        "MAIL_TIMEOUT_SECONDS": float(os.environ.get("MAIL_TIMEOUT_SECONDS", 10)),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
+        # Special checks (cso_field/special_checks/).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "CHECK_REQUESTS_PER_ADDRESS_PER_HOUR": int(
+            os.environ.get("CHECK_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
+        ),
+        "MAP_TILE_URL": os.environ.get(
+            "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
+        "MAP_TILE_ATTRIBUTION": os.environ.get(
+            "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+        ),
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
     }
 

@@ -5,17 +5,24 @@ from cso_field.auth.models import LoginAttempt, User, UserSession
 from cso_field.districts.models import District
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
+from cso_field.mail import OutboxMessage
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
+from cso_field.settings import Setting
+from cso_field.special_checks.models import CheckVisit, SpecialCheck
 
 __all__ = [
     "AuditEvent",
+    "CheckVisit",
     "District",
     "FieldNote",
     "GeocodeCache",
     "LoginAttempt",
+    "OutboxMessage",
     "Photo",
     "RecordVersion",
+    "Setting",
+    "SpecialCheck",
     "User",
     "UserSession",
 ]

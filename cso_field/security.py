@@ -2,6 +2,7 @@
 
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
         app,
         force_https=app.config.get("FORCE_HTTPS", False),
         frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=_policy_for(app),
         referrer_policy="same-origin",
         permissions_policy=PERMISSIONS_POLICY,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
@@ -42,6 +43,24 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(_cache_control)
     app.url_defaults(_version_static_urls)
+
+
+def _policy_for(app: Flask) -> dict:
+    """The policy, with the map tiles' origin allowed as images (the map page loads them)."""
+    tile_origin = _origin(app.config.get("MAP_TILE_URL", ""))
+    if not tile_origin:
+        return CONTENT_SECURITY_POLICY
+    img_src = f"{CONTENT_SECURITY_POLICY['img-src']} {tile_origin}"
+    return {**CONTENT_SECURITY_POLICY, "img-src": img_src}
+
+
+def _origin(url: str) -> str | None:
+    """scheme://host[:port] of a tile URL template; a {s} subdomain becomes a wildcard."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.replace("{s}", "*")
+    return f"{parts.scheme}://{host}"
 
 
 def _cache_control(response):

@@ -159,3 +159,14 @@ def login(client):
         return test_client
 
     return log_in
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; `smtp_server.configure(app)` points the app at it."""
+    from tests.smtp_server import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()

@@ -45,6 +45,16 @@ EXPECTED_RULES = {
     "records.add_photos": STAFF,
     "records.approve": REVIEWERS,
     "records.return_for_changes": REVIEWERS,
+    "check_requests.request_form": ANYONE,
+    "check_requests.manage": ANYONE,
+    "check_intake.new": STAFF,
+    "check_intake.settings": ADMINS,
+    "checks.index": STAFF,
+    "checks.map_view": STAFF,
+    "checks.view": STAFF,
+    "checks.record_visit": STAFF,
+    "checks.visit": STAFF,
+    "checks.overview": SUPERVISORS,
 }
 
 
@@ -57,7 +67,11 @@ def _routes(app):
 
 
 def _url(app, rule, user_id):
-    samples = {"record_type": "field_note", "filename": "css/app.css"}
+    samples = {
+        "record_type": "field_note",
+        "filename": "css/app.css",
+        "token": "no-such-token-0123456789abcdef",
+    }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():
         return url_for(rule.endpoint, **values)

@@ -25,6 +25,11 @@ ACTION_LABELS = {
     "districts.upload": _l("Districts uploaded"),
     "photo.add": _l("Photos added"),
     "photo.original.view": _l("Original photo viewed"),
+    "settings.update": _l("Settings changed"),
+    "special_check.create": _l("Special check requested"),
+    "special_check.cancel": _l("Special check cancelled"),
+    "special_check.end_date": _l("Special check end date changed"),
+    "special_check.link_reissued": _l("Special check link sent again"),
 }
 
 # Record actions are "<record type>.<verb>", e.g. "field_note.approved".

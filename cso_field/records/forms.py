@@ -14,6 +14,9 @@ DAMAGED_FORM = _l("This form is damaged. Reload the page and try again.")
 class ClientUUIDField(HiddenField):
     """The idempotency key: made once per form, sent again with every retry of it."""
 
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label or _l("This form"), **kwargs)
+
     def _value(self):
         return str(self.data) if self.data else str(uuid.uuid4())
 

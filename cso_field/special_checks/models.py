@@ -1,0 +1,120 @@
+"""A special check (a resident's request or a staff-entered watch) and the visits to it."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cso_field.extensions import db
+from cso_field.records.models import FieldRecordMixin
+from cso_field.timeutil import utcnow
+
+
+class CheckKind(StrEnum):
+    VACATION_HOUSE = "vacation_house"
+    BUSINESS = "business"
+    PROBLEM_LOCATION = "problem_location"
+
+
+class RequestSource(StrEnum):
+    ONLINE = "online"
+    PHONE = "phone"
+    COUNTER = "counter"
+    STAFF = "staff"
+
+
+class VisitOutcome(StrEnum):
+    ALL_SECURE = "all_secure"
+    OPEN_DOOR_OR_WINDOW = "open_door_or_window"
+    FORCED_ENTRY = "forced_entry"
+    SUSPICIOUS = "suspicious"
+    OTHER = "other"
+
+
+class SpecialCheck(db.Model):
+    __tablename__ = "special_check"
+    __table_args__ = (
+        Index("ix_special_check_location", "latitude", "longitude"),
+        Index("ix_special_check_active", "end_date", "start_date"),
+        # The online form's per-address rate limit counts recent rows for one address.
+        Index("ix_special_check_client_address", "client_address", "created_at"),
+    )
+    record_type = "special_check"
+    reference_prefix = "SC"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    submission_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20), default=CheckKind.VACATION_HOUSE.value)
+    source: Mapped[str] = mapped_column(String(10), default=RequestSource.ONLINE.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+
+    # The requester, and how to reach them in their language.
+    requester_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+
+    # Where and when.
+    address: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+    # What the CSO needs to know at the property.
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(120))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
+    emergency_contact_email: Mapped[str | None] = mapped_column(String(254))
+    notify_emergency_contact: Mapped[bool] = mapped_column(default=False)
+    alarm_company: Mapped[str | None] = mapped_column(String(200))
+    vehicles: Mapped[str | None] = mapped_column(String(500))
+    lights_on_timers: Mapped[str | None] = mapped_column(String(500))
+    pets: Mapped[str | None] = mapped_column(String(500))
+    expected_visitors: Mapped[str | None] = mapped_column(String(500))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)  # business or problem location
+
+    # The private link in the confirmation email: only its hash is kept.
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    cancelled_at: Mapped[datetime | None]
+    problem_flagged_at: Mapped[datetime | None]
+    summary_queued_at: Mapped[datetime | None]
+
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deleted_reason: Mapped[str | None] = mapped_column(String(500))
+
+    visits: Mapped[list["CheckVisit"]] = relationship(
+        back_populates="check", order_by="CheckVisit.created_at"
+    )
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class CheckVisit(FieldRecordMixin, db.Model):
+    """One CSO visit to a special check: a field record with an outcome."""
+
+    __tablename__ = "check_visit"
+    # Replaces the mixin's __table_args__, so its location index is repeated here. The
+    # (check_id, created_at) index answers "latest visit of each check" without a scan.
+    __table_args__ = (
+        Index("ix_check_visit_location", "latitude", "longitude"),
+        Index("ix_check_visit_check_created", "check_id", "created_at"),
+    )
+    record_type = "check_visit"
+    reference_prefix = "CV"
+
+    check_id: Mapped[int] = mapped_column(ForeignKey("special_check.id"))
+    outcome: Mapped[str] = mapped_column(String(24))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    check: Mapped[SpecialCheck] = relationship(back_populates="visits")

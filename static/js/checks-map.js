@@ -1,0 +1,36 @@
+// The checks map (templates/checks/map.html): Leaflet, tiles from MAP_TILE_URL, one marker per
+// check of the list under the map. If the tiles cannot load, the markers and the list still work.
+(() => {
+  "use strict";
+
+  function marker(item) {
+    const link = document.createElement("a");
+    link.href = item.dataset.url;
+    link.textContent = item.dataset.label;
+    const position = [Number(item.dataset.lat), Number(item.dataset.lon)];
+    return window.L.marker(position, { title: item.dataset.label, alt: item.dataset.label })
+      .bindPopup(link);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const element = document.getElementById("check-map");
+    if (!element || !window.L) return;
+    element.querySelector("[data-map-fallback]")?.remove();
+    const map = window.L.map(element, { scrollWheelZoom: false });
+    const tiles = window.L.tileLayer(element.dataset.tileUrl, {
+      attribution: element.dataset.attribution,
+      maxZoom: 19,
+    });
+    tiles.once("tileerror", () => {
+      document.querySelector("[data-tiles-failed]").hidden = false;
+    });
+    tiles.addTo(map);
+    const markers = [...document.querySelectorAll("[data-check-marker]")].map(marker);
+    if (markers.length) {
+      const group = window.L.featureGroup(markers).addTo(map);
+      map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 16 });
+    } else {
+      map.setView([Number(element.dataset.lat), Number(element.dataset.lon)], 12);
+    }
+  });
+})();

@@ -1,0 +1,37 @@
+// Special checks. Today's checks (templates/checks/index.html): ask for the position once and
+// reload the list nearest first. A check's page: fill in the visit's position on load, through
+// location.js's own button. Without this file the list is by end date and visits have no position.
+(() => {
+  "use strict";
+
+  const OPTIONS = { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 };
+
+  function say(form, key) {
+    const status = document.querySelector("[data-nearest-status]");
+    if (status && form.dataset[key]) status.textContent = form.dataset[key];
+  }
+
+  function nearestFirst(form) {
+    const params = new URLSearchParams(window.location.search);
+    if (params.get("lat") || !("geolocation" in navigator) || !window.htmx) return;
+    say(form, "msgLocating");
+    navigator.geolocation.getCurrentPosition((position) => {
+      // Kept in the filter form, so choosing a district keeps the nearest-first order.
+      form.elements.lat.value = position.coords.latitude.toFixed(6);
+      form.elements.lon.value = position.coords.longitude.toFixed(6);
+      const query = new URLSearchParams(new FormData(form));
+      window.htmx.ajax("GET", `${form.action}?${query}`, { target: "#check-list", swap: "outerHTML" });
+    }, () => say(form, "msgUnavailable"), OPTIONS);
+  }
+
+  function locateVisit(block) {
+    const button = block.querySelector("[data-location-button]");
+    if (button && "geolocation" in navigator) button.click();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const form = document.querySelector("[data-nearest-form]");
+    if (form) nearestFirst(form);
+    document.querySelectorAll("[data-location-auto]").forEach(locateVisit);
+  });
+})();
