@@ -85,6 +85,20 @@ def render_email(template: str, language: str, **context) -> tuple[str, str]:
     return subject.strip(), body.strip() + "\n"
 
 
+def queue_template(
+    template: str, *, language: str, recipient: str, dedupe_key: str, **context
+) -> OutboxMessage | None:
+    """Render templates/emails/<template>.txt in `language` and queue it (once per key)."""
+    subject, body = render_email(template, language, **context)
+    return queue_mail(
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        subject=subject,
+        body_text=body,
+        language=language,
+    )
+
+
 @dataclass
 class SendReport:
     """What one `send_due` run did."""

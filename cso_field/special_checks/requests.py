@@ -21,7 +21,7 @@ from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.geocoding import locate
-from cso_field.mail import queue_mail, render_email
+from cso_field.mail import queue_template
 from cso_field.records.models import Status
 from cso_field.records.services import SubmissionConflict, submission_hash
 from cso_field.settings import get_setting
@@ -192,15 +192,13 @@ def _same_submission(existing: SpecialCheck, digest: str) -> SpecialCheck:
 def _queue_confirmation(check: SpecialCheck, token: str) -> None:
     if not check.email:
         return
-    subject, body = render_email(
-        "check_confirmation", check.language, check=check, manage_url=manage_url(token)
-    )
-    queue_mail(
-        dedupe_key=f"check-confirmation:{check.id}",
-        recipient=check.email,
-        subject=subject,
-        body_text=body,
+    queue_template(
+        "check_confirmation",
         language=check.language,
+        recipient=check.email,
+        dedupe_key=f"check-confirmation:{check.id}",
+        check=check,
+        manage_url=manage_url(token),
     )
 
 
@@ -268,13 +266,12 @@ def change_end_date(check: SpecialCheck, new_end: date, *, today: date | None = 
         detail=f"{old_end.isoformat()} -> {new_end.isoformat()}",
     )
     if check.email:
-        subject, body = render_email("check_end_date_changed", check.language, check=check)
-        queue_mail(
-            dedupe_key=f"check-end-date:{check.id}:{new_end.isoformat()}",
-            recipient=check.email,
-            subject=subject,
-            body_text=body,
+        queue_template(
+            "check_end_date_changed",
             language=check.language,
+            recipient=check.email,
+            dedupe_key=f"check-end-date:{check.id}:{new_end.isoformat()}",
+            check=check,
         )
     return True
 
@@ -331,15 +328,13 @@ def queue_summaries(today: date | None = None) -> int:
         .order_by(SpecialCheck.id)
     ).all()
     for check in due:
-        subject, body = render_email(
-            "check_summary", check.language, check=check, visits=reported_visits(check)
-        )
-        queue_mail(
-            dedupe_key=f"check-summary:{check.id}",
-            recipient=check.email,
-            subject=subject,
-            body_text=body,
+        queue_template(
+            "check_summary",
             language=check.language,
+            recipient=check.email,
+            dedupe_key=f"check-summary:{check.id}",
+            check=check,
+            visits=reported_visits(check),
         )
         check.summary_queued_at = utcnow()
     return len(due)

@@ -18,7 +18,7 @@ from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.geo import nearest_first
-from cso_field.mail import queue_mail, render_email
+from cso_field.mail import queue_template
 from cso_field.photos.services import discard_files, save_photos
 from cso_field.records.models import Status
 from cso_field.records.registry import RecordType, SearchHit, register, register_search
@@ -328,15 +328,13 @@ def _flag_problem(check: SpecialCheck, visit: CheckVisit) -> None:
         detail=visit.outcome,
     )
     if check.notify_emergency_contact and check.emergency_contact_email:
-        subject, body = render_email(
-            "check_problem_alert", check.language, check=check, visit=visit
-        )
-        queue_mail(
-            dedupe_key=f"check-alert:{visit.id}",
-            recipient=check.emergency_contact_email,
-            subject=subject,
-            body_text=body,
+        queue_template(
+            "check_problem_alert",
             language=check.language,
+            recipient=check.emergency_contact_email,
+            dedupe_key=f"check-alert:{visit.id}",
+            check=check,
+            visit=visit,
         )
 
 
