@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
+# `make bench`: BENCH_QUICK=1 for a short run; BENCH_SECONDS per measured page (default 10).
+BENCH_QUICK ?=
+BENCH_SECONDS ?=
 FLASK := $(BIN)/flask --app app
 LOCALES := es vi km hmn tl pa
 
-.PHONY: run test install install-test browser lint i18n-extract i18n-update i18n-compile
+.PHONY: run test bench install install-test browser lint i18n-extract i18n-update i18n-compile
 
 run: install i18n-compile
 	mkdir -p instance
@@ -17,6 +20,16 @@ run: install i18n-compile
 
 test: install-test browser i18n-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed (SQLite and PostgreSQL, full size and 1/100), query plans, page weight and Lighthouse,
+# written to bench/REPORT.md. Starts the local PostgreSQL cluster as .ci/run does when it can.
+bench: install-test
+	@if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start; \
+		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@if [ ! -d bench/node_modules ] && command -v npm >/dev/null 2>&1; then (cd bench && npm ci --silent); fi
+	BENCH_QUICK=$(BENCH_QUICK) BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

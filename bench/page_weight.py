@@ -47,47 +47,105 @@ def measure(client, path: str) -> dict:
     }
 
 
-def main() -> None:
-    database = Path(os.environ["CSO_INSTANCE_PATH"]) / "bench.sqlite"
+PAGES = (
+    "/today",
+    "/new",
+    "/notes/new",
+    "/notes/",
+    "/search/",
+    "/checks/",
+    "/checks/map",
+    "/checks/new",
+    "/checks/overview",
+    "/menu",
+    "/audit/",
+    "/accounts/",
+)
+FRAGMENT = "/audit/?q=bench"
+FRAGMENT_BUDGET = 2 * 1024
+# DESIGN.md lets the map library load when the officer opens the map: the cold-load budget
+# does not apply to the map page itself, only the HTML budget.
+MAP_PAGES = ("/checks/map",)
+
+
+def _app_and_user(database_uri: str | None, username: str | None) -> tuple:
+    """The app on `database_uri` (default: a fresh SQLite database with a new Senior CSO)."""
+    fresh = database_uri is None
+    if fresh:
+        database_uri = f"sqlite:///{Path(os.environ['CSO_INSTANCE_PATH']) / 'bench.sqlite'}"
+        username = "bench.senior"
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": database_uri,
             "SESSION_COOKIE_SECURE": False,
             "WTF_CSRF_ENABLED": False,
         }
     )
-    with app.app_context():
-        upgrade()
-        create_account("bench.senior", "Bench Senior", "senior_cso", PASSWORD)
-        db.session.commit()
+    if fresh:
+        with app.app_context():
+            upgrade()
+            create_account(username, "Bench Senior", "senior_cso", PASSWORD)
+            db.session.commit()
+    return app, username
+
+
+def page_rows(
+    database_uri: str | None = None, username: str | None = None, password: str = PASSWORD
+) -> list[dict]:
+    """Each page's weight as a Senior CSO sees it, and the htmx fragment's (`fragment` True).
+
+    Without `database_uri`, a fresh SQLite database and account; otherwise that database's
+    `username` (a Senior CSO) with `password`.
+    """
+    app, username = _app_and_user(database_uri, username)
     client = app.test_client()
     rows = [measure(client, "/login"), measure(client, "/check-request/?lang=es")]
-    client.post("/login", data={"username": "bench.senior", "password": PASSWORD})
-    paths = (
-        "/today",
-        "/new",
-        "/notes/new",
-        "/notes/",
-        "/search/",
-        "/checks/",
-        "/checks/map",
-        "/checks/new",
-        "/checks/overview",
-        "/menu",
-        "/audit/",
-        "/accounts/",
-    )
-    rows += [measure(client, path) for path in paths]
-    print("| page | HTML raw | HTML gzip | cold load gzip (requests) | within budget |")
-    print("|---|---|---|---|---|")
+    client.post("/login", data={"username": username, "password": password})
+    rows += [measure(client, path) for path in PAGES]
+    fragment = client.get(FRAGMENT, headers={"HX-Request": "true"})
+    rows.append({"path": FRAGMENT, "html_gzip": gzip_size(fragment.data), "fragment": True})
+    with app.app_context():
+        db.engine.dispose()
+    return rows
+
+
+def within_budget(row: dict) -> bool:
+    if row.get("fragment"):
+        return row["html_gzip"] <= FRAGMENT_BUDGET
+    if row["path"] in MAP_PAGES:
+        return row["html_gzip"] <= HTML_BUDGET
+    return row["html_gzip"] <= HTML_BUDGET and row["cold_gzip"] <= COLD_LOAD_BUDGET
+
+
+def weight_table(rows: list[dict]) -> str:
+    lines = [
+        "| page | HTML raw | HTML gzip | cold load gzip (requests) | within budget |",
+        "|---|---|---|---|---|",
+    ]
     for row in rows:
-        ok = row["html_gzip"] <= HTML_BUDGET and row["cold_gzip"] <= COLD_LOAD_BUDGET
-        print(
+        if row.get("fragment"):
+            continue
+        lines.append(
             f"| {row['path']} | {row['html_raw']:,} B | {row['html_gzip']:,} B | "
-            f"{row['cold_gzip']:,} B ({row['requests']}) | {'yes' if ok else 'NO'} |"
+            f"{row['cold_gzip']:,} B ({row['requests']}) | "
+            f"{_verdict(row)} |"
         )
-    fragment = client.get("/audit/?q=bench", headers={"HX-Request": "true"})
-    print(f"\nhtmx fragment /audit/?q=bench: {gzip_size(fragment.data):,} B gzip (budget 2,048 B)")
+    for row in rows:
+        if row.get("fragment"):
+            lines.append(
+                f"\nhtmx fragment {row['path']}: {row['html_gzip']:,} B gzip (budget "
+                f"{FRAGMENT_BUDGET:,} B): {'yes' if within_budget(row) else 'NO'}"
+            )
+    return "\n".join(lines)
+
+
+def _verdict(row: dict) -> str:
+    verdict = "yes" if within_budget(row) else "NO"
+    return f"{verdict} (map library exempt)" if row["path"] in MAP_PAGES else verdict
+
+
+def main() -> None:
+    print(weight_table(page_rows()))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,12 @@
 import re
 import unicodedata
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import MultiDict
+from wtforms import FileField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 # C0 and C1 control characters; tab, newline and carriage return are allowed only in text areas.
@@ -25,6 +28,34 @@ class BaseForm(FlaskForm):
     """Every text field refuses control characters and arrives NFC-normalised."""
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """The posted fields, with only text for text fields.
+
+            A file sent in a text field, or a JSON number, list or object, counts as not sent
+            (so a required field gets its own message, e.g. "Enter the person's name.")
+            instead of crashing a validator that expects a string.
+            """
+            if formdata is not _Auto:
+                return formdata
+            if not _is_submitted():
+                return None
+            if request.form or request.files:
+                kept = MultiDict(request.form.items(multi=True))
+                file_fields = {field.name for field in form if isinstance(field, FileField)}
+                for name, upload in request.files.items(multi=True):
+                    if name in file_fields:
+                        kept.add(name, upload)
+                return kept
+            if request.is_json:
+                payload = request.get_json(silent=True)
+                kept = MultiDict()
+                for name, value in payload.items() if isinstance(payload, dict) else ():
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, str):
+                            kept.add(name, item)
+                return kept
+            return None
+
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, StringField | PasswordField):
                 options["validators"] = [

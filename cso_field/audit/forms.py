@@ -13,6 +13,16 @@ def outcome_labels():
     return {"success": _l("Success"), "failure": _l("Failure"), "denied": _l("Refused")}
 
 
+class _PageField(IntegerField):
+    """A page number; one too large for NumberRange to compare (a float overflow) is kept
+    just out of range, so it gets the ordinary message."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > 10**9:
+            self.data = 10**9 if self.data > 0 else -(10**9)
+
+
 class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search that changes nothing
@@ -32,7 +42,7 @@ class AuditFilterForm(BaseForm):
     )
     since = DateField(_l("From"), validators=[Optional()], invalid_value_message=INVALID_DATE)
     until = DateField(_l("To"), validators=[Optional()], invalid_value_message=INVALID_DATE)
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+    page = _PageField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def validate_outcome(self, field):
         if field.data and field.data not in OUTCOMES:

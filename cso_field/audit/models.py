@@ -12,7 +12,8 @@ from cso_field.timeutil import utcnow
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
     __table_args__ = (
-        Index("ix_audit_event_at", "occurred_at"),
+        # The trail's order (newest first, id breaking ties), so a page needs no sort.
+        Index("ix_audit_event_at", "occurred_at", "id"),
         Index("ix_audit_event_actor_at", "actor_id", "occurred_at"),
         Index("ix_audit_event_action_at", "action", "occurred_at"),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import shapely
+from flask import request
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -321,6 +322,13 @@ def district_for(lat: float | None, lon: float | None) -> District | None:
 
 def list_districts() -> list[District]:
     return sorted(db.session.scalars(select(District)), key=lambda d: natural_key(d.name))
+
+
+def district_filter_arg() -> int | None:
+    """?district= of a list page; None when missing or no possible id (e.g. 400 digits,
+    which the database could not even compare)."""
+    value = request.args.get("district", type=int)
+    return value if value is not None and 1 <= value <= 2**31 - 1 else None
 
 
 def districts_for_filter() -> list[tuple[int, str]]:

@@ -12,7 +12,13 @@ from cso_field.field_notes.services import FIELD_NOTES
 from cso_field.geo import nearest_first
 from cso_field.geocoding import locate
 from cso_field.htmx import form_error, see_other
-from cso_field.photos.services import PhotoError, discard_files, photos_for, save_photos
+from cso_field.photos.services import (
+    PhotoError,
+    discard_files,
+    discard_files_unless_committed,
+    photos_for,
+    save_photos,
+)
 from cso_field.records import services as records
 from cso_field.records.models import Status
 from cso_field.records.registry import can_edit, can_view
@@ -89,7 +95,6 @@ def new():
             status=status,
             attach=attach,
         )
-        db.session.commit()
     except records.SubmissionConflict:
         db.session.rollback()
         form.client_uuid.errors.append(
@@ -111,6 +116,12 @@ def new():
     except Exception:
         db.session.rollback()
         discard_files(saved_photos)
+        raise
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        discard_files_unless_committed(saved_photos)
         raise
     if created:
         flash(_("Field note %(reference)s saved.", reference=note.reference), "success")

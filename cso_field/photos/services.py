@@ -1,7 +1,8 @@
 """Saving photos for a field record: the original kept byte for byte, clean copies to show.
 
 `save_photos()` runs inside the caller's transaction: it flushes Photo rows but never
-commits. If the caller's transaction fails afterwards, it calls `discard_files()`.
+commits. If the caller's transaction fails afterwards, it calls `discard_files()`; if the
+commit itself failed, `discard_files_unless_committed()`.
 """
 
 import hashlib
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from PIL import ExifTags, Image, ImageCms, ImageOps
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 
 from cso_field.extensions import db
@@ -92,6 +94,32 @@ def discard_files(photos: Iterable[Photo]) -> None:
         for photo in photos
         for key in (photo.original_key, photo.display_key, photo.thumbnail_key)
     )
+
+
+def discard_files_unless_committed(photos: Iterable[Photo]) -> None:
+    """After the commit itself raised: remove only the files of photos whose rows are not
+    in the database.
+
+    A failed commit may still have committed (the connection dropped before the database's
+    answer arrived); deleting those files would lose evidence that a retry then confirms.
+    If the database cannot be asked, the files stay: unreferenced files only cost space.
+    """
+    photos = list(photos)
+    if not photos:
+        return
+    try:
+        with db.engine.connect() as connection:  # committed rows only, whatever the session
+            stored = set(
+                connection.scalars(
+                    select(Photo.original_key).where(
+                        Photo.original_key.in_([photo.original_key for photo in photos])
+                    )
+                )
+            )
+    except SQLAlchemyError as error:
+        current_app.logger.error("kept photo files of a commit that may have failed: %s", error)
+        return
+    discard_files(photo for photo in photos if photo.original_key not in stored)
 
 
 def photos_for(record) -> list[Photo]:

@@ -12,6 +12,9 @@ from cso_field.geo import ACCURACY, LATITUDE_RANGE, LONGITUDE_RANGE, NOT_FINITE,
 from cso_field.geo import validate_coordinates as check_coordinates
 
 ADDRESS_MAX_LENGTH = 300
+# No real fix is vaguer than the Earth is wide; larger numbers are garbage (and too big
+# for the page to format).
+MAX_ACCURACY_M = 40_075_000
 _TRY_AGAIN = _l("Tap “Use my location” again, or type the address.")
 
 COORDINATE_MESSAGES = {
@@ -74,8 +77,10 @@ class LocationFields(BaseForm):
             message = _l("The location is incomplete: it needs both latitude and longitude.")
             self.latitude.errors.append(f"{message} {_TRY_AGAIN}")
             return False
-        if accuracy is not None and not (math.isfinite(accuracy) and accuracy > 0):
-            code = ACCURACY if math.isfinite(accuracy) else NOT_FINITE
+        if accuracy is not None and not (
+            math.isfinite(accuracy) and 0 < accuracy <= MAX_ACCURACY_M
+        ):
+            code = ACCURACY if math.isfinite(accuracy) and accuracy <= 0 else NOT_FINITE
             self.accuracy_m.errors.append(f"{COORDINATE_MESSAGES[code]} {_TRY_AGAIN}")
             return False
         if lat is not None:

@@ -76,7 +76,12 @@ class FieldRecordMixin:
 
     @declared_attr.directive
     def __table_args__(cls):
-        return (Index(f"ix_{cls.__tablename__}_location", "latitude", "longitude"),)
+        return (
+            Index(f"ix_{cls.__tablename__}_location", "latitude", "longitude"),
+            # Lists and search show the newest first: read in index order, stop at the LIMIT.
+            Index(f"ix_{cls.__tablename__}_created", "created_at"),
+            Index(f"ix_{cls.__tablename__}_district_created", "district_id", "created_at"),
+        )
 
     @property
     def status_enum(self) -> Status:

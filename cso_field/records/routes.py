@@ -9,7 +9,12 @@ from cso_field.auth.models import Role
 from cso_field.errors import render_error
 from cso_field.extensions import db
 from cso_field.htmx import form_error, see_other
-from cso_field.photos.services import PhotoError, discard_files, save_photos
+from cso_field.photos.services import (
+    PhotoError,
+    discard_files,
+    discard_files_unless_committed,
+    save_photos,
+)
 from cso_field.records import services as records
 from cso_field.records.forms import DeleteForm, ReturnForm
 from cso_field.records.registry import (
@@ -115,13 +120,18 @@ def add_photos(record_type: str, record_id: int):
     try:
         saved = save_photos(uploads, record, current_user)
         records.add_photos_version(record, current_user, saved)
-        db.session.commit()
     except PhotoError as error:
         db.session.rollback()
         return render_error(error.status, explanation=str(error))
     except Exception:
         db.session.rollback()
         discard_files(saved)
+        raise
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        discard_files_unless_committed(saved)
         raise
     flash(_("Photos added."), "success")
     return see_other(record_url(record))

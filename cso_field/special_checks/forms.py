@@ -364,6 +364,9 @@ class CancelForm(BaseForm):
     submit = SubmitField(lazy_pgettext("resident", "Cancel the checks"))
 
 
+_WHOLE_NUMBER_LIMIT = 10**9
+
+
 class _WholeNumberField(StringField):
     """An integer setting; a clear message instead of WTForms' generic one."""
 
@@ -371,9 +374,12 @@ class _WholeNumberField(StringField):
         self.data = None
         if valuelist and valuelist[0].strip():
             try:
-                self.data = int(valuelist[0].strip())
+                value = int(valuelist[0].strip())
             except ValueError:
                 raise ValueError(_l("Enter a whole number.")) from None
+            # Far outside every setting's range either way; NumberRange cannot compare an
+            # integer too large for a float, so it gets its "from … to …" message instead.
+            self.data = max(-_WHOLE_NUMBER_LIMIT, min(value, _WHOLE_NUMBER_LIMIT))
 
     def _value(self):
         return "" if self.data is None else str(self.data)

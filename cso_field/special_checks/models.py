@@ -109,6 +109,8 @@ class CheckVisit(FieldRecordMixin, db.Model):
     __table_args__ = (
         Index("ix_check_visit_location", "latitude", "longitude"),
         Index("ix_check_visit_check_created", "check_id", "created_at"),
+        # Today's visits across all checks (the Today screen's counts).
+        Index("ix_check_visit_created", "created_at"),
     )
     record_type = "check_visit"
     reference_prefix = "CV"

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from cso_field.access import roles, staff
 from cso_field.auth.models import Role
-from cso_field.districts.services import districts_for_filter
+from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
 from cso_field.geo import CoordinateError, validate_coordinates
 from cso_field.htmx import form_error, render, see_other
@@ -84,7 +84,7 @@ def _position() -> tuple[float | None, float | None]:
 
 def _list_context() -> dict:
     latitude, longitude = _position()
-    district = request.args.get("district", type=int)
+    district = district_filter_arg()
     today = checks.department_today()
     rows = checks.todays_checks(current_user, latitude, longitude, district, today)
     return {

@@ -19,7 +19,7 @@ from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.geo import nearest_first
 from cso_field.mail import queue_template
-from cso_field.photos.services import discard_files, save_photos
+from cso_field.photos.services import discard_files, discard_files_unless_committed, save_photos
 from cso_field.records.models import Status
 from cso_field.records.registry import RecordType, SearchHit, register, register_search
 from cso_field.records.services import create_record, submission_hash, uploaded_digests
@@ -69,13 +69,17 @@ def day_start_utc(day: date) -> datetime:
 # -- Which checks are active ------------------------------------------------------------------
 
 
-def active_checks_query(today: date) -> Select:
-    return select(SpecialCheck).where(
+def active_conditions(today: date) -> tuple:
+    return (
         SpecialCheck.deleted_at.is_(None),
         SpecialCheck.cancelled_at.is_(None),
         SpecialCheck.start_date <= today,
         SpecialCheck.end_date >= today,
     )
+
+
+def active_checks_query(today: date) -> Select:
+    return select(SpecialCheck).where(*active_conditions(today))
 
 
 def is_active(check: SpecialCheck, today: date) -> bool:
@@ -220,17 +224,21 @@ class TodaySummary:
 
 
 def today_summary(today: date) -> TodaySummary:
-    """For the Today screen: how many checks are active, and how many nobody visited yet."""
-    active = active_checks_query(today).subquery()
-    last_visit_at = _last_visit_at()
-    not_visited = active_checks_query(today).where(
-        or_(last_visit_at.is_(None), last_visit_at < day_start_utc(today))
+    """For the Today screen: how many checks are active, and how many nobody visited yet.
+
+    Counted from today's visits (an index range on check_visit.created_at), not per check,
+    so the cost follows the day's visits rather than the number of active checks.
+    """
+    active = db.session.scalar(select(func.count(SpecialCheck.id)).where(*active_conditions(today)))
+    visited_today = select(CheckVisit.check_id).where(
+        CheckVisit.created_at >= day_start_utc(today), CheckVisit.deleted_at.is_(None)
     )
-    return TodaySummary(
-        active=db.session.scalar(select(func.count()).select_from(active)) or 0,
-        not_visited=db.session.scalar(select(func.count()).select_from(not_visited.subquery()))
-        or 0,
+    visited = db.session.scalar(
+        select(func.count(SpecialCheck.id)).where(
+            SpecialCheck.id.in_(visited_today), *active_conditions(today)
+        )
     )
+    return TodaySummary(active=active or 0, not_visited=(active or 0) - (visited or 0))
 
 
 # -- One check and its visits -----------------------------------------------------------------
@@ -297,10 +305,15 @@ def record_visit(
             status=Status.SUBMITTED,
             attach=attach,
         )
-        db.session.commit()
     except BaseException:
         db.session.rollback()
         discard_files(saved_photos)
+        raise
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        discard_files_unless_committed(saved_photos)
         raise
     return visit, created
 
@@ -500,7 +513,10 @@ def search_checks(text: str, user: User, limit: int) -> list[SearchHit]:
                 SpecialCheck.requester_name.ilike(pattern, escape="\\"),
             ),
         )
-        .order_by(SpecialCheck.end_date.desc(), SpecialCheck.id.desc())
+        # The ix_special_check_active order, walked backwards: no sort of every check.
+        .order_by(
+            SpecialCheck.end_date.desc(), SpecialCheck.start_date.desc(), SpecialCheck.id.desc()
+        )
         .limit(limit)
     )
     today = department_today()

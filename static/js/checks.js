@@ -29,9 +29,25 @@
     if (button && "geolocation" in navigator) button.click();
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  // Ask the browser for the position on load only when the officer has already allowed it;
+  // otherwise wait for a tap, so a page never opens with a permission prompt.
+  async function alreadyAllowed() {
+    try {
+      return (await navigator.permissions.query({ name: "geolocation" })).state === "granted";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
     const form = document.querySelector("[data-nearest-form]");
-    if (form) nearestFirst(form);
-    document.querySelectorAll("[data-location-auto]").forEach(locateVisit);
+    const allowed = await alreadyAllowed();
+    if (form && allowed) nearestFirst(form);
+    const button = form && form.querySelector("[data-nearest-button]");
+    if (button && !allowed && "geolocation" in navigator) {
+      button.hidden = false;
+      button.addEventListener("click", () => nearestFirst(form));
+    }
+    if (allowed) document.querySelectorAll("[data-location-auto]").forEach(locateVisit);
   });
 })();

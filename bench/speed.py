@@ -1,0 +1,615 @@
+"""Server speed side by side with a bare Flask page: p50/p95/p99 latency and requests/s.
+
+    DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python -m bench.speed [--seconds 10]
+
+Starts gunicorn (gthread, 2 workers x 8 threads, a free port on 127.0.0.1) with
+`bench.wsgi:application` against DATABASE_URL, which must hold bench/generate.py's data (the
+accounts bench.cso01 and bench.senior01). Logs in like a browser (CSRF token from the login
+form, cookies kept), then drives each page with 16 persistent connections (2 processes x 8
+threads) for a fixed time and reports each page's p95 as a multiple of the bare page's p95 in
+the same run (DESIGN.md: at most 5x). Submissions send a fresh client_uuid each; the CSRF token
+comes from the form once per session, as a browser reuses it across a session's forms.
+
+The online check-request form is limited per address per hour; the benchmark raises
+CHECK_REQUESTS_PER_ADDRESS_PER_HOUR for its server because every request comes from 127.0.0.1.
+"""
+
+import argparse
+import multiprocessing
+import os
+import re
+import resource
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench password 2026")
+CSO, SENIOR = "bench.cso01", "bench.senior01"
+# Downtown Stockton, where the generated data is densest.
+LAT, LON = 37.9577, -121.2908
+PROCESSES, THREADS = 2, 8
+BUDGET_RATIO = 5.0
+BARE = "bare Flask page"
+RATE_LIMIT_FOR_BENCH = "1000000"
+STARTUP_SECONDS = 60
+REQUEST_TIMEOUT_SECONDS = 30
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+CHECK_LINK = re.compile(r'href="/checks/(\d+)"')
+
+
+# -- The server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the gunicorn master and its workers so far."""
+        return sum(_process_cpu(pid) for pid in (self.process.pid, *_children(self.process.pid)))
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            found.append(int(entry.name))
+    return found
+
+
+def server_env(database_url: str, instance: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "CSO_ENV": "development",
+        "GEOCODER": "none",
+        "CHECK_REQUESTS_PER_ADDRESS_PER_HOUR": RATE_LIMIT_FOR_BENCH,
+        "CSO_INSTANCE_PATH": instance,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@contextmanager
+def serve(database_url: str):
+    """gunicorn on a free local port; stopped (only this process) when the block ends."""
+    port = free_port()
+    instance = tempfile.mkdtemp(prefix="cso-bench-instance-")
+    log = Path(instance, "gunicorn.log")
+    command = [
+        *(sys.executable, "-m", "gunicorn", "--worker-class", "gthread"),
+        *("--workers", str(PROCESSES), "--threads", str(THREADS)),
+        *("--bind", f"127.0.0.1:{port}", "--keep-alive", "5", "--timeout", "120"),
+        "bench.wsgi:application",
+    ]
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 (our own command line)
+            command, cwd=ROOT, env=server_env(database_url, instance), stdout=output, stderr=output
+        )
+    server = Server(process, port, log)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def _wait_healthy(server: Server) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        try:
+            if Browser(server.port).get("/login")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    tail = server.log.read_text()[-3000:]
+    raise RuntimeError(f"gunicorn did not become healthy on port {server.port}:\n{tail}")
+
+
+# -- A browser-like client for logging in and reading forms ------------------------------------
+
+
+class Browser:
+    """One keep-alive connection with a cookie jar, enough to log in and read CSRF tokens."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection = HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._request("GET", path, None)
+
+    def post(self, path: str, form: dict) -> tuple[int, str]:
+        return self._request("POST", path, urlencode(form))
+
+    def _request(self, method: str, path: str, body: str | None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie_header} if self.cookies else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value
+        return response.status, text
+
+    def csrf_token(self, path: str) -> str:
+        status, page = self.get(path)
+        match = CSRF_PATTERN.search(page)
+        if status != 200 or not match:
+            raise RuntimeError(f"no CSRF token in GET {path} (status {status})")
+        return match.group(1) or match.group(2)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def login(port: int, username: str, password: str = PASSWORD) -> Browser:
+    browser = Browser(port)
+    token = browser.csrf_token("/login")
+    form = {"csrf_token": token, "username": username, "password": password}
+    status, _ = browser.post("/login", form)
+    if status not in (302, 303):
+        raise RuntimeError(f"login as {username} failed with status {status}")
+    return browser
+
+
+# -- Targets ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    paths: list[str]
+    cookie: str = ""
+    form: dict | None = None
+    expect: tuple[int, ...] = (200,)
+
+    @property
+    def method(self) -> str:
+        return "GET" if self.form is None else "POST"
+
+    @property
+    def label(self) -> str:
+        path = self.paths[0] if len(self.paths) == 1 else re.sub(r"\d+", "<id>", self.paths[0])
+        return f"{self.method} {path}"
+
+
+def _position() -> str:
+    return f"lat={LAT}&lon={LON}"
+
+
+def common_street(database_url: str) -> str:
+    """The street that appears most often in special-check addresses: a realistic search."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(sqlalchemy_url(database_url))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT address FROM special_check LIMIT 2000"))
+            streets = Counter(_street(row[0]) for row in rows if row[0])
+    finally:
+        engine.dispose()
+    return streets.most_common(1)[0][0] if streets else "Pacific"
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """DATABASE_URL as the app reads it: plain postgresql:// URLs use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url.removeprefix(prefix)
+    return database_url
+
+
+def _street(address: str) -> str:
+    words = address.split(",")[0].split()
+    return " ".join(word for word in words if not word[:1].isdigit())
+
+
+def page_targets(cso: Browser, senior: Browser, street: str) -> list[Target]:
+    c, s = cso.cookie_header, senior.cookie_header
+    return [
+        Target("login page", ["/login"]),
+        Target("today", ["/today"], c),
+        Target("field notes", ["/notes/"], c),
+        Target("field notes near", [f"/notes/?{_position()}"], c),
+        Target("search", [f"/search/?q={quote(street)}"], c),
+        Target("checks near", [f"/checks/?{_position()}"], c),
+        Target("checks overview (Senior)", ["/checks/overview"], s),
+        Target("audit (Senior)", ["/audit/"], s),
+    ]
+
+
+def submission_targets(server: Server, cso: Browser) -> list[Target]:
+    check_ids = sorted(set(CHECK_LINK.findall(cso.get(f"/checks/?{_position()}")[1])))
+    if not check_ids:
+        raise RuntimeError("the CSO has no active special check to visit")
+    location = {"latitude": str(LAT), "longitude": str(LON), "accuracy_m": "12"}
+    note = {
+        "csrf_token": cso.csrf_token("/notes/new"),
+        "client_uuid": "{uuid}",
+        "observation": "Benchmark: graffiti on the fence behind the library.",
+        "address": "",
+        **location,
+        "submit": "Submit note",
+    }
+    visit = {
+        "csrf_token": cso.csrf_token(f"/checks/{check_ids[0]}"),
+        "client_uuid": "{uuid}",
+        "outcome": "all_secure",
+        "notes": "",
+        **location,
+    }
+    resident = Browser(server.port)
+    start = date.today() + timedelta(days=3)
+    request = {
+        "csrf_token": resident.csrf_token("/check-request/"),
+        "client_uuid": "{uuid}",
+        "requester_name": "Bench Resident",
+        "address": "1234 Benchmark Way",
+        "phone": "209-555-0123",
+        "email": "",
+        "language": "en",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=7)).isoformat(),
+        "website": "",
+    }
+    return [
+        Target("submit field note", ["/notes/new"], cso.cookie_header, note, (303,)),
+        Target(
+            "submit check visit",
+            [f"/checks/{check_id}/visits" for check_id in check_ids],
+            cso.cookie_header,
+            visit,
+            (303,),
+        ),
+        Target(
+            "submit check request", ["/check-request/"], resident.cookie_header, request, (201,)
+        ),
+    ]
+
+
+# -- The load generator -----------------------------------------------------------------------
+
+
+def build_request(target: Target, number: int, port: int) -> bytes:
+    path = target.paths[number % len(target.paths)]
+    lines = [f"{target.method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+    if target.cookie:
+        lines.append(f"Cookie: {target.cookie}")
+    body = b""
+    if target.form is not None:
+        fresh = str(uuid.uuid4())
+        form = {key: value.replace("{uuid}", fresh) for key, value in target.form.items()}
+        body = urlencode(form).encode()
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def read_response(reader) -> tuple[int, bool]:
+    """Read one response off a keep-alive connection: (status, server closes the connection)."""
+    status = int(reader.readline().split()[1])
+    length, chunked, close = 0, False, False
+    while (line := reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value
+        elif name == b"connection":
+            close = value == b"close"
+    if chunked:
+        _read_chunks(reader)
+    else:
+        reader.read(length)
+    return status, close
+
+
+def _read_chunks(reader) -> None:
+    while size := int(reader.readline().split(b";")[0], 16):
+        reader.read(size + 2)
+    while reader.readline() not in (b"\r\n", b""):
+        pass
+
+
+@dataclass
+class ThreadResult:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    errors: int = 0
+    sent: int = 0
+
+
+def _connect(port: int):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=REQUEST_TIMEOUT_SECONDS)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock, sock.makefile("rb")
+
+
+def load_thread(target: Target, port: int, measure_from: float, stop_at: float, seed: int):
+    result, number, sock = ThreadResult(), seed, None
+    while time.perf_counter() < stop_at:
+        request = build_request(target, number, port)
+        number += 1
+        try:
+            if sock is None:
+                sock, reader = _connect(port)
+            started = time.perf_counter()
+            sock.sendall(request)
+            status, close = read_response(reader)
+        except (OSError, ValueError, IndexError):
+            result.errors += 1
+            sock = _close(sock)
+            continue
+        result.sent += 1
+        if started >= measure_from:
+            result.latencies.append(time.perf_counter() - started)
+            result.statuses[status] += 1
+        if close:
+            sock = _close(sock)
+    _close(sock)
+    return result
+
+
+def _close(sock):
+    if sock is not None:
+        sock.close()
+    return None
+
+
+def load_process(job: tuple) -> dict:
+    """One generator process: THREADS connections until stop_at; its own CPU time too."""
+    target, port, measure_from, stop_at, process_number = job
+    results: list[ThreadResult] = []
+    cpu_before = _own_cpu()
+
+    def worker(seed: int):
+        results.append(load_thread(target, port, measure_from, stop_at, seed))
+
+    threads = [
+        threading.Thread(target=worker, args=(process_number * 100_000 + number * 1_000,))
+        for number in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=stop_at - time.perf_counter() + 2 * REQUEST_TIMEOUT_SECONDS)
+    merged = ThreadResult()
+    for result in results:
+        merged.latencies += result.latencies
+        merged.statuses.update(result.statuses)
+        merged.errors += result.errors
+        merged.sent += result.sent
+    return {"result": merged, "cpu": _own_cpu() - cpu_before}
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# -- Measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    target: Target
+    seconds: float
+    latencies: list[float]
+    statuses: Counter
+    errors: int
+    generator_cpu: float
+    server_cpu: float
+    sent: int
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, share: float) -> float:
+        """Nearest-rank percentile in milliseconds."""
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        rank = max(1, -(-len(ordered) * share // 100))
+        return ordered[int(rank) - 1] * 1000
+
+    @property
+    def unexpected(self) -> int:
+        wrong = sum(n for status, n in self.statuses.items() if status not in self.target.expect)
+        return wrong + self.errors
+
+    @property
+    def generator_cores(self) -> float:
+        return self.generator_cpu / self.seconds
+
+    @property
+    def server_ms_per_request(self) -> float:
+        return 1000 * self.server_cpu / max(1, self.sent)
+
+
+def measure_target(pool, server: Server, target: Target, seconds: float, warmup: float) -> Row:
+    start = time.perf_counter() + 0.2  # lets the processes start their threads
+    measure_from, stop_at = start + warmup, start + warmup + seconds
+    server_before = server.cpu_seconds()
+    jobs = [(target, server.port, measure_from, stop_at, number) for number in range(PROCESSES)]
+    outputs = pool.map(load_process, jobs)
+    results = [output["result"] for output in outputs]
+    statuses = Counter()
+    for result in results:
+        statuses.update(result.statuses)
+    return Row(
+        target=target,
+        seconds=seconds,
+        latencies=[value for result in results for value in result.latencies],
+        statuses=statuses,
+        errors=sum(result.errors for result in results),
+        generator_cpu=sum(output["cpu"] for output in outputs) * seconds / (seconds + warmup),
+        server_cpu=server.cpu_seconds() - server_before,
+        sent=sum(result.sent for result in results),
+    )
+
+
+@dataclass
+class SpeedRun:
+    database: str
+    seconds: float
+    rows: list[Row]
+    street: str
+
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @property
+    def bare_p95(self) -> float:
+        """The bare page's p95, the mean of its runs first and last (the machine may drift)."""
+        bare = [row.percentile(95) for row in self.rows if row.target.name.startswith(BARE)]
+        return sum(bare) / len(bare)
+
+    def ratio(self, row: Row) -> float:
+        return row.percentile(95) / self.bare_p95
+
+    @property
+    def misses(self) -> list[Row]:
+        return [row for row in self.app_rows if self.ratio(row) > BUDGET_RATIO or row.unexpected]
+
+    @property
+    def app_rows(self) -> list[Row]:
+        return [row for row in self.rows if not row.target.name.startswith(BARE)]
+
+
+def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=print) -> SpeedRun:
+    street = common_street(database_url)
+    with serve(database_url) as server:
+        cso, senior = login(server.port, CSO), login(server.port, SENIOR)
+        from bench.wsgi import BARE_PREFIX
+
+        bare = Target(BARE, [f"{BARE_PREFIX}/"])
+        targets = [
+            bare,
+            *page_targets(cso, senior, street),
+            *submission_targets(server, cso),
+            Target(f"{BARE} (again)", bare.paths),
+        ]
+        rows = []
+        load_average = os.getloadavg()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(PROCESSES) as pool:
+            measure_target(pool, server, bare, warmup, 0)  # warms the server and the generator
+            for target in targets:
+                row = measure_target(pool, server, target, seconds, warmup)
+                log(
+                    f"  {target.label}: p95 {row.percentile(95):.1f} ms, {row.rps:.0f} req/s"
+                    + (f", {row.unexpected} unexpected" if row.unexpected else "")
+                )
+                rows.append(row)
+        cso.close()
+        senior.close()
+    return SpeedRun(_describe(database_url), seconds, rows, street, load_average)
+
+
+def _describe(database_url: str) -> str:
+    return "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+
+
+def speed_table(run: SpeedRun) -> str:
+    lines = [
+        "| target | requests | req/s | p50 ms | p95 ms | p99 ms | p95 ÷ bare | budget ≤ 5x "
+        "| server CPU ms/req | generator CPU (cores) |",
+        "|---|--:|--:|--:|--:|--:|--:|---|--:|--:|",
+    ]
+    for row in run.rows:
+        ratio = run.ratio(row)
+        budget = "ok" if ratio <= BUDGET_RATIO else "**MISS**"
+        if row.target.name.startswith(BARE):
+            budget = "baseline"
+        if row.unexpected:
+            budget += f" ({row.unexpected} unexpected responses: {dict(row.statuses)})"
+        lines.append(
+            f"| {row.target.name} `{row.target.label}` | {row.requests:,} | {row.rps:,.0f} "
+            f"| {row.percentile(50):.1f} | {row.percentile(95):.1f} | {row.percentile(99):.1f} "
+            f"| {ratio:.1f}x | {budget} | {row.server_ms_per_request:.2f} "
+            f"| {row.generator_cores:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=1)
+    arguments = parser.parse_args()
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("set DATABASE_URL to a database filled by bench/generate.py")
+    run = run_speed(url, arguments.seconds, arguments.warmup)
+    print(f"\n{run.database}, {arguments.seconds:g} s per target, search for “{run.street}”\n")
+    print(speed_table(run))
+
+
+if __name__ == "__main__":
+    main()
