@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cso_field.access import staff
-from cso_field.districts.services import districts_for_filter
+from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
 from cso_field.field_notes.models import FieldNote
@@ -44,7 +44,7 @@ def _uploads():
 @staff
 def index():
     query = records.live(select(FieldNote), FieldNote)
-    district = request.args.get("district", type=int)
+    district = district_filter_arg()
     if district:
         query = query.where(FieldNote.district_id == district)
     latitude = request.args.get("lat", type=float)
