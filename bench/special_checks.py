@@ -198,8 +198,8 @@ def run(url: str) -> bool:
 
         log = StatementLog()
         event.listen(db.engine, "before_cursor_execute", log)
-        todays_checks(user, 37.97, -121.31, None, today)
-        todays_checks(user, None, None, None, today)
+        todays_checks(37.97, -121.31, None, today)
+        todays_checks(None, None, None, today)
         overview(today, 3)
         event.remove(db.engine, "before_cursor_execute", log)
         full_scans = 0

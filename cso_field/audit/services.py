@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
+from cso_field.search import contains_pattern
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def search_audit(
 ) -> AuditPage:
     query = select(AuditEvent)
     if text:
-        pattern = f"%{_escape_like(text.lower())}%"
+        pattern = contains_pattern(text.lower())
         query = query.where(
             or_(
                 AuditEvent.actor_name.like(pattern, escape="\\"),
@@ -52,7 +53,3 @@ def search_audit(
     query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     return AuditPage(list(rows[:per_page]), page, len(rows) > per_page)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

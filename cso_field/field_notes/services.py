@@ -8,6 +8,7 @@ from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.records.registry import RecordType, SearchHit, register
 from cso_field.records.services import live
+from cso_field.search import contains_pattern
 
 TITLE_LENGTH = 80
 
@@ -18,7 +19,7 @@ def title(note: FieldNote) -> str:
 
 
 def search(text: str, user, limit: int) -> list[SearchHit]:
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(text)
     query = (
         live(select(FieldNote), FieldNote)
         .where(

@@ -86,7 +86,7 @@ def _list_context() -> dict:
     latitude, longitude = _position()
     district = district_filter_arg()
     today = checks.department_today()
-    rows = checks.todays_checks(current_user, latitude, longitude, district, today)
+    rows = checks.todays_checks(latitude, longitude, district, today)
     return {
         "rows": rows,
         "district": district,

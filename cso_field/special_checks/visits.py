@@ -23,6 +23,7 @@ from cso_field.photos.services import discard_files, discard_files_unless_commit
 from cso_field.records.models import Status
 from cso_field.records.registry import RecordType, SearchHit, register, register_search
 from cso_field.records.services import create_record, submission_hash, uploaded_digests
+from cso_field.search import contains_pattern
 from cso_field.special_checks.models import CheckKind, CheckVisit, SpecialCheck, VisitOutcome
 from cso_field.timeutil import utcnow
 
@@ -152,7 +153,6 @@ class CheckRow:
 
 
 def todays_checks(
-    user: User,
     lat: float | None,
     lon: float | None,
     district_id: int | None,
@@ -160,8 +160,8 @@ def todays_checks(
 ) -> list[CheckRow]:
     """Active checks, nearest first when a position is given, else the soonest to end first.
 
-    Checks not yet placed on the map follow the located ones (they still need visiting).
-    `user` is the officer asking; every officer currently sees every active check.
+    Checks not yet placed on the map follow the located ones (they still need visiting);
+    every officer sees every active check.
     """
     query = active_checks_query(today)
     if district_id:
@@ -496,13 +496,9 @@ def _load_checks(ids: list[int]) -> dict[int, SpecialCheck]:
 # -- Registration: visits are field records; checks are found by Search ------------------------
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def search_checks(text: str, user: User, limit: int) -> list[SearchHit]:
     """Checks by reference, address or requester, whether active, ended or cancelled."""
-    pattern = _like(text)
+    pattern = contains_pattern(text)
     query = (
         select(SpecialCheck)
         .where(
