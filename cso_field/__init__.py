@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["id"] = RecordIdConverter
     register_extensions(app)
     register_blueprints(app)
+    register_record_types(app)
     register_hooks(app)
     from cso_field import cli, errors
     from cso_field.records import templating
@@ -93,30 +94,38 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.audit.routes import bp as audit_bp
     from cso_field.auth.routes import bp as auth_bp
     from cso_field.districts.routes import bp as districts_bp
-    from cso_field.field_notes.routes import bp as field_notes_bp
     from cso_field.main.routes import bp as main_bp
     from cso_field.photos.routes import bp as photos_bp
     from cso_field.records.routes import bp as records_bp
     from cso_field.search.routes import bp as search_bp
-    from cso_field.special_checks.intake import bp as check_intake_bp
-    from cso_field.special_checks.public import bp as check_requests_bp
-    from cso_field.special_checks.routes import bp as checks_bp
 
     for blueprint in (
         auth_bp,
         main_bp,
         accounts_bp,
         audit_bp,
-        field_notes_bp,
         search_bp,
         photos_bp,
         districts_bp,
         records_bp,
-        checks_bp,
-        check_requests_bp,
-        check_intake_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_record_types(app: Flask) -> None:
+    """The record types this app is built from. Importing one registers it with the core
+    (records.registry); here it adds its blueprints and commands. Only this function and
+    cso_field.models import record-type packages (see the import contracts)."""
+    from cso_field.field_notes.routes import bp as field_notes_bp
+    from cso_field.special_checks.commands import special_checks as special_checks_cli
+    from cso_field.special_checks.public import bp as special_checks_public_bp
+    from cso_field.special_checks.routes import bp as special_checks_bp
+
+    app.register_blueprint(field_notes_bp)
+    app.register_blueprint(special_checks_bp)
+    app.register_blueprint(special_checks_public_bp)
+    app.cli.add_command(special_checks_cli)
+    app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
 
 
 def register_hooks(app: Flask) -> None:

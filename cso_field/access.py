@@ -1,36 +1,15 @@
 """Access rules for every endpoint, enforced in one place with a default of deny.
 
-A view declares its rule with @public, @staff (any signed-in role) or
-@roles(...). A view without a rule is refused for everyone, and a test fails.
+Views declare their rule with the decorators in `cso_field.roles`. A view without a rule
+is refused for everyone, and a test fails.
 """
-
-from collections.abc import Callable
 
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from cso_field.auth.models import Role
+from cso_field import audit
 from cso_field.extensions import db
-
-ALL_ROLES = frozenset(Role)
-PUBLIC = "public"
-ACCESS_ATTRIBUTE = "_access_rule"
-
-
-def public(view: Callable) -> Callable:
-    setattr(view, ACCESS_ATTRIBUTE, PUBLIC)
-    return view
-
-
-def roles(*allowed: Role) -> Callable[[Callable], Callable]:
-    def decorate(view: Callable) -> Callable:
-        setattr(view, ACCESS_ATTRIBUTE, frozenset(allowed))
-        return view
-
-    return decorate
-
-
-staff = roles(*ALL_ROLES)
+from cso_field.roles import ACCESS_ATTRIBUTE, PUBLIC
 
 
 def rule_for(endpoint: str | None):
@@ -57,8 +36,6 @@ def enforce_access_rule():
 
 
 def _refuse():
-    from cso_field import audit  # audit's routes import this module
-
     audit.record(
         "access.denied", outcome=audit.DENIED, object_type="route", object_id=request.endpoint
     )

@@ -9,11 +9,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from cso_field.accounts.services import AccountError, create_account, disable_account
-from cso_field.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Role, User
+from cso_field.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from cso_field.auth.services import unlock
 from cso_field.extensions import db
 from cso_field.mail_cli import mail
-from cso_field.special_checks.commands import checks
+from cso_field.roles import Role
 
 DEMO_ACCOUNTS = (
     ("cso.demo", "Dana Reyes", Role.CSO),
@@ -107,5 +107,4 @@ def disable_user(username):
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
-    app.cli.add_command(checks)
     app.cli.add_command(mail)

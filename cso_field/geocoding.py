@@ -124,23 +124,6 @@ def reverse(lat: float, lon: float) -> str | None:
     return address
 
 
-def locate(record) -> None:
-    """Complete a record's location before it is saved: the address from its coordinates,
-    or coordinates from its address, then its district. Never raises for geocoder trouble.
-    """
-    from cso_field.districts.services import district_for
-
-    if record.has_location and not record.address:
-        record.address = reverse(record.latitude, record.longitude)
-    elif record.address and not record.has_location:
-        coordinates = forward(record.address)
-        if coordinates is not None:
-            record.latitude, record.longitude = coordinates
-            record.accuracy_m = None  # a geocoded address has no GPS accuracy
-    district = district_for(record.latitude, record.longitude) if record.has_location else None
-    record.district_id = district.id if district else None
-
-
 _FAILED = object()
 
 

@@ -77,10 +77,10 @@ def queue_mail(
 
 
 def render_email(template: str, language: str, **context) -> tuple[str, str]:
-    """Subject and plain-text body of templates/emails/<template>.txt in the given resident
-    language; the template's first line is the subject."""
+    """Subject and plain-text body of a text template (e.g. "special_checks/emails/
+    summary.txt") in the given resident language; the template's first line is the subject."""
     with resident_language(language):
-        text = render_template(f"emails/{template}.txt", **context)
+        text = render_template(template, **context)
     subject, _newline, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -88,7 +88,7 @@ def render_email(template: str, language: str, **context) -> tuple[str, str]:
 def queue_template(
     template: str, *, language: str, recipient: str, dedupe_key: str, **context
 ) -> OutboxMessage | None:
-    """Render templates/emails/<template>.txt in `language` and queue it (once per key)."""
+    """Render a text template in `language` and queue it (once per key)."""
     subject, body = render_email(template, language, **context)
     return queue_mail(
         dedupe_key=dedupe_key,

@@ -1,16 +1,18 @@
-"""Settings an admin can change in the app, with defaults for when they have not."""
+"""Settings an admin can change in the app, with defaults for when they have not.
+
+Each feature registers its own settings and their defaults with `register_defaults()`.
+"""
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cso_field.extensions import db
 
-DEFAULTS = {
-    "check_min_lead_days": 1,
-    "check_max_length_days": 30,
-    "check_stale_after_days": 3,
-    "check_summary_shows_officer_names": False,
-}
+DEFAULTS: dict[str, object] = {}
+
+
+def register_defaults(defaults: dict[str, object]) -> None:
+    DEFAULTS.update(defaults)
 
 
 class Setting(db.Model):

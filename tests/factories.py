@@ -1,10 +1,27 @@
-"""Test data builders: real rows through the app's own services, no mocks."""
+"""Test data builders, all in one place: users, field notes, special checks and visits,
+made through the app's own services and forms (no mocks), and the payloads tests send."""
 
+import html
+import io
 import itertools
+import re
+import uuid
+from datetime import timedelta
+
+from flask_babel import npgettext, pgettext
+from PIL import Image
+from sqlalchemy import func, select
 
 from cso_field.accounts.services import create_account
-from cso_field.auth.models import Role, User
+from cso_field.auth.models import User
 from cso_field.extensions import db
+from cso_field.i18n import resident_language
+from cso_field.mail import OutboxMessage
+from cso_field.roles import Role
+from cso_field.special_checks.models import SpecialCheck
+from cso_field.special_checks.services import reissue_manage_token
+from cso_field.special_checks.visits import record_visit
+from cso_field.timeutil import department_today, utcnow
 
 PASSWORD = "correct horse battery staple"
 
@@ -39,3 +56,182 @@ class UserFactory:
 
     def admin(self, **fields) -> User:
         return self.create(Role.ADMIN, **fields)
+
+
+# -- Records through the forms, and hostile payloads ----------------------------------------
+
+STOCKTON = {"latitude": "37.9577", "longitude": "-121.2908", "accuracy_m": "12"}
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+PAYLOADS = (SCRIPT, IMG)
+# What a payload looks like when it reached a page unescaped.
+RAW_MARKERS = (b"<script>alert(1)", b"<img src=x onerror")
+
+
+def png(size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "green").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def note_data(**overrides) -> dict:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "observation": "Streetlight out on the corner",
+        "address": "425 N El Dorado St",
+        "submit": "1",
+        **STOCKTON,
+        **overrides,
+    }
+
+
+def post_note(client, *, draft=False, photo=False, **overrides) -> int:
+    """A field note written by the client's user; returns its id."""
+    data = note_data(**overrides)
+    if draft:
+        data.pop("submit")
+        data["save_draft"] = "1"
+    if photo:
+        data["photos"] = [(io.BytesIO(png()), "photo.png")]
+    response = client.post("/notes/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return int(response.location.rstrip("/").rsplit("/", 1)[-1])
+
+
+def request_data(**overrides) -> dict:
+    """A resident's online request that passes every rule (starting a week from today)."""
+    today = department_today()
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "requester_name": "Ana Ruiz",
+        "address": "425 N El Dorado St",
+        "phone": "209-555-0123",
+        "language": "en",
+        "start_date": (today + timedelta(days=7)).isoformat(),
+        "end_date": (today + timedelta(days=14)).isoformat(),
+        "instructions": "Side gate sticks.",
+        "submit": "1",
+        **overrides,
+    }
+
+
+def check_with_token(app, **fields):
+    """An active special check and a working private link to manage it."""
+    check = make_check(**fields)
+    with app.test_request_context():
+        token = reissue_manage_token(check)
+        db.session.commit()
+    return check, token
+
+
+# -- Special checks and their visits -------------------------------------------------------
+
+HERE = (37.9577, -121.2908)  # Stockton City Hall
+# Roughly 0.5 km, 1.2 km and 2.4 km north of HERE.
+NEAR, MIDDLE, FAR = (37.9622, -121.2908), (37.9685, -121.2908), (37.9793, -121.2908)
+
+
+def make_check(**fields) -> SpecialCheck:
+    """An active special check at HERE, stored directly (no email, no private link)."""
+    today = department_today()
+    values = {
+        "client_uuid": uuid.uuid4(),
+        "submission_hash": "0" * 64,
+        "requester_name": "Ana Ruiz",
+        "address": "425 N El Dorado St",
+        "start_date": today - timedelta(days=2),
+        "end_date": today + timedelta(days=7),
+        "language": "en",
+        "latitude": HERE[0],
+        "longitude": HERE[1],
+        **fields,
+    }
+    check = SpecialCheck(**values)
+    db.session.add(check)
+    db.session.flush()
+    check.reference = f"SC-{today:%Y}-{check.id:06d}"
+    db.session.commit()
+    return check
+
+
+def visit(check, user, outcome="all_secure", days_ago=0, **fields):
+    """A visit recorded through the service, `days_ago` days back."""
+    made, _created = record_visit(
+        check,
+        user,
+        outcome=outcome,
+        notes=fields.get("notes"),
+        position=(None, None, None),
+        client_uuid=uuid.uuid4(),
+        uploads=[],
+    )
+    if days_ago:
+        made.created_at = utcnow() - timedelta(days=days_ago)
+        db.session.commit()
+    return made
+
+
+def raw_payload_in(body: bytes) -> bool:
+    return any(marker in body for marker in RAW_MARKERS)
+
+
+# -- Resident requests --------------------------------------------------------------------
+
+FORM = "/check-request/"
+MANAGE_LINK = re.compile(r"https?://[^/\s]+/check-request/manage/([A-Za-z0-9_-]+)")
+
+
+def resident_text(app, code: str, message: str, plural: str | None = None, **variables) -> str:
+    """What the resident sees for `message` in their language, from the catalogs."""
+    with app.test_request_context(), resident_language(code):
+        if plural is not None:
+            return npgettext("resident", message, plural, variables.pop("num"), **variables)
+        return pgettext("resident", message, **variables)
+
+
+def page(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def days_from_today(offset: int) -> str:
+    """A department date as a form sends it."""
+    return (department_today() + timedelta(days=offset)).isoformat()
+
+
+def spanish_request(**overrides) -> dict:
+    """A Spanish resident's online request that passes every rule, with an email."""
+    today = department_today()
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "requester_name": "María López",
+        "address": "1234 Calle Ejemplo, Stockton",
+        "phone": "(209) 555-0142",
+        "email": "maria@example.com",
+        "language": "es",
+        "start_date": (today + timedelta(days=3)).isoformat(),
+        "end_date": (today + timedelta(days=10)).isoformat(),
+        "emergency_contact_name": "José López",
+        "emergency_contact_phone": "209-555-0199",
+        "pets": "Un gato, adentro",
+        "instructions": "La puerta trasera tiene candado.\nEl jardinero viene los martes.",
+    }
+    data.update(overrides)
+    return data
+
+
+def checks_saved() -> int:
+    return db.session.scalar(select(func.count(SpecialCheck.id)))
+
+
+def outbox() -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def manage_token(message: OutboxMessage) -> str:
+    found = MANAGE_LINK.search(message.body_text)
+    assert found, message.body_text
+    return found.group(1)
+
+
+def submit_request(client, data, lang="es"):
+    return client.post(f"{FORM}?lang={lang}", data=data)

@@ -4,8 +4,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from cso_field.auth.forms import password_rules
-from cso_field.auth.models import USERNAME_MAX_LENGTH, Role
+from cso_field.auth.models import USERNAME_MAX_LENGTH
 from cso_field.forms import BaseForm
+from cso_field.roles import Role
 
 
 def role_choices():

@@ -2,13 +2,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from cso_field.access import roles
 from cso_field.accounts.forms import EditAccountForm, NewAccountForm
 from cso_field.accounts.services import AccountError, create_account, list_accounts, update_account
-from cso_field.auth.models import Role, User
+from cso_field.auth.models import User
 from cso_field.auth.services import unlock
 from cso_field.extensions import db
 from cso_field.htmx import render
+from cso_field.roles import Role, roles
 
 ACCOUNT_ERRORS = {
     "exists": lambda: _("That user name is taken. Choose another."),

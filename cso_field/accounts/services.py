@@ -3,9 +3,10 @@
 from sqlalchemy import select
 
 from cso_field import audit
-from cso_field.auth.models import Role, User
+from cso_field.auth.models import User
 from cso_field.auth.services import end_all_sessions
 from cso_field.extensions import db
+from cso_field.roles import Role
 
 
 class AccountError(ValueError):

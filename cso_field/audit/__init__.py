@@ -26,11 +26,9 @@ ACTION_LABELS = {
     "photo.add": _l("Photos added"),
     "photo.original.view": _l("Original photo viewed"),
     "settings.update": _l("Settings changed"),
-    "special_check.create": _l("Special check requested"),
-    "special_check.cancel": _l("Special check cancelled"),
-    "special_check.end_date": _l("Special check end date changed"),
-    "special_check.link_reissued": _l("Special check link sent again"),
 }
+# Record types register their names, for actions such as "field_note.approved".
+RECORD_TYPE_LABELS: dict = {}
 
 # Record actions are "<record type>.<verb>", e.g. "field_note.approved".
 RECORD_VERBS = {
@@ -43,15 +41,22 @@ RECORD_VERBS = {
 }
 
 
+def register_labels(labels: dict) -> None:
+    """A feature's own actions, e.g. {"special_check.cancel": _l("Special check cancelled")}."""
+    ACTION_LABELS.update(labels)
+
+
+def register_record_type(name: str, label) -> None:
+    RECORD_TYPE_LABELS[name] = label
+
+
 def action_label(action: str) -> str:
     if action in ACTION_LABELS:
         return str(ACTION_LABELS[action])
-    from cso_field.records.registry import RECORD_TYPES  # registry imports are heavier
-
     record_type, _dot, verb = action.rpartition(".")
-    if record_type in RECORD_TYPES and verb in RECORD_VERBS:
+    if record_type in RECORD_TYPE_LABELS and verb in RECORD_VERBS:
         return _l(
-            "%(type)s %(verb)s", type=RECORD_TYPES[record_type].label, verb=RECORD_VERBS[verb]
+            "%(type)s %(verb)s", type=RECORD_TYPE_LABELS[record_type], verb=RECORD_VERBS[verb]
         )
     return action
 

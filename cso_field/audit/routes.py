@@ -1,11 +1,10 @@
 from flask import Blueprint, current_app, request
 
-from cso_field.access import roles
 from cso_field.audit import action_label
 from cso_field.audit.forms import AuditFilterForm, outcome_labels
 from cso_field.audit.services import search_audit
-from cso_field.auth.models import Role, role_label
 from cso_field.htmx import render
+from cso_field.roles import Role, role_label, roles
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

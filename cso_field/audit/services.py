@@ -1,14 +1,14 @@
 """Searching the audit trail."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from flask_babel import to_utc
 from sqlalchemy import or_, select
 
 from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
-from cso_field.search import contains_pattern
+from cso_field.text_search import contains_pattern
+from cso_field.timeutil import day_start_utc
 
 
 @dataclass(frozen=True)
@@ -16,11 +16,6 @@ class AuditPage:
     events: list[AuditEvent]
     page: int
     has_next: bool
-
-
-def _department_midnight_utc(day: date) -> datetime:
-    """Midnight in the department's time zone, as the naive UTC stored in the database."""
-    return to_utc(datetime.combine(day, time.min))
 
 
 def search_audit(
@@ -46,9 +41,9 @@ def search_audit(
     if outcome:
         query = query.where(AuditEvent.outcome == outcome)
     if since:
-        query = query.where(AuditEvent.occurred_at >= _department_midnight_utc(since))
+        query = query.where(AuditEvent.occurred_at >= day_start_utc(since))
     if until:
-        end = _department_midnight_utc(until + timedelta(days=1))
+        end = day_start_utc(until + timedelta(days=1))
         query = query.where(AuditEvent.occurred_at < end)
     query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()

@@ -1,37 +1,14 @@
 """Staff accounts, their server-side sessions and login attempts."""
 
 from datetime import datetime
-from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cso_field.extensions import db
+from cso_field.roles import Role
 from cso_field.timeutil import utcnow
-
-
-class Role(StrEnum):
-    CSO = "cso"
-    SENIOR_CSO = "senior_cso"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.CSO: _l("Community Service Officer"),
-    Role.SENIOR_CSO: _l("Senior CSO"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
-
 
 # scrypt is Werkzeug's default KDF; spelled out so a library default change is a visible diff.
 PASSWORD_METHOD = "scrypt:32768:8:1"  # noqa: S105 (a method name, not a password)

@@ -7,13 +7,13 @@ from flask_babel import refresh
 from flask_login import current_user
 
 from cso_field import audit
-from cso_field.access import public, staff
 from cso_field.auth import services as auth_services
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from cso_field.errors import render_error
 from cso_field.extensions import db, htmx, login_manager
 from cso_field.htmx import client_redirect
 from cso_field.i18n import LANGUAGE_COOKIE, current_language
+from cso_field.roles import public, staff
 
 bp = Blueprint("auth", __name__)
 

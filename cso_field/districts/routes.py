@@ -3,18 +3,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cso_field import audit
-from cso_field.access import roles
-from cso_field.auth.models import Role
 from cso_field.districts.forms import MAX_FILE_BYTES, DistrictUploadForm
 from cso_field.districts.services import (
     DistrictFileError,
+    district_name,
     list_districts,
     parse_geojson,
     replace_districts,
 )
 from cso_field.extensions import db
+from cso_field.roles import Role, roles
 
 bp = Blueprint("districts", __name__, url_prefix="/districts")
+bp.add_app_template_global(district_name)
 
 
 @bp.route("/", methods=["GET", "POST"])

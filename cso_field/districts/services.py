@@ -1,4 +1,4 @@
-"""District boundaries: read an uploaded GeoJSON file, replace the districts, place points."""
+"""District boundaries: read an uploaded GeoJSON file, replace the districts, place records."""
 
 import json
 import math
@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 
 from cso_field.districts.models import District
 from cso_field.extensions import db
+from cso_field.geocoding import forward, reverse
+from cso_field.records.models import Located, models_with
 from cso_field.timeutil import utcnow
 
 NAME_PROPERTIES = ("name", "NAME", "district", "beat")
@@ -235,20 +237,10 @@ def _set_geometry(district: District, item: ParsedDistrict, uploaded_at) -> None
     district.created_at = uploaded_at
 
 
-def _record_models() -> list[type]:
-    from cso_field.records.models import FieldRecordMixin
-
-    return [
-        mapper.class_
-        for mapper in db.Model.registry.mappers
-        if issubclass(mapper.class_, FieldRecordMixin)
-    ]
-
-
 def _unassign(district_ids: list[int]) -> None:
     if not district_ids:
         return
-    for model in _record_models():
+    for model in models_with(Located):
         db.session.execute(
             update(model).where(model.district_id.in_(district_ids)).values(district_id=None),
             execution_options={"synchronize_session": False},
@@ -257,7 +249,7 @@ def _unassign(district_ids: list[int]) -> None:
 
 def reassign_records(districts: list[District]) -> None:
     """Set district_id of every record with coordinates from the given boundaries."""
-    for model in _record_models():
+    for model in models_with(Located):
         rows = db.session.execute(
             select(model.id, model.latitude, model.longitude).where(
                 model.latitude.is_not(None), model.longitude.is_not(None)
@@ -318,6 +310,26 @@ def district_for(lat: float | None, lon: float | None) -> District | None:
         .order_by(District.name)
     ).all()
     return _containing(candidates, lat, lon)
+
+
+def place(record) -> None:
+    """Complete a record's location before it is saved: the address from its coordinates,
+    or coordinates from its address, then its district. Never raises for geocoder trouble.
+    """
+    if record.has_location and not record.address:
+        record.address = reverse(record.latitude, record.longitude)
+    elif record.address and not record.has_location:
+        coordinates = forward(record.address)
+        if coordinates is not None:
+            record.latitude, record.longitude = coordinates
+            record.accuracy_m = None  # a geocoded address has no GPS accuracy
+    district = district_for(record.latitude, record.longitude) if record.has_location else None
+    record.district_id = district.id if district else None
+
+
+def district_name(district_id: int | None) -> str:
+    district = db.session.get(District, district_id) if district_id else None
+    return district.name if district else "—"
 
 
 def list_districts() -> list[District]:

@@ -1,16 +1,25 @@
-"""Field notes: registration with the shared record features, and their search."""
+"""Field notes: writing, editing and listing them, their search, and their registration."""
+
+import uuid
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from cso_field.auth.models import User
+from cso_field.districts.services import place
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.geo import nearest_first
+from cso_field.photos.services import unit_of_work
+from cso_field.records import services as records
+from cso_field.records.models import Status
 from cso_field.records.registry import RecordType, SearchHit, register
-from cso_field.records.services import live
-from cso_field.search import contains_pattern
 
 TITLE_LENGTH = 80
+LIST_LIMIT = 50
+NEAR_RADIUS_M = 5_000
+PLACE_FIELDS = frozenset({"latitude", "longitude", "address"})
 
 
 def title(note: FieldNote) -> str:
@@ -18,20 +27,59 @@ def title(note: FieldNote) -> str:
     return first_line[:TITLE_LENGTH] + ("…" if len(first_line) > TITLE_LENGTH else "")
 
 
-def search(text: str, user, limit: int) -> list[SearchHit]:
-    pattern = contains_pattern(text)
-    query = (
-        live(select(FieldNote), FieldNote)
-        .where(
-            or_(
-                FieldNote.reference.ilike(pattern, escape="\\"),
-                FieldNote.address.ilike(pattern, escape="\\"),
-                FieldNote.observation.ilike(pattern, escape="\\"),
-            )
-        )
-        .order_by(FieldNote.created_at.desc())
-        .limit(limit)
+def create_note(
+    content: dict, *, draft: bool, client_uuid: uuid.UUID, author: User, uploads: list
+) -> tuple[FieldNote, bool]:
+    """Save a note once per client UUID, with its photos and place, and commit.
+
+    Returns (note, created). Raises SubmissionConflict for a UUID reused with other content
+    and PhotoError for a refused photo; nothing is kept then.
+    """
+    status = Status.DRAFT if draft else Status.SUBMITTED
+    digest = records.submission_hash(
+        {**content, "status": status.value}, records.uploaded_digests(uploads)
     )
+    with unit_of_work() as photos:
+
+        def attach(note: FieldNote) -> None:
+            photos.save(uploads, note, author)
+            place(note)
+
+        return records.create_record(
+            FieldNote,
+            client_uuid=client_uuid,
+            content=content,
+            author=author,
+            digest=digest,
+            status=status,
+            attach=attach,
+        )
+
+
+def edit_note(note: FieldNote, user: User, content: dict) -> dict:
+    """Apply an edit and commit; returns what changed ({field: [old, new]})."""
+    changes = records.update_record(note, user, content)
+    if PLACE_FIELDS & set(changes):
+        place(note)
+    db.session.commit()
+    return changes
+
+
+def list_notes(district_id: int | None, latitude: float | None, longitude: float | None):
+    """(note, metres or None) pairs: nearest first around a position, else newest first."""
+    query = records.live(select(FieldNote), FieldNote)
+    if district_id:
+        query = query.where(FieldNote.district_id == district_id)
+    if latitude is not None and longitude is not None:
+        return nearest_first(
+            query, FieldNote, latitude, longitude, radius_m=NEAR_RADIUS_M, limit=LIST_LIMIT
+        )
+    notes = db.session.scalars(query.order_by(FieldNote.created_at.desc()).limit(LIST_LIMIT))
+    return [(note, None) for note in notes]
+
+
+def search(text: str, user, limit: int) -> list[SearchHit]:
+    notes = records.search_records(FieldNote, text, limit, columns=(FieldNote.observation,))
     return [
         SearchHit(
             "field_note",
@@ -41,7 +89,7 @@ def search(text: str, user, limit: int) -> list[SearchHit]:
             url_for("field_notes.view", record_id=note.id),
             note.status_enum.label,
         )
-        for note in db.session.scalars(query)
+        for note in notes
     ]
 
 

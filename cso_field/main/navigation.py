@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from cso_field.access import ALL_ROLES
-from cso_field.auth.models import Role
+from cso_field.roles import ALL_ROLES, Role
 
 
 @dataclass(frozen=True)

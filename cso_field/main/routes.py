@@ -1,11 +1,11 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from cso_field.access import public, staff
 from cso_field.auth.forms import LanguageForm
 from cso_field.main.services import today_summary
 from cso_field.records import services as records
-from cso_field.records.registry import RECORD_TYPES, record_url
+from cso_field.records.registry import NEW_ENTRIES
+from cso_field.roles import public, staff
 
 bp = Blueprint("main", __name__)
 
@@ -38,9 +38,4 @@ def menu():
 @staff
 def new_record():
     """The New screen: every kind of record an officer can start."""
-    return render_template("main/new.html", record_types=RECORD_TYPES.values())
-
-
-@bp.app_template_global()
-def url_for_record(record) -> str:
-    return record_url(record)
+    return render_template("main/new.html", entries=NEW_ENTRIES.values())

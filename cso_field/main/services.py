@@ -5,8 +5,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from cso_field.auth.models import LoginAttempt, Role, User
+from cso_field.auth.models import LoginAttempt, User
 from cso_field.extensions import db
+from cso_field.roles import Role
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Serving photos, only to users who may see the record they belong to.
+"""Photos of records: added by the record's author, served only to users who may see the record.
 
 Responses keep the app-wide `Cache-Control: no-store`: photos can be evidence and phones
 are shared, so after logout none may remain in the browser's cache.
@@ -6,34 +6,38 @@ are shared, so after logout none may remain in the browser's cache.
 
 import base64
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, current_app, flash, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cso_field import audit
-from cso_field.access import staff
+from cso_field.errors import render_error
 from cso_field.extensions import db
+from cso_field.htmx import see_other
 from cso_field.photos.models import Photo
-from cso_field.records.registry import can_view, get_record
+from cso_field.photos.services import PhotoError, add_to_record, posted_photos
+from cso_field.records.registry import can_edit, can_view, get_record, record_url
+from cso_field.roles import staff
 from cso_field.storage import StorageError, get_storage
 
-bp = Blueprint("photos", __name__, url_prefix="/photos")
+bp = Blueprint("photos", __name__)
 
 
-@bp.get("/<id:photo_id>/thumbnail")
+@bp.get("/photos/<id:photo_id>/thumbnail")
 @staff
 def thumbnail(photo_id: int) -> Response:
     photo = _visible_photo(photo_id)
     return _send(photo.thumbnail_key, "image/jpeg", f"photo-{photo.id}-thumbnail.jpg")
 
 
-@bp.get("/<id:photo_id>/display")
+@bp.get("/photos/<id:photo_id>/display")
 @staff
 def display(photo_id: int) -> Response:
     photo = _visible_photo(photo_id)
     return _send(photo.display_key, "image/jpeg", f"photo-{photo.id}.jpg")
 
 
-@bp.get("/<id:photo_id>/original")
+@bp.get("/photos/<id:photo_id>/original")
 @staff
 def original(photo_id: int) -> Response:
     """The file exactly as uploaded, as a download, with its SHA-256 for evidence."""
@@ -51,6 +55,23 @@ def original(photo_id: int) -> Response:
     audit.record("photo.original.view", object_type="photo", object_id=photo.id)
     db.session.commit()
     return response
+
+
+@bp.post("/records/<record_type>/<id:record_id>/photos")
+@staff
+def add(record_type: str, record_id: int):
+    """More photos for a record its author may still edit."""
+    record = get_record(record_type, record_id)
+    if not can_view(current_user, record):
+        abort(404)
+    if not can_edit(current_user, record):
+        abort(403)
+    try:
+        add_to_record(record, current_user, posted_photos())
+    except PhotoError as error:
+        return render_error(error.status, explanation=str(error))
+    flash(_("Photos added."), "success")
+    return see_other(record_url(record))
 
 
 def _visible_photo(photo_id: int) -> Photo:

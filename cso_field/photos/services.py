@@ -1,18 +1,21 @@
 """Saving photos for a field record: the original kept byte for byte, clean copies to show.
 
-`save_photos()` runs inside the caller's transaction: it flushes Photo rows but never
-commits. If the caller's transaction fails afterwards, it calls `discard_files()`; if the
-commit itself failed, `discard_files_unless_committed()`.
+Photo files are written before the database commits, so the files must follow the
+transaction: a service that saves photos does its writes inside `unit_of_work()` and saves
+them with its `save()`. The unit commits at the end; if anything fails the database rolls
+back and the files go, and if the commit itself failed, only files whose rows are
+certainly absent go (they may be evidence a retry confirms).
 """
 
 import hashlib
 import io
 import secrets
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -21,8 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 
+from cso_field import audit
 from cso_field.extensions import db
 from cso_field.photos.models import THUMBNAIL_MAX_SIDE, Photo
+from cso_field.records.services import add_version
 from cso_field.storage import StorageError, get_storage
 
 # Pillow format -> (content type, file extension). Phones' JPEGs often open as MPO.
@@ -61,13 +66,68 @@ class _Prepared:
     thumbnail: bytes
 
 
+@dataclass
+class PhotoUnit:
+    """The photos saved in one unit of work, so their files can follow its outcome."""
+
+    saved: list[Photo] = field(default_factory=list)
+
+    def save(self, files: Iterable[FileStorage], record, user) -> list[Photo]:
+        photos = save_photos(files, record, user)
+        self.saved += photos
+        return photos
+
+
+@contextmanager
+def unit_of_work() -> Iterator[PhotoUnit]:
+    """Commit the session when the block ends, or roll it back if it raises; photo files
+    saved through the unit are removed whenever their rows were not committed."""
+    unit = PhotoUnit()
+    try:
+        yield unit
+    except BaseException:
+        db.session.rollback()
+        discard_files(unit.saved)
+        raise
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        discard_files_unless_committed(unit.saved)
+        raise
+
+
+def add_to_record(record, user, files: Iterable[FileStorage]) -> list[Photo]:
+    """More photos for a saved record, with a version and an audit row; commits."""
+    with unit_of_work() as unit:
+        photos = unit.save(files, record, user)
+        add_version(record, user, "photos", {"photos": [None, len(photos)]})
+        audit.record(
+            "photo.add",
+            object_type=record.record_type,
+            object_id=record.id,
+            detail=f"{len(photos)} photos",
+        )
+    return photos
+
+
+def uploads_in(files: Iterable[FileStorage]) -> list[FileStorage]:
+    """The file inputs a person actually filled (an empty input sends no filename)."""
+    return [file for file in files if file and file.filename]
+
+
+def posted_photos() -> list[FileStorage]:
+    """The photos of the form being handled (photos/_upload_field.html names the input)."""
+    return uploads_in(request.files.getlist("photos"))
+
+
 def save_photos(files: Iterable[FileStorage], record, user) -> list[Photo]:
     """Check, store and add Photo rows for `record`; flushes, never commits.
 
     Empty file inputs (no file chosen) are skipped. Raises PhotoError with nothing stored
     and no rows added.
     """
-    chosen = [file for file in files if file and file.filename]
+    chosen = uploads_in(files)
     _check_count(len(chosen))
     if not chosen:
         return []

@@ -2,6 +2,7 @@
 
 import math
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, StringField
 from wtforms.validators import Length
@@ -104,7 +105,7 @@ class LocationFields(BaseForm):
 
 
 def apply_location(form: LocationFields, record) -> None:
-    """Copy a validated form's location onto a record (before `geocoding.locate(record)`)."""
+    """Copy a validated form's location onto a record, before `place(record)` completes it."""
     lat, lon = form.latitude.data, form.longitude.data
     has_point = lat is not None and lon is not None
     record.latitude = round(lat, 7) if has_point else None
@@ -112,3 +113,17 @@ def apply_location(form: LocationFields, record) -> None:
     accuracy = form.accuracy_m.data
     record.accuracy_m = round(accuracy, 1) if has_point and accuracy is not None else None
     record.address = form.address.data or None
+
+
+def position_arg() -> tuple[float | None, float | None]:
+    """?lat=&lon= of a list page (the phone's position), or (None, None) when either is
+    missing or impossible."""
+    latitude = request.args.get("lat", type=float)
+    longitude = request.args.get("lon", type=float)
+    if latitude is None or longitude is None:
+        return None, None
+    try:
+        check_coordinates(latitude, longitude)
+    except CoordinateError:
+        return None, None
+    return latitude, longitude

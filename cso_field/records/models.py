@@ -33,11 +33,16 @@ STATUS_LABELS = {
 }
 
 
-class FieldRecordMixin:
-    """Who and when, where, the idempotency key, the review state and soft deletion."""
+class Tracked:
+    """Reference, idempotency key, author and times: what every record type carries.
+
+    `author_required = False` lets a type have records nobody signed in made (a resident's
+    request); the column is then nullable.
+    """
 
     record_type: str  # set by each model, e.g. "field_note"
     reference_prefix: str  # e.g. "FN"
+    author_required = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -46,50 +51,86 @@ class FieldRecordMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(
+            ForeignKey("user_account.id"), index=True, nullable=not cls.author_required
+        )
+
+
+class Located:
+    """Where: position and its accuracy, address, and the district holding the position."""
+
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     accuracy_m: Mapped[float | None]
     address: Mapped[str | None] = mapped_column(String(300))
 
+    @declared_attr
+    def district_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("district.id"), index=True)
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class Reviewed:
+    """The review state: draft → submitted → approved, or returned with a comment."""
+
     status: Mapped[str] = mapped_column(String(20), default=Status.SUBMITTED.value)
     review_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None]
-
-    deleted_at: Mapped[datetime | None]
-    deleted_reason: Mapped[str | None] = mapped_column(String(500))
-
-    @declared_attr
-    def created_by_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("user_account.id"), index=True)
 
     @declared_attr
     def reviewed_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("user_account.id"))
 
-    @declared_attr
-    def deleted_by_id(cls) -> Mapped[int | None]:
-        return mapped_column(ForeignKey("user_account.id"))
-
-    @declared_attr
-    def district_id(cls) -> Mapped[int | None]:
-        return mapped_column(ForeignKey("district.id"), index=True)
-
-    @declared_attr.directive
-    def __table_args__(cls):
-        return (
-            Index(f"ix_{cls.__tablename__}_location", "latitude", "longitude"),
-            # Lists and search show the newest first: read in index order, stop at the LIMIT.
-            Index(f"ix_{cls.__tablename__}_created", "created_at"),
-            Index(f"ix_{cls.__tablename__}_district_created", "district_id", "created_at"),
-        )
-
     @property
     def status_enum(self) -> Status:
         return Status(self.status)
 
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
+
+class SoftDeleted:
+    """Deletion with a reason: hidden from lists and search, kept for admins and the trail."""
+
+    deleted_at: Mapped[datetime | None]
+    deleted_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @declared_attr
+    def deleted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user_account.id"))
+
+
+def record_indexes(cls, *extra: Index) -> tuple:
+    """The indexes the shared lists need, for a model built from these mixins, plus `extra`.
+
+    Lists and search show the newest first: read in index order, stop at the LIMIT.
+    """
+    table = cls.__tablename__
+    indexes = [Index(f"ix_{table}_created", "created_at")]
+    if issubclass(cls, Located):
+        indexes += [
+            Index(f"ix_{table}_location", "latitude", "longitude"),
+            Index(f"ix_{table}_district_created", "district_id", "created_at"),
+        ]
+    return (*indexes, *extra)
+
+
+class FieldRecordMixin(Tracked, Located, Reviewed, SoftDeleted):
+    """An officer's field record: who and when, where, the review state and soft deletion."""
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return record_indexes(cls)
+
+
+def models_with(mixin: type) -> list[type]:
+    """Every mapped model built with `mixin`: how shared services find the records they serve."""
+    return sorted(
+        (mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, mixin)),
+        key=lambda model: model.__tablename__,
+    )
 
 
 class RecordVersion(db.Model):

@@ -1,7 +1,9 @@
-"""Record types register here: what they are called, where they are shown, how they are searched.
+"""Record types register here, so the core can serve them without importing them.
 
-Shared features (photos, search, history) reach a record only through this registry, so a
-new record type is one `register()` call.
+A record type's services module calls `register()` for each of its record models, and the
+other `register_*` functions for what else it adds to the shared screens: search, entries
+on New, cards on Today, template globals. Search, History, Today, New and the audit trail
+reach a record type only through this registry.
 """
 
 from collections.abc import Callable
@@ -9,8 +11,10 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 
-from cso_field.auth.models import Role, User
+from cso_field import audit
+from cso_field.auth.models import User
 from cso_field.extensions import db
+from cso_field.roles import ALL_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -43,21 +47,65 @@ class SearchProvider:
     search: Callable[[str, User, int], list[SearchHit]]
 
 
+@dataclass(frozen=True)
+class NewEntry:
+    """A button on the New screen."""
+
+    endpoint: str
+    label: object
+    description: object
+
+
+@dataclass(frozen=True)
+class TodayCard:
+    """A card on the Today screen: `template` is rendered with what `context()` returns."""
+
+    template: str
+    context: Callable[[], dict]
+    roles: frozenset = ALL_ROLES
+
+
 RECORD_TYPES: dict[str, RecordType] = {}
 # What the Search screen asks: every record type that can be searched, and other finds
 # such as special checks, which are requests rather than field records.
 SEARCH_PROVIDERS: dict[str, SearchProvider] = {}
+NEW_ENTRIES: dict[str, NewEntry] = {}
+TODAY_CARDS: list[TodayCard] = []
+TEMPLATE_GLOBALS: dict[str, Callable] = {}
 
 
 def register(record_type: RecordType) -> RecordType:
     RECORD_TYPES[record_type.name] = record_type
+    audit.register_record_type(record_type.name, record_type.label)
     if record_type.search:
         register_search(record_type.name, record_type.label, record_type.search)
+    register_new_entry(
+        record_type.name,
+        NewEntry(record_type.new_endpoint, record_type.label, record_type.description),
+    )
     return record_type
 
 
 def register_search(name: str, label, search: Callable[[str, User, int], list[SearchHit]]):
     SEARCH_PROVIDERS[name] = SearchProvider(label, search)
+
+
+def register_new_entry(name: str, entry: NewEntry) -> None:
+    NEW_ENTRIES[name] = entry
+
+
+def register_today_card(card: TodayCard) -> None:
+    if card not in TODAY_CARDS:
+        TODAY_CARDS.append(card)
+
+
+def register_template_globals(**functions: Callable) -> None:
+    TEMPLATE_GLOBALS.update(functions)
+
+
+def today_cards_for(user: User) -> list[tuple[str, dict]]:
+    """(template, context) of each Today card this user's role sees."""
+    return [(card.template, card.context()) for card in TODAY_CARDS if user.role in card.roles]
 
 
 def get_record(record_type: str, record_id: int):

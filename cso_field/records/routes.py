@@ -1,29 +1,15 @@
-"""Actions every record type shares: submit, approve, return, delete, add photos."""
+"""Actions every record type shares: submit, approve, return and delete."""
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from cso_field.access import roles, staff
-from cso_field.auth.models import Role
-from cso_field.errors import render_error
 from cso_field.extensions import db
 from cso_field.htmx import form_error, see_other
-from cso_field.photos.services import (
-    PhotoError,
-    discard_files,
-    discard_files_unless_committed,
-    save_photos,
-)
 from cso_field.records import services as records
 from cso_field.records.forms import DeleteForm, ReturnForm
-from cso_field.records.registry import (
-    RECORD_TYPES,
-    can_edit,
-    can_view,
-    get_record,
-    record_url,
-)
+from cso_field.records.registry import RECORD_TYPES, can_view, get_record, record_url
+from cso_field.roles import Role, roles, staff
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -107,31 +93,3 @@ def delete(record_type: str, record_id: int):
         "success",
     )
     return see_other(url_for(RECORD_TYPES[record.record_type].list_endpoint))
-
-
-@bp.post("/<record_type>/<id:record_id>/photos")
-@staff
-def add_photos(record_type: str, record_id: int):
-    record = _record_or_404(record_type, record_id)
-    if not can_edit(current_user, record):
-        abort(403)
-    uploads = [upload for upload in request.files.getlist("photos") if upload and upload.filename]
-    saved = []
-    try:
-        saved = save_photos(uploads, record, current_user)
-        records.add_photos_version(record, current_user, saved)
-    except PhotoError as error:
-        db.session.rollback()
-        return render_error(error.status, explanation=str(error))
-    except Exception:
-        db.session.rollback()
-        discard_files(saved)
-        raise
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        discard_files_unless_committed(saved)
-        raise
-    flash(_("Photos added."), "success")
-    return see_other(record_url(record))

@@ -8,18 +8,24 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime, time
 
-from flask_babel import to_user_timezone, to_utc
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from cso_field import audit
-from cso_field.auth.models import Role, User
+from cso_field.auth.models import User
 from cso_field.extensions import db
-from cso_field.records.models import RecordVersion, Status
-from cso_field.records.registry import RECORD_TYPES
-from cso_field.timeutil import utcnow
+from cso_field.records.models import (
+    FieldRecordMixin,
+    Located,
+    RecordVersion,
+    SoftDeleted,
+    Status,
+    models_with,
+)
+from cso_field.roles import Role
+from cso_field.text_search import contains_pattern
+from cso_field.timeutil import day_start_utc, department_today, utcnow
 
 
 class RecordRuleError(Exception):
@@ -60,21 +66,12 @@ def find_by_client_uuid(model, client_uuid: uuid.UUID):
     return db.session.scalar(select(model).where(model.client_uuid == client_uuid))
 
 
-def create_record(
-    model,
-    *,
-    client_uuid: uuid.UUID,
-    content: dict,
-    author: User,
-    digest: str,
-    status: Status,
-    attach: Callable[[object], None],
-):
-    """Create a record once per client UUID; returns (record, created).
+def create_once(model, *, client_uuid: uuid.UUID, digest: str, author: User | None, **fields):
+    """Insert a Tracked record once per client UUID and give it its reference.
 
-    A repeat of the same submission returns the stored record. `attach` runs after the
-    record has an id (photos, geocoding). Raises SubmissionConflict for a reused UUID.
-    Call it before any other write of the transaction.
+    Returns (record, created): a repeat of the same submission (same author and digest)
+    returns the stored record. Raises SubmissionConflict for a UUID reused with other
+    content. Call it before any other write of the transaction: a lost race rolls it back.
     """
     existing = find_by_client_uuid(model, client_uuid)
     if existing is not None:
@@ -82,9 +79,8 @@ def create_record(
     record = model(
         client_uuid=client_uuid,
         submission_hash=digest,
-        created_by_id=author.id,
-        status=status.value,
-        **content,
+        created_by_id=author.id if author else None,
+        **fields,
     )
     db.session.add(record)
     try:
@@ -98,18 +94,40 @@ def create_record(
             raise
         return _same_submission(existing, author, digest), False
     record.reference = f"{model.reference_prefix}-{record.created_at:%Y}-{record.id:06d}"
+    return record, True
+
+
+def _same_submission(existing, author: User | None, digest: str):
+    author_id = author.id if author else None
+    if existing.created_by_id != author_id or existing.submission_hash != digest:
+        raise SubmissionConflict
+    return existing
+
+
+def create_record(
+    model,
+    *,
+    client_uuid: uuid.UUID,
+    content: dict,
+    author: User,
+    digest: str,
+    status: Status,
+    attach: Callable[[object], None],
+):
+    """Create a field record once per client UUID, with its first version and audit row;
+    returns (record, created). `attach` runs after the record has an id (photos, place).
+    """
+    record, created = create_once(
+        model, client_uuid=client_uuid, digest=digest, author=author, status=status.value, **content
+    )
+    if not created:
+        return record, False
     attach(record)
     add_version(record, author, "created", {name: [None, value] for name, value in content.items()})
     audit.record(
         f"{record.record_type}.create", object_type=record.record_type, object_id=record.id
     )
     return record, True
-
-
-def _same_submission(existing, author: User, digest: str):
-    if existing.created_by_id != author.id or existing.submission_hash != digest:
-        raise SubmissionConflict
-    return existing
 
 
 def add_version(
@@ -153,16 +171,6 @@ def update_record(record, user: User, content: dict) -> dict:
         detail=", ".join(changes),
     )
     return changes
-
-
-def add_photos_version(record, user: User, photos: list) -> None:
-    add_version(record, user, "photos", {"photos": [None, len(photos)]})
-    audit.record(
-        "photo.add",
-        object_type=record.record_type,
-        object_id=record.id,
-        detail=f"{len(photos)} photos",
-    )
 
 
 def _json_safe(changes: dict) -> dict:
@@ -259,7 +267,24 @@ def delete(record, user: User, reason: str) -> None:
 
 def live(query, model):
     """Only records that have not been deleted."""
-    return query.where(model.deleted_at.is_(None))
+    return query.where(model.deleted_at.is_(None)) if issubclass(model, SoftDeleted) else query
+
+
+# -- Search ------------------------------------------------------------------------------------
+
+
+def search_records(model, text: str, limit: int, *, columns=(), order_by=None) -> list:
+    """Live records whose reference, address or one of `columns` contains `text`.
+
+    Newest first unless `order_by` says otherwise (give an order an index can serve).
+    """
+    pattern = contains_pattern(text)
+    searched = [model.reference, *([model.address] if issubclass(model, Located) else []), *columns]
+    query = live(select(model), model).where(
+        or_(*(column.ilike(pattern, escape="\\") for column in searched))
+    )
+    query = query.order_by(*(order_by or (model.created_at.desc(),))).limit(limit)
+    return list(db.session.scalars(query))
 
 
 # -- Today -------------------------------------------------------------------------------------
@@ -268,8 +293,7 @@ def live(query, model):
 def returned_to(user: User) -> list:
     """Records returned to this author that wait for changes, oldest review first."""
     records = []
-    for record_type in RECORD_TYPES.values():
-        model = record_type.model
+    for model in models_with(FieldRecordMixin):
         records += db.session.scalars(
             live(
                 select(model).where(
@@ -282,10 +306,9 @@ def returned_to(user: User) -> list:
 
 
 def created_today_by(user: User) -> list:
-    since = to_utc(datetime.combine(_department_today(), time.min))
+    since = day_start_utc(department_today())
     records = []
-    for record_type in RECORD_TYPES.values():
-        model = record_type.model
+    for model in models_with(FieldRecordMixin):
         records += db.session.scalars(
             live(
                 select(model).where(model.created_by_id == user.id, model.created_at >= since),
@@ -293,7 +316,3 @@ def created_today_by(user: User) -> list:
             )
         )
     return sorted(records, key=lambda record: record.created_at, reverse=True)
-
-
-def _department_today():
-    return to_user_timezone(utcnow()).date()

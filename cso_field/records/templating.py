@@ -1,12 +1,17 @@
-"""Template helpers for record pages."""
+"""Template helpers for record pages, and the globals record types registered."""
+
+import re
 
 from flask import Flask
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from cso_field.auth.models import User
-from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.records.forms import ReturnForm
+from cso_field.records.registry import TEMPLATE_GLOBALS, record_url, today_cards_for
 
 VERSION_ACTIONS = {
     "created": _l("Created"),
@@ -28,15 +33,29 @@ def user_name(user_id: int) -> str:
     return user.display_name if user else "—"
 
 
-def district_name(district_id: int) -> str:
-    district = db.session.get(District, district_id)
-    return district.name if district else "—"
+def format_distance(metres: float) -> str:
+    """350 m, 2.4 km: in the viewer's locale."""
+    if metres < 1000:
+        return _("%(metres)s m", metres=format_decimal(round(metres / 10) * 10))
+    return _("%(km)s km", km=format_decimal(metres / 1000, format="#,##0.0"))
+
+
+def tel_href(phone: str) -> str:
+    """A phone number as printed, reduced to what a tel: link may hold."""
+    return re.sub(r"[^0-9+]", "", phone)
+
+
+def today_cards() -> list[tuple[str, dict]]:
+    return today_cards_for(current_user)
 
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         version_action_label=version_action_label,
         user_name=user_name,
-        district_name=district_name,
         return_form=ReturnForm,
+        url_for_record=record_url,
+        today_cards=today_cards,
+        **TEMPLATE_GLOBALS,
     )
+    app.jinja_env.filters.update(distance=format_distance, tel_href=tel_href)

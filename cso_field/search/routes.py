@@ -2,9 +2,9 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from cso_field.access import staff
 from cso_field.htmx import render
 from cso_field.records.registry import SEARCH_PROVIDERS
+from cso_field.roles import staff
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 

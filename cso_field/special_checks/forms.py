@@ -1,28 +1,36 @@
-"""Forms for special checks: the resident's online request, staff entry, and the manage page.
+"""Forms for special checks: the resident's request and the staff entry (one set of fields
+and rules, worded for each audience), the resident's manage page, a CSO's visit, and the
+admin's settings.
 
-Resident-facing text uses the "resident" message context, and these forms are validated
+Resident-facing text uses the "resident" message context, and resident forms are validated
 inside `resident_language()`, so every message comes back in the resident's language.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, npgettext, pgettext
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
 
 from cso_field.forms import BaseForm, no_control_characters
 from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.records.forms import ClientUUIDField
+from cso_field.records.location import LocationFields
 from cso_field.settings import get_setting
-from cso_field.special_checks.models import CheckKind, RequestSource
-from cso_field.special_checks.requests import (
-    START_PROBLEMS,
-    DateProblem,
-    date_problem,
-    department_today,
-)
+from cso_field.special_checks.models import CheckKind, RequestSource, VisitOutcome
+from cso_field.special_checks.services import START_PROBLEMS, DateProblem, date_problem
+from cso_field.timeutil import department_today
 
 NAME_MAX = 120
 PHONE_MAX = 40
@@ -31,6 +39,7 @@ ADDRESS_MAX = 300
 ALARM_MAX = 200
 NOTE_MAX = 500
 INSTRUCTIONS_MAX = 2000
+VISIT_NOTES_MAX = 2000
 
 _PHONE = re.compile(r"^[0-9+()./\- ]+(\s*(x|ext\.?|#)\s*[0-9]{1,6})?$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
@@ -39,16 +48,6 @@ PHONE_DIGITS = (7, 20)
 DAMAGED = lazy_pgettext("resident", "This form is damaged. Reload the page and try again.")
 NOT_A_DATE = lazy_pgettext("resident", "Enter a date, for example 2026-12-24.")
 NOT_A_CHOICE = lazy_pgettext("resident", "Choose one of the options.")
-
-
-def _at_most(limit: int):
-    return Length(
-        max=limit, message=lazy_pgettext("resident", "Use at most %(max)d characters.", max=limit)
-    )
-
-
-def _required(message):
-    return DataRequired(message=message)
 
 
 def _date_required(message):
@@ -131,105 +130,181 @@ def date_message(problem: DateProblem, *, min_lead_days: int, max_length_days: i
     )
 
 
-class CheckRequestForm(BaseForm):
-    """A resident's request for a vacation house check, in the resident's language."""
+@dataclass(frozen=True)
+class CheckWording:
+    """Every text of the check form, in one audience's words: residents are spoken to
+    ("Your name"), staff read about the requester ("Requester's name")."""
 
-    class Meta(BaseForm.Meta):
-        def bind_field(self, form, unbound_field, options):
-            bound = super().bind_field(form, unbound_field, options)
-            bound.validators = [
-                resident_no_control_characters if rule is no_control_characters else rule
-                for rule in bound.validators
-            ]
-            return bound
+    at_most: Callable[[int], object]  # the "too long" message for a limit
+    name: object
+    name_required: object
+    address: object
+    address_hint: object
+    address_required: object
+    phone: object
+    email: object
+    email_hint: object
+    language: object
+    start: object
+    start_required: object
+    end: object
+    end_required: object
+    contact_name: object
+    contact_phone: object
+    contact_email: object
+    notify_contact: object
+    contact_email_needed: object
+    alarm_company: object
+    vehicles: object
+    vehicles_hint: object
+    lights: object
+    lights_hint: object
+    pets: object
+    visitors: object
+    visitors_hint: object
+    instructions: object
+    no_contact: object
+    submit: object
 
-    client_uuid = ResidentClientUUIDField(lazy_pgettext("resident", "This form"))
-    requester_name = StringField(
-        lazy_pgettext("resident", "Your name"),
-        validators=[_required(lazy_pgettext("resident", "Enter your name.")), _at_most(NAME_MAX)],
-    )
-    address = StringField(
-        lazy_pgettext("resident", "Address of the property to check"),
-        description=lazy_pgettext("resident", "Street number and name, and unit if any."),
-        validators=[
-            _required(lazy_pgettext("resident", "Enter the address of the property.")),
-            _at_most(ADDRESS_MAX),
-        ],
-    )
-    phone = StringField(
-        lazy_pgettext("resident", "Phone number"),
-        validators=[_at_most(PHONE_MAX), phone_number],
-    )
-    email = StringField(
-        lazy_pgettext("resident", "Email address"),
-        description=lazy_pgettext(
-            "resident", "We email your confirmation, a private link and a report of the checks."
-        ),
-        validators=[_at_most(EMAIL_MAX), email_address],
-    )
-    language = ResidentSelectField(
-        lazy_pgettext("resident", "Language for our messages"),
-        choices=[
-            SelectChoice(code, language.name, render_kw={"lang": code})
-            for code, language in RESIDENT_LANGUAGES.items()
-        ],
-        default="en",
-    )
-    start_date = ResidentDateField(
-        lazy_pgettext("resident", "First day of the checks"),
-        validators=[
-            _date_required(lazy_pgettext("resident", "Enter the first day of the checks."))
-        ],
-    )
-    end_date = ResidentDateField(
-        lazy_pgettext("resident", "Last day of the checks"),
-        validators=[_date_required(lazy_pgettext("resident", "Enter the last day of the checks."))],
-    )
-    emergency_contact_name = StringField(
-        lazy_pgettext("resident", "Emergency contact or key holder: name"),
-        validators=[_at_most(NAME_MAX)],
-    )
-    emergency_contact_phone = StringField(
-        lazy_pgettext("resident", "Emergency contact: phone number"),
-        validators=[_at_most(PHONE_MAX), phone_number],
-    )
-    emergency_contact_email = StringField(
-        lazy_pgettext("resident", "Emergency contact: email address"),
-        validators=[_at_most(EMAIL_MAX), email_address],
-    )
-    notify_emergency_contact = BooleanField(
-        lazy_pgettext("resident", "Email this contact at once if something is wrong")
-    )
-    alarm_company = StringField(
-        lazy_pgettext("resident", "Alarm company"), validators=[_at_most(ALARM_MAX)]
-    )
-    vehicles = StringField(
-        lazy_pgettext("resident", "Vehicles left at the property"),
-        description=lazy_pgettext("resident", "Make, color and license plate."),
-        validators=[_at_most(NOTE_MAX)],
-    )
-    lights_on_timers = StringField(
-        lazy_pgettext("resident", "Lights on timers"),
-        description=lazy_pgettext("resident", "Which lights, and when they switch on."),
-        validators=[_at_most(NOTE_MAX)],
-    )
-    pets = StringField(lazy_pgettext("resident", "Pets"), validators=[_at_most(NOTE_MAX)])
-    expected_visitors = StringField(
-        lazy_pgettext("resident", "People who will visit"),
-        description=lazy_pgettext("resident", "For example a house sitter or a gardener."),
-        validators=[_at_most(NOTE_MAX)],
-    )
-    instructions = TextAreaField(
-        lazy_pgettext("resident", "Anything else the officer should know"),
-        validators=[_at_most(INSTRUCTIONS_MAX)],
-    )
-    # Honeypot: hidden from people, filled in by form-filling robots.
-    website = StringField(lazy_pgettext("resident", "Leave this empty"))
-    submit = SubmitField(lazy_pgettext("resident", "Send my request"))
 
-    no_contact_message = lazy_pgettext(
+RESIDENT_WORDING = CheckWording(
+    at_most=lambda limit: lazy_pgettext("resident", "Use at most %(max)d characters.", max=limit),
+    name=lazy_pgettext("resident", "Your name"),
+    name_required=lazy_pgettext("resident", "Enter your name."),
+    address=lazy_pgettext("resident", "Address of the property to check"),
+    address_hint=lazy_pgettext("resident", "Street number and name, and unit if any."),
+    address_required=lazy_pgettext("resident", "Enter the address of the property."),
+    phone=lazy_pgettext("resident", "Phone number"),
+    email=lazy_pgettext("resident", "Email address"),
+    email_hint=lazy_pgettext(
+        "resident", "We email your confirmation, a private link and a report of the checks."
+    ),
+    language=lazy_pgettext("resident", "Language for our messages"),
+    start=lazy_pgettext("resident", "First day of the checks"),
+    start_required=lazy_pgettext("resident", "Enter the first day of the checks."),
+    end=lazy_pgettext("resident", "Last day of the checks"),
+    end_required=lazy_pgettext("resident", "Enter the last day of the checks."),
+    contact_name=lazy_pgettext("resident", "Emergency contact or key holder: name"),
+    contact_phone=lazy_pgettext("resident", "Emergency contact: phone number"),
+    contact_email=lazy_pgettext("resident", "Emergency contact: email address"),
+    notify_contact=lazy_pgettext("resident", "Email this contact at once if something is wrong"),
+    contact_email_needed=lazy_pgettext(
+        "resident", "Enter the contact's email address, or untick the box."
+    ),
+    alarm_company=lazy_pgettext("resident", "Alarm company"),
+    vehicles=lazy_pgettext("resident", "Vehicles left at the property"),
+    vehicles_hint=lazy_pgettext("resident", "Make, color and license plate."),
+    lights=lazy_pgettext("resident", "Lights on timers"),
+    lights_hint=lazy_pgettext("resident", "Which lights, and when they switch on."),
+    pets=lazy_pgettext("resident", "Pets"),
+    visitors=lazy_pgettext("resident", "People who will visit"),
+    visitors_hint=lazy_pgettext("resident", "For example a house sitter or a gardener."),
+    instructions=lazy_pgettext("resident", "Anything else the officer should know"),
+    no_contact=lazy_pgettext(
         "resident", "Give a phone number or an email address, so we can reach you."
-    )
+    ),
+    submit=lazy_pgettext("resident", "Send my request"),
+)
+
+STAFF_WORDING = CheckWording(
+    at_most=lambda limit: _l("At most %(max)d characters.", max=limit),
+    name=_l("Requester's name"),
+    name_required=_l("Enter the requester's name."),
+    address=_l("Address of the property to check"),
+    address_hint=_l("Street number and name, and unit if any."),
+    address_required=_l("Enter the address of the property."),
+    phone=_l("Requester's phone number"),
+    email=_l("Requester's email address"),
+    email_hint=_l("The confirmation, the private link and the visit report go there."),
+    language=_l("Requester's language for messages"),
+    start=_l("First day of the checks"),
+    start_required=_l("Enter the first day of the checks."),
+    end=_l("Last day of the checks"),
+    end_required=_l("Enter the last day of the checks."),
+    contact_name=_l("Emergency contact or key holder: name"),
+    contact_phone=_l("Emergency contact: phone number"),
+    contact_email=_l("Emergency contact: email address"),
+    notify_contact=_l("Email this contact at once if a visit finds a problem"),
+    contact_email_needed=_l("Enter the contact's email address, or untick the box."),
+    alarm_company=_l("Alarm company"),
+    vehicles=_l("Vehicles left at the property"),
+    vehicles_hint=_l("Make, color and license plate."),
+    lights=_l("Lights on timers"),
+    lights_hint=_l("Which lights, and when they switch on."),
+    pets=_l("Pets"),
+    visitors=_l("People who will visit"),
+    visitors_hint=_l("For example a house sitter or a gardener."),
+    instructions=_l("Anything else the officers should know"),
+    no_contact=_l("Give the requester's phone number or email address."),
+    submit=_l("Save special check"),
+)
+
+
+def check_fields(words: CheckWording) -> dict:
+    """The fields of a special check, labelled in `words`."""
+
+    def at_most(limit: int) -> Length:
+        return Length(max=limit, message=words.at_most(limit))
+
+    return {
+        "requester_name": StringField(
+            words.name,
+            validators=[DataRequired(message=words.name_required), at_most(NAME_MAX)],
+        ),
+        "address": StringField(
+            words.address,
+            description=words.address_hint,
+            validators=[DataRequired(message=words.address_required), at_most(ADDRESS_MAX)],
+        ),
+        "phone": StringField(words.phone, validators=[at_most(PHONE_MAX), phone_number]),
+        "email": StringField(
+            words.email,
+            description=words.email_hint,
+            validators=[at_most(EMAIL_MAX), email_address],
+        ),
+        "language": ResidentSelectField(
+            words.language,
+            choices=[
+                SelectChoice(code, language.name, render_kw={"lang": code})
+                for code, language in RESIDENT_LANGUAGES.items()
+            ],
+            default="en",
+        ),
+        "start_date": ResidentDateField(
+            words.start, validators=[_date_required(words.start_required)]
+        ),
+        "end_date": ResidentDateField(words.end, validators=[_date_required(words.end_required)]),
+        "emergency_contact_name": StringField(words.contact_name, validators=[at_most(NAME_MAX)]),
+        "emergency_contact_phone": StringField(
+            words.contact_phone, validators=[at_most(PHONE_MAX), phone_number]
+        ),
+        "emergency_contact_email": StringField(
+            words.contact_email, validators=[at_most(EMAIL_MAX), email_address]
+        ),
+        "notify_emergency_contact": BooleanField(words.notify_contact),
+        "alarm_company": StringField(words.alarm_company, validators=[at_most(ALARM_MAX)]),
+        "vehicles": StringField(
+            words.vehicles, description=words.vehicles_hint, validators=[at_most(NOTE_MAX)]
+        ),
+        "lights_on_timers": StringField(
+            words.lights, description=words.lights_hint, validators=[at_most(NOTE_MAX)]
+        ),
+        "pets": StringField(words.pets, validators=[at_most(NOTE_MAX)]),
+        "expected_visitors": StringField(
+            words.visitors, description=words.visitors_hint, validators=[at_most(NOTE_MAX)]
+        ),
+        "instructions": TextAreaField(words.instructions, validators=[at_most(INSTRUCTIONS_MAX)]),
+        "submit": SubmitField(words.submit),
+    }
+
+
+CHECK_COLUMNS = tuple(name for name in check_fields(STAFF_WORDING) if name != "submit")
+
+
+class CheckFormBase(BaseForm):
+    """The rules of a special check, for either audience; see `worded()` for its fields."""
+
+    wording: CheckWording
 
     def min_lead_days(self) -> int:
         return int(get_setting("check_min_lead_days"))
@@ -237,12 +312,10 @@ class CheckRequestForm(BaseForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.phone.data and not self.email.data and not self.phone.errors:
-            self.phone.errors.append(self.no_contact_message)
+            self.phone.errors.append(self.wording.no_contact)
             valid = False
         if self.notify_emergency_contact.data and not self.emergency_contact_email.data:
-            self.emergency_contact_email.errors.append(
-                pgettext("resident", "Enter the contact's email address, or untick the box.")
-            )
+            self.emergency_contact_email.errors.append(self.wording.contact_email_needed)
             valid = False
         return self._validate_dates() and valid
 
@@ -263,36 +336,43 @@ class CheckRequestForm(BaseForm):
 
     def content(self) -> dict:
         """The SpecialCheck columns this form fills, empty text as None."""
-        names = (
-            "requester_name",
-            "address",
-            "phone",
-            "email",
-            "language",
-            "start_date",
-            "end_date",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_email",
-            "notify_emergency_contact",
-            "alarm_company",
-            "vehicles",
-            "lights_on_timers",
-            "pets",
-            "expected_visitors",
-            "instructions",
-        )
-        content = {name: self[name].data for name in names}
+        content = {name: self[name].data for name in CHECK_COLUMNS}
         for name, value in content.items():
             if isinstance(value, str) and not value:
                 content[name] = None
         return content
 
 
-class StaffCheckForm(CheckRequestForm):
+def worded(words: CheckWording) -> type[CheckFormBase]:
+    """CheckFormBase with the check's fields in `words`, to subclass."""
+    return type("WordedCheckForm", (CheckFormBase,), {"wording": words, **check_fields(words)})
+
+
+class ResidentMeta(BaseForm.Meta):
+    """Field messages in the resident's words, also for the shared validators."""
+
+    def bind_field(self, form, unbound_field, options):
+        bound = super().bind_field(form, unbound_field, options)
+        bound.validators = [
+            resident_no_control_characters if rule is no_control_characters else rule
+            for rule in bound.validators
+        ]
+        return bound
+
+
+class CheckRequestForm(worded(RESIDENT_WORDING)):
+    """A resident's request for a vacation house check, in the resident's language."""
+
+    Meta = ResidentMeta
+    client_uuid = ResidentClientUUIDField(lazy_pgettext("resident", "This form"))
+    # Honeypot: hidden from people, filled in by form-filling robots.
+    website = StringField(lazy_pgettext("resident", "Leave this empty"))
+
+
+class StaffCheckForm(worded(STAFF_WORDING)):
     """A check taken by phone or at the counter; the start may be today."""
 
-    website = None  # staff need no honeypot
+    client_uuid = ResidentClientUUIDField(_l("This form"))
     kind = ResidentSelectField(
         _l("Kind of check"),
         choices=[
@@ -313,16 +393,8 @@ class StaffCheckForm(CheckRequestForm):
     description = TextAreaField(
         _l("What to look for"),
         description=_l("For a business or problem location: the trouble and when it happens."),
-        validators=[_at_most(INSTRUCTIONS_MAX)],
+        validators=[Length(max=INSTRUCTIONS_MAX, message=STAFF_WORDING.at_most(INSTRUCTIONS_MAX))],
     )
-    submit = SubmitField(_l("Save special check"))
-
-    no_contact_message = _l("Give the requester's phone number or email address.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.requester_name.label.text = _l("Requester's name")
-        self.language.label.text = _l("Requester's language for messages")
 
     def min_lead_days(self) -> int:
         return 0
@@ -346,8 +418,7 @@ class StaffCheckForm(CheckRequestForm):
 class EndDateForm(BaseForm):
     """The manage page: move the last day of the checks."""
 
-    class Meta(CheckRequestForm.Meta):
-        pass
+    Meta = ResidentMeta
 
     end_date = ResidentDateField(
         lazy_pgettext("resident", "New last day of the checks"),
@@ -362,6 +433,28 @@ class CancelForm(BaseForm):
         validators=[DataRequired(message=lazy_pgettext("resident", "Tick the box to confirm."))],
     )
     submit = SubmitField(lazy_pgettext("resident", "Cancel the checks"))
+
+
+class VisitForm(LocationFields):
+    """A CSO's visit from a check's page: an outcome button, optional notes and photos."""
+
+    # The position is filled in by the page; a visit without one is still worth recording.
+    location_required = False
+
+    client_uuid = ClientUUIDField()
+    outcome = StringField(
+        _l("What did you find?"),
+        validators=[
+            AnyOf(
+                [outcome.value for outcome in VisitOutcome],
+                message=_l("Tap one of the buttons to say what you found."),
+            )
+        ],
+    )
+    notes = TextAreaField(
+        _l("Notes (optional)"),
+        validators=[Length(max=VISIT_NOTES_MAX, message=STAFF_WORDING.at_most(VISIT_NOTES_MAX))],
+    )
 
 
 _WHOLE_NUMBER_LIMIT = 10**9

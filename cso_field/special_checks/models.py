@@ -1,15 +1,13 @@
 """A special check (a resident's request or a staff-entered watch) and the visits to it."""
 
-import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
-from cso_field.records.models import FieldRecordMixin
-from cso_field.timeutil import utcnow
+from cso_field.records.models import FieldRecordMixin, Located, SoftDeleted, Tracked, record_indexes
 
 
 class CheckKind(StrEnum):
@@ -33,25 +31,28 @@ class VisitOutcome(StrEnum):
     OTHER = "other"
 
 
-class SpecialCheck(db.Model):
+class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
+    """A check residents ask for online or staff take by phone or at the counter.
+
+    Not reviewed: the check is a request, its visits are the officers' field records.
+    """
+
     __tablename__ = "special_check"
-    __table_args__ = (
-        Index("ix_special_check_location", "latitude", "longitude"),
-        Index("ix_special_check_active", "end_date", "start_date"),
-        # The online form's per-address rate limit counts recent rows for one address.
-        Index("ix_special_check_client_address", "client_address", "created_at"),
-    )
     record_type = "special_check"
     reference_prefix = "SC"
+    author_required = False  # residents ask without an account
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
-    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    submission_hash: Mapped[str] = mapped_column(String(64))
+    @declared_attr.directive
+    def __table_args__(cls):
+        return record_indexes(
+            cls,
+            Index("ix_special_check_active", "end_date", "start_date"),
+            # The online form's per-address rate limit counts recent rows for one address.
+            Index("ix_special_check_client_address", "client_address", "created_at"),
+        )
+
     kind: Mapped[str] = mapped_column(String(20), default=CheckKind.VACATION_HOUSE.value)
     source: Mapped[str] = mapped_column(String(10), default=RequestSource.ONLINE.value)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     client_address: Mapped[str | None] = mapped_column(String(64))
 
     # The requester, and how to reach them in their language.
@@ -60,11 +61,8 @@ class SpecialCheck(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5), default="en")
 
-    # Where and when.
+    # Where (Located, with an address always given) and when.
     address: Mapped[str] = mapped_column(String(300))
-    latitude: Mapped[float | None]
-    longitude: Mapped[float | None]
-    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
 
@@ -87,33 +85,22 @@ class SpecialCheck(db.Model):
     problem_flagged_at: Mapped[datetime | None]
     summary_queued_at: Mapped[datetime | None]
 
-    deleted_at: Mapped[datetime | None]
-    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    deleted_reason: Mapped[str | None] = mapped_column(String(500))
-
     visits: Mapped[list["CheckVisit"]] = relationship(
         back_populates="check", order_by="CheckVisit.created_at"
     )
-
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
 
 
 class CheckVisit(FieldRecordMixin, db.Model):
     """One CSO visit to a special check: a field record with an outcome."""
 
     __tablename__ = "check_visit"
-    # Replaces the mixin's __table_args__, so its location index is repeated here. The
-    # (check_id, created_at) index answers "latest visit of each check" without a scan.
-    __table_args__ = (
-        Index("ix_check_visit_location", "latitude", "longitude"),
-        Index("ix_check_visit_check_created", "check_id", "created_at"),
-        # Today's visits across all checks (the Today screen's counts).
-        Index("ix_check_visit_created", "created_at"),
-    )
     record_type = "check_visit"
     reference_prefix = "CV"
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        # "The latest visit of each check" is one backward step on (check_id, created_at).
+        return record_indexes(cls, Index("ix_check_visit_check_created", "check_id", "created_at"))
 
     check_id: Mapped[int] = mapped_column(ForeignKey("special_check.id"))
     outcome: Mapped[str] = mapped_column(String(24))

@@ -1,4 +1,4 @@
-"""The resident's side of special checks: the online request and the private link.
+"""Special checks, the resident blueprint: the online request and the private link.
 
 No account is needed. Every page renders inside `resident_language()`, so the page, its
 messages and <html lang> are in the resident's language whatever a staff cookie says.
@@ -7,17 +7,18 @@ messages and <html lang> are in the resident's language whatever a staff cookie 
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import pgettext
 
-from cso_field.access import public
-from cso_field.extensions import db
 from cso_field.htmx import see_other
 from cso_field.i18n import RESIDENT_LANGUAGES, Language, resident_language
 from cso_field.records.services import SubmissionConflict
+from cso_field.roles import public
 from cso_field.settings import get_setting
-from cso_field.special_checks import requests as checks
+from cso_field.special_checks import notices, services
 from cso_field.special_checks.forms import CancelForm, CheckRequestForm, EndDateForm, date_message
 from cso_field.special_checks.models import RequestSource, SpecialCheck
+from cso_field.special_checks.services import CheckRequestError, CheckState
+from cso_field.timeutil import department_today
 
-bp = Blueprint("check_requests", __name__, url_prefix="/check-request")
+bp = Blueprint("special_checks_public", __name__, url_prefix="/check-request")
 
 # Browsers may name Tagalog by its standard form, Filipino.
 _BROWSER_ALIASES = {"fil": "tl"}
@@ -48,25 +49,17 @@ def _request_form(language: Language):
         return _form_page(form, language, 422, refused=True)
     if not form.validate():
         return _form_page(form, language, 422)
-    if checks.find_by_client_uuid(form.client_uuid.data) is None and checks.over_rate_limit(
-        request.remote_addr
-    ):
+    if _new_request(form) and services.over_rate_limit(request.remote_addr):
         current_app.logger.warning("check request refused: rate limit")
-        return render_template("check_requests/too_many.html"), 429
+        return render_template("special_checks/public/too_many.html"), 429
     try:
-        check, created, token = checks.create_request(
+        check, created, token = services.create_check(
             client_uuid=form.client_uuid.data,
             content=form.content(),
             source=RequestSource.ONLINE,
             client_address=request.remote_addr,
         )
-        if not created and not check.email:
-            # The receipt is the only place this resident sees the link: a repeat
-            # (say a double tap) must show one that works.
-            token = checks.reissue_manage_token(check)
-        db.session.commit()
     except SubmissionConflict:
-        db.session.rollback()
         form.client_uuid.errors.append(
             pgettext(
                 "resident",
@@ -78,9 +71,14 @@ def _request_form(language: Language):
     return _receipt(check, token), 201 if created else 200
 
 
+def _new_request(form: CheckRequestForm) -> bool:
+    """A repeat of a request already made does not count against the hourly limit."""
+    return services.find_by_client_uuid(form.client_uuid.data) is None
+
+
 def _form_page(form: CheckRequestForm, language: Language, status: int, refused=False):
     body = render_template(
-        "check_requests/form.html",
+        "special_checks/public/form.html",
         form=form,
         language=language,
         languages=RESIDENT_LANGUAGES.values(),
@@ -92,22 +90,22 @@ def _form_page(form: CheckRequestForm, language: Language, status: int, refused=
 def _receipt(check: SpecialCheck, token: str | None) -> str:
     # With an email address the link goes only there; without one the receipt is the
     # resident's only way back to the request, so it shows the link.
-    link = checks.manage_url(token) if token and not check.email else None
+    link = services.manage_url(token) if token and not check.email else None
     return render_template(
-        "check_requests/receipt.html",
+        "special_checks/public/receipt.html",
         check=check,
         manage_link=link,
-        letter_date=checks.department_today(),
+        letter_date=department_today(),
     )
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 @public
 def manage(token: str):
-    check = checks.find_by_token(token)
+    check = services.find_by_token(token)
     if check is None:
         with resident_language(page_language()):
-            return render_template("check_requests/not_found.html"), 404
+            return render_template("special_checks/public/not_found.html"), 404
     with resident_language(check.language):
         return _manage(check, token)
 
@@ -115,37 +113,36 @@ def manage(token: str):
 def _manage(check: SpecialCheck, token: str):
     end_form = EndDateForm(prefix="end", end_date=check.end_date)
     cancel_form = CancelForm(prefix="cancel")
-    if request.method == "POST":
-        if cancel_form.submit.data:
-            done = _cancel(check, cancel_form)
-        elif end_form.submit.data:
-            done = _change_end(check, end_form)
-        else:
-            done = False
-        if done:
-            return see_other(url_for("check_requests.manage", token=token))
-    status = 422 if request.method == "POST" else 200
+    if request.method == "POST" and _apply_change(check, end_form, cancel_form):
+        return see_other(url_for("special_checks_public.manage", token=token))
     body = render_template(
-        "check_requests/manage.html",
+        "special_checks/public/manage.html",
         check=check,
-        state=checks.state(check),
-        visits=checks.reported_visits(check),
+        state=services.state_of(check),
+        visits=notices.reported_visits(check),
         end_form=end_form,
         cancel_form=cancel_form,
         token=token,
     )
-    return body, status
+    return body, 422 if request.method == "POST" else 200
+
+
+def _apply_change(check: SpecialCheck, end_form: EndDateForm, cancel_form: CancelForm) -> bool:
+    if cancel_form.submit.data:
+        return _cancel(check, cancel_form)
+    if end_form.submit.data:
+        return _change_end(check, end_form)
+    return False
 
 
 def _cancel(check: SpecialCheck, form: CancelForm) -> bool:
     if not form.validate():
         return False
     try:
-        cancelled = checks.cancel(check)
-    except checks.CheckRequestError as error:
+        cancelled = services.cancel(check)
+    except CheckRequestError as error:
         form.confirm.errors.append(_rule_message(error.problem))
         return False
-    db.session.commit()
     if cancelled:
         flash(pgettext("resident", "Your request is cancelled. We will not visit."), "success")
     return True
@@ -155,20 +152,19 @@ def _change_end(check: SpecialCheck, form: EndDateForm) -> bool:
     if not form.validate():
         return False
     try:
-        changed = checks.change_end_date(check, form.end_date.data)
-    except checks.CheckRequestError as error:
+        changed = services.change_end_date(check, form.end_date.data)
+    except CheckRequestError as error:
         form.end_date.errors.append(_rule_message(error.problem))
         return False
-    db.session.commit()
     if changed:
         flash(pgettext("resident", "The last day of the checks is changed."), "success")
     return True
 
 
 def _rule_message(problem) -> str:
-    if problem == "cancelled":
+    if problem is CheckState.CANCELLED:
         return pgettext("resident", "This request is cancelled, so it cannot be changed.")
-    if problem == "ended":
+    if problem is CheckState.ENDED:
         return pgettext("resident", "These checks have ended, so they cannot be changed.")
     return date_message(
         problem,

@@ -1,94 +1,39 @@
-"""The CSO's and Senior CSO's side of special checks: today's list, the map, visits, overview."""
-
-import re
+"""Special checks, the staff blueprint: today's list and map, a check and its visits,
+a check taken by phone or at the counter, the Senior CSO's overview and the admin's rules."""
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from cso_field.access import roles, staff
-from cso_field.auth.models import Role
 from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
-from cso_field.geo import CoordinateError, validate_coordinates
 from cso_field.htmx import form_error, render, see_other
-from cso_field.photos.services import PhotoError, photos_for
+from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
+from cso_field.records.location import position_arg
 from cso_field.records.registry import can_view
+from cso_field.roles import SUPERVISORS, Role, roles, staff
 from cso_field.settings import get_setting
-from cso_field.special_checks import visits as checks
-from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
-from cso_field.special_checks.visit_forms import VisitForm
+from cso_field.special_checks import lists, services, visits
+from cso_field.special_checks.forms import CheckSettingsForm, StaffCheckForm, VisitForm
+from cso_field.special_checks.models import CheckVisit, RequestSource, SpecialCheck, VisitOutcome
+from cso_field.timeutil import department_today
 
-bp = Blueprint("checks", __name__, url_prefix="/checks")
+bp = Blueprint("special_checks", __name__, url_prefix="/checks")
 
-# The order of the outcome buttons on a check's page.
-OUTCOME_BUTTONS = [
-    VisitOutcome.ALL_SECURE,
-    VisitOutcome.OPEN_DOOR_OR_WINDOW,
-    VisitOutcome.FORCED_ENTRY,
-    VisitOutcome.SUSPICIOUS,
-    VisitOutcome.OTHER,
-]
 # Where the map opens when no check has a position (Stockton City Hall).
 DEFAULT_MAP_CENTRE = (37.9577, -121.2908)
-
-
-# -- Template helpers -------------------------------------------------------------------------
-
-
-@bp.app_template_filter("distance")
-def format_distance(metres: float) -> str:
-    """350 m, 2.4 km: in the viewer's locale."""
-    if metres < 1000:
-        return _("%(metres)s m", metres=format_decimal(round(metres / 10) * 10))
-    return _("%(km)s km", km=format_decimal(metres / 1000, format="#,##0.0"))
-
-
-@bp.app_template_filter("tel_href")
-def tel_href(phone: str) -> str:
-    """A phone number as printed, reduced to what a tel: link may hold."""
-    return re.sub(r"[^0-9+]", "", phone)
-
-
-@bp.app_template_global()
-def special_checks_today():
-    return checks.today_summary(checks.department_today())
-
-
-@bp.app_template_global()
-def visit_outcome_label(outcome: str) -> str:
-    return checks.outcome_label(outcome)
-
-
-@bp.app_template_global()
-def check_kind_label(kind: str) -> str:
-    return checks.kind_label(kind)
 
 
 # -- Today's checks and the map ---------------------------------------------------------------
 
 
-def _position() -> tuple[float | None, float | None]:
-    latitude = request.args.get("lat", type=float)
-    longitude = request.args.get("lon", type=float)
-    if latitude is None or longitude is None:
-        return None, None
-    try:
-        validate_coordinates(latitude, longitude)
-    except CoordinateError:
-        return None, None
-    return latitude, longitude
-
-
 def _list_context() -> dict:
-    latitude, longitude = _position()
+    latitude, longitude = position_arg()
     district = district_filter_arg()
-    today = checks.department_today()
-    rows = checks.todays_checks(latitude, longitude, district, today)
+    today = department_today()
     return {
-        "rows": rows,
+        "rows": lists.todays_checks(latitude, longitude, district, today),
         "district": district,
         "districts": districts_for_filter(),
         "located": latitude is not None,
@@ -101,13 +46,44 @@ def _list_context() -> dict:
 @bp.get("/")
 @staff
 def index():
-    return render("checks/index.html", "checks/_list.html", **_list_context())
+    return render("special_checks/index.html", "special_checks/_list.html", **_list_context())
 
 
 @bp.get("/map")
 @staff
 def map_view():
-    return render_template("checks/map.html", default_centre=DEFAULT_MAP_CENTRE, **_list_context())
+    return render_template(
+        "special_checks/map.html", default_centre=DEFAULT_MAP_CENTRE, **_list_context()
+    )
+
+
+# -- A check taken by phone or at the counter -------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff
+def new():
+    form = StaffCheckForm()
+    if request.method == "GET":
+        return render_template("special_checks/new.html", form=form)
+    if not form.validate():
+        return render_template("special_checks/new.html", form=form), 422
+    try:
+        check, created, _token = services.create_check(
+            client_uuid=form.client_uuid.data,
+            content=form.content(),
+            source=RequestSource(form.source.data),
+            client_address=request.remote_addr,
+            created_by=current_user,
+        )
+    except records.SubmissionConflict:
+        form.client_uuid.errors.append(
+            _("This form was already sent with other details. Reload the page to start anew.")
+        )
+        return render_template("special_checks/new.html", form=form), 422
+    if created:
+        flash(_("Special check %(reference)s saved.", reference=check.reference), "success")
+    return see_other(url_for("special_checks.view", check_id=check.id))
 
 
 # -- One check, and recording a visit ---------------------------------------------------------
@@ -121,15 +97,15 @@ def _get_check_or_404(check_id: int) -> SpecialCheck:
 
 
 def _check_context(check: SpecialCheck, form: VisitForm, **extra) -> dict:
-    today = checks.department_today()
+    state = services.state_of(check)
     return {
         "check": check,
         "form": form,
-        "active": checks.is_active(check, today),
-        "state": checks.state_label(check, today),
-        "visits": checks.visits_of(check),
-        "visit_count": checks.visit_count(check),
-        "outcomes": OUTCOME_BUTTONS,
+        "active": state is services.CheckState.ACTIVE,
+        "state": state.label,
+        "visits": lists.visits_of(check),
+        "visit_count": lists.visit_count(check),
+        "outcomes": visits.OUTCOME_BUTTONS,
         **extra,
     }
 
@@ -138,17 +114,13 @@ def _check_context(check: SpecialCheck, form: VisitForm, **extra) -> dict:
 @staff
 def view(check_id: int):
     check = _get_check_or_404(check_id)
-    return render_template("checks/view.html", **_check_context(check, VisitForm()))
+    return render_template("special_checks/view.html", **_check_context(check, VisitForm()))
 
 
-def _uploads():
-    return [upload for upload in request.files.getlist("photos") if upload and upload.filename]
-
-
-def _form_error(check: SpecialCheck, form: VisitForm, status: int, **extra):
+def _visit_form_error(check: SpecialCheck, form: VisitForm, status: int, **extra):
     return form_error(
-        "checks/view.html",
-        "checks/_visit_form.html",
+        "special_checks/view.html",
+        "special_checks/_visit_form.html",
         status,
         **_check_context(check, form, **extra),
     )
@@ -160,34 +132,38 @@ def record_visit(check_id: int):
     check = _get_check_or_404(check_id)
     form = VisitForm()
     if not form.validate():
-        return _form_error(check, form, 422)
-    if not checks.is_active(check, checks.department_today()):
+        return _visit_form_error(check, form, 422)
+    if not services.is_active(check):
         form.outcome.errors.append(_("This check is not active today: no visit can be recorded."))
-        return _form_error(check, form, 409)
+        return _visit_form_error(check, form, 409)
     try:
-        visit, created = checks.record_visit(
+        visit, created = visits.record_visit(
             check,
             current_user,
-            form.outcome.data,
-            form.notes.data,
-            form.latitude.data,
-            form.longitude.data,
-            form.accuracy_m.data,
-            form.client_uuid.data,
-            _uploads(),
+            outcome=form.outcome.data,
+            notes=form.notes.data,
+            position=(form.latitude.data, form.longitude.data, form.accuracy_m.data),
+            client_uuid=form.client_uuid.data,
+            uploads=posted_photos(),
         )
     except records.SubmissionConflict:
         form.client_uuid.errors.append(
             _("This visit was already sent with a different answer. Reload the page to record it.")
         )
-        return _form_error(check, form, 422)
+        return _visit_form_error(check, form, 422)
     except PhotoError as error:
-        return _form_error(check, form, error.status, photo_error=str(error))
-    if visit.outcome == VisitOutcome.ALL_SECURE:
-        if created:
-            flash(_("%(address)s: all secure, recorded.", address=check.address), "success")
-        return see_other(url_for("checks.index"))
-    return see_other(url_for("checks.visit", record_id=visit.id))
+        return _visit_form_error(check, form, error.status, photo_error=str(error))
+    return _after_visit(check, visit, created)
+
+
+def _after_visit(check: SpecialCheck, visit: CheckVisit, created: bool):
+    """All secure: back to the list for the next check. A problem: the visit's page, with
+    what to do next."""
+    if visit.outcome != VisitOutcome.ALL_SECURE:
+        return see_other(url_for("special_checks.visit", record_id=visit.id))
+    if created:
+        flash(_("%(address)s: all secure, recorded.", address=check.address), "success")
+    return see_other(url_for("special_checks.index"))
 
 
 @bp.get("/visits/<id:record_id>")
@@ -197,14 +173,14 @@ def visit(record_id: int):
     if not can_view(current_user, visit):
         abort(404)
     return render_template(
-        "checks/visit.html",
+        "special_checks/visit.html",
         visit=visit,
         record=visit,
         check=visit.check,
         photos=photos_for(visit),
         history=records.history(visit),
-        fields=checks.CHECK_VISITS.fields,
-        contact_alerted=checks.emergency_contact_alerted(visit.check, visit),
+        fields=visits.CHECK_VISITS.fields,
+        contact_alerted=visits.emergency_contact_alerted(visit.check, visit),
         # Visits are observations: kept as made, deleted with a reason if wrong.
         can_edit=False,
         can_review=False,
@@ -212,13 +188,26 @@ def visit(record_id: int):
     )
 
 
-# -- The Senior CSO's overview ----------------------------------------------------------------
+# -- The Senior CSO's overview, and the admin's rules ------------------------------------------
 
 
 @bp.get("/overview")
-@roles(Role.SENIOR_CSO, Role.ADMIN)
+@roles(*SUPERVISORS)
 def overview():
     stale_days = int(get_setting("check_stale_after_days"))
     page = request.args.get("page", 1, type=int)
-    summary = checks.overview(checks.department_today(), stale_days, page)
-    return render_template("checks/overview.html", overview=summary)
+    summary = lists.overview(department_today(), stale_days, page)
+    return render_template("special_checks/overview.html", overview=summary)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def settings():
+    form = CheckSettingsForm(data={key: get_setting(key) for key in services.SETTINGS_DEFAULTS})
+    if request.method == "GET":
+        return render_template("special_checks/settings.html", form=form)
+    if not form.validate():
+        return render_template("special_checks/settings.html", form=form), 422
+    changed = services.save_settings(form.values())
+    flash(_("Settings saved.") if changed else _("Nothing had changed."), "success")
+    return see_other(url_for("special_checks.settings"))

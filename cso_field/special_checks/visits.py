@@ -1,39 +1,21 @@
-"""Visits to special checks: today's list for CSOs, recording a visit, the Senior CSO's overview.
+"""Recording a visit to a special check: a field record with an outcome, made in two taps.
 
-Every list reads the latest visit of each check through the (check_id, created_at) index of
-check_visit, so it stays fast with years of visits.
+Anything but "all secure" flags the check for the Senior CSO and, when the requester asked
+for it, emails the emergency contact at once.
 """
 
-import math
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone, to_utc
-from sqlalchemy import Select, func, or_, select
 
 from cso_field import audit
 from cso_field.auth.models import User
-from cso_field.extensions import db
-from cso_field.geo import nearest_first
-from cso_field.mail import queue_template
-from cso_field.photos.services import discard_files, discard_files_unless_committed, save_photos
+from cso_field.photos.services import unit_of_work
 from cso_field.records.models import Status
-from cso_field.records.registry import RecordType, SearchHit, register, register_search
+from cso_field.records.registry import RecordType, register
 from cso_field.records.services import create_record, submission_hash, uploaded_digests
-from cso_field.search import contains_pattern
-from cso_field.special_checks.models import CheckKind, CheckVisit, SpecialCheck, VisitOutcome
-from cso_field.timeutil import utcnow
-
-NEAR_RADIUS_M = 30_000.0
-LIST_LIMIT = 200
-ENDING_SOON_DAYS = 1  # ends today or tomorrow
-OVERVIEW_PAGE_SIZE = 50
-OVERVIEW_SECTION_LIMIT = 100
-PROBLEM_LOOKBACK_DAYS = 7  # problems stay on the overview this long after a check ends
-CHECK_VISITS_SHOWN = 20
+from cso_field.special_checks import notices
+from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
 
 OUTCOME_LABELS = {
     VisitOutcome.ALL_SECURE: _l("All secure"),
@@ -42,261 +24,40 @@ OUTCOME_LABELS = {
     VisitOutcome.SUSPICIOUS: _l("Suspicious person or vehicle"),
     VisitOutcome.OTHER: _l("Other"),
 }
-
-KIND_LABELS = {
-    CheckKind.VACATION_HOUSE: _l("Vacation house check"),
-    CheckKind.BUSINESS: _l("Business check"),
-    CheckKind.PROBLEM_LOCATION: _l("Problem location"),
-}
+# The order of the outcome buttons on a check's page.
+OUTCOME_BUTTONS = list(OUTCOME_LABELS)
 
 
 def outcome_label(outcome: str) -> str:
     return str(OUTCOME_LABELS.get(VisitOutcome(outcome), outcome))
 
 
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(CheckKind(kind), kind))
-
-
-def department_today() -> date:
-    return to_user_timezone(utcnow()).date()
-
-
-def day_start_utc(day: date) -> datetime:
-    """Midnight of a department-local day, as the naive UTC the database stores."""
-    return to_utc(datetime.combine(day, time.min))
-
-
-# -- Which checks are active ------------------------------------------------------------------
-
-
-def active_conditions(today: date) -> tuple:
-    return (
-        SpecialCheck.deleted_at.is_(None),
-        SpecialCheck.cancelled_at.is_(None),
-        SpecialCheck.start_date <= today,
-        SpecialCheck.end_date >= today,
-    )
-
-
-def active_checks_query(today: date) -> Select:
-    return select(SpecialCheck).where(*active_conditions(today))
-
-
-def is_active(check: SpecialCheck, today: date) -> bool:
-    return (
-        check.deleted_at is None
-        and check.cancelled_at is None
-        and check.start_date <= today <= check.end_date
-    )
-
-
-def state_label(check: SpecialCheck, today: date) -> str:
-    if check.deleted_at is not None:
-        return str(_l("Deleted"))
-    if check.cancelled_at is not None:
-        return str(_l("Cancelled"))
-    if today < check.start_date:
-        return str(_l("Upcoming"))
-    if today > check.end_date:
-        return str(_l("Ended"))
-    return str(_l("Active"))
-
-
-# -- The latest visit of many checks at once --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LastVisit:
-    visit_id: int
-    created_at: datetime
-    outcome: str
-
-
-def _latest_visit_id():
-    """The id of the check's newest live visit: one backward step on the composite index."""
-    return (
-        select(CheckVisit.id)
-        .where(CheckVisit.check_id == SpecialCheck.id, CheckVisit.deleted_at.is_(None))
-        .order_by(CheckVisit.created_at.desc())
-        .limit(1)
-        .correlate(SpecialCheck)
-        .scalar_subquery()
-    )
-
-
-def latest_visits(checks: Select) -> dict[int, LastVisit]:
-    """{check id: its latest visit} for the checks `checks` selects, in one query."""
-    latest_ids = checks.order_by(None).limit(None).with_only_columns(_latest_visit_id())
-    rows = db.session.execute(
-        select(CheckVisit.check_id, CheckVisit.id, CheckVisit.created_at, CheckVisit.outcome).where(
-            CheckVisit.id.in_(latest_ids)
-        )
-    )
-    return {check_id: LastVisit(visit_id, at, outcome) for check_id, visit_id, at, outcome in rows}
-
-
-# -- Today's checks ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckRow:
-    check: SpecialCheck
-    distance_m: float | None
-    last_visit: LastVisit | None
-    visited_today: bool
-    ending_soon: bool
-
-    @property
-    def problem_last_time(self) -> bool:
-        return self.last_visit is not None and self.last_visit.outcome != VisitOutcome.ALL_SECURE
-
-
-def todays_checks(
-    lat: float | None,
-    lon: float | None,
-    district_id: int | None,
-    today: date,
-) -> list[CheckRow]:
-    """Active checks, nearest first when a position is given, else the soonest to end first.
-
-    Checks not yet placed on the map follow the located ones (they still need visiting);
-    every officer sees every active check.
-    """
-    query = active_checks_query(today)
-    if district_id:
-        query = query.where(SpecialCheck.district_id == district_id)
-    if lat is not None and lon is not None:
-        pairs = nearest_first(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT)
-        unlocated = query.where(SpecialCheck.latitude.is_(None))
-        pairs += [(check, None) for check in _by_end_date(unlocated, LIST_LIMIT - len(pairs))]
-    else:
-        pairs = [(check, None) for check in _by_end_date(query, LIST_LIMIT)]
-    if not pairs:
-        return []
-    ids = [check.id for check, _distance in pairs]
-    latest = latest_visits(select(SpecialCheck).where(SpecialCheck.id.in_(ids)))
-    since = day_start_utc(today)
-    soon = today + timedelta(days=ENDING_SOON_DAYS)
-    return [
-        CheckRow(
-            check=check,
-            distance_m=distance,
-            last_visit=latest.get(check.id),
-            visited_today=check.id in latest and latest[check.id].created_at >= since,
-            ending_soon=check.end_date <= soon,
-        )
-        for check, distance in pairs
-    ]
-
-
-# The order of the ix_special_check_active index (and the row id), so no sort is needed.
-_END_DATE_ORDER = (SpecialCheck.end_date, SpecialCheck.start_date, SpecialCheck.id)
-
-
-def _by_end_date(query: Select, limit: int) -> list[SpecialCheck]:
-    if limit <= 0:
-        return []
-    ordered = query.order_by(*_END_DATE_ORDER).limit(limit)
-    return list(db.session.scalars(ordered))
-
-
-def _last_visit_at():
-    """When the check was last visited: one backward step on the composite index.
-
-    A correlated scalar rather than EXISTS, which PostgreSQL turns into an anti join over
-    every visit made today, read by scanning check_visit.
-    """
-    return (
-        select(CheckVisit.created_at)
-        .where(CheckVisit.check_id == SpecialCheck.id, CheckVisit.deleted_at.is_(None))
-        .order_by(CheckVisit.created_at.desc())
-        .limit(1)
-        .correlate(SpecialCheck)
-        .scalar_subquery()
-    )
-
-
-@dataclass(frozen=True)
-class TodaySummary:
-    active: int
-    not_visited: int
-
-
-def today_summary(today: date) -> TodaySummary:
-    """For the Today screen: how many checks are active, and how many nobody visited yet.
-
-    Counted from today's visits (an index range on check_visit.created_at), not per check,
-    so the cost follows the day's visits rather than the number of active checks.
-    """
-    active = db.session.scalar(select(func.count(SpecialCheck.id)).where(*active_conditions(today)))
-    visited_today = select(CheckVisit.check_id).where(
-        CheckVisit.created_at >= day_start_utc(today), CheckVisit.deleted_at.is_(None)
-    )
-    visited = db.session.scalar(
-        select(func.count(SpecialCheck.id)).where(
-            SpecialCheck.id.in_(visited_today), *active_conditions(today)
-        )
-    )
-    return TodaySummary(active=active or 0, not_visited=(active or 0) - (visited or 0))
-
-
-# -- One check and its visits -----------------------------------------------------------------
-
-
-def visits_of(check: SpecialCheck, limit: int = CHECK_VISITS_SHOWN) -> list[CheckVisit]:
-    query = (
-        select(CheckVisit)
-        .where(CheckVisit.check_id == check.id, CheckVisit.deleted_at.is_(None))
-        .order_by(CheckVisit.created_at.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def visit_count(check: SpecialCheck) -> int:
-    return _visit_counts([check.id]).get(check.id, 0)
-
-
-def _visit_counts(check_ids: list[int]) -> dict[int, int]:
-    if not check_ids:
-        return {}
-    query = (
-        select(CheckVisit.check_id, func.count())
-        .where(CheckVisit.check_id.in_(check_ids), CheckVisit.deleted_at.is_(None))
-        .group_by(CheckVisit.check_id)
-    )
-    return {check_id: count for check_id, count in db.session.execute(query)}
-
-
 def record_visit(
     check: SpecialCheck,
     user: User,
+    *,
     outcome: str,
     notes: str | None,
-    lat: float | None,
-    lon: float | None,
-    accuracy: float | None,
+    position: tuple[float | None, float | None, float | None],
     client_uuid: uuid.UUID,
     uploads: list,
 ) -> tuple[CheckVisit, bool]:
     """Record a visit once per client UUID and commit; returns (visit, created).
 
-    Anything but "all secure" flags the check for the Senior CSO and, when the requester
-    asked for it, emails the emergency contact. Raises SubmissionConflict for a reused
-    UUID and PhotoError for a refused photo; nothing is kept then.
+    `position` is (latitude, longitude, accuracy in metres), each None when unknown.
+    Raises SubmissionConflict for a reused UUID and PhotoError for a refused photo;
+    nothing is kept then.
     """
-    content = _visit_content(check, VisitOutcome(outcome), notes, lat, lon, accuracy)
+    content = _visit_content(check, VisitOutcome(outcome), notes, *position)
     digest = submission_hash(content, uploaded_digests(uploads))
-    saved_photos = []
+    with unit_of_work() as photos:
 
-    def attach(visit: CheckVisit) -> None:
-        saved_photos.extend(save_photos(uploads, visit, user))
-        if visit.outcome != VisitOutcome.ALL_SECURE:
-            _flag_problem(check, visit)
+        def attach(visit: CheckVisit) -> None:
+            photos.save(uploads, visit, user)
+            if visit.outcome != VisitOutcome.ALL_SECURE:
+                _flag_problem(check, visit)
 
-    try:
-        visit, created = create_record(
+        return create_record(
             CheckVisit,
             client_uuid=client_uuid,
             content=content,
@@ -305,17 +66,6 @@ def record_visit(
             status=Status.SUBMITTED,
             attach=attach,
         )
-    except BaseException:
-        db.session.rollback()
-        discard_files(saved_photos)
-        raise
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        discard_files_unless_committed(saved_photos)
-        raise
-    return visit, created
 
 
 def _visit_content(check, outcome, notes, lat, lon, accuracy) -> dict:
@@ -340,15 +90,8 @@ def _flag_problem(check: SpecialCheck, visit: CheckVisit) -> None:
         object_id=check.id,
         detail=visit.outcome,
     )
-    if check.notify_emergency_contact and check.emergency_contact_email:
-        queue_template(
-            "check_problem_alert",
-            language=check.language,
-            recipient=check.emergency_contact_email,
-            dedupe_key=f"check-alert:{visit.id}",
-            check=check,
-            visit=visit,
-        )
+    if emergency_contact_alerted(check, visit):
+        notices.queue_problem_alert(check, visit)
 
 
 def emergency_contact_alerted(check: SpecialCheck, visit: CheckVisit) -> bool:
@@ -359,196 +102,27 @@ def emergency_contact_alerted(check: SpecialCheck, visit: CheckVisit) -> bool:
     )
 
 
-# -- The Senior CSO's overview ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    check: SpecialCheck
-    visit_count: int
-    last_visit: LastVisit | None
-
-
-@dataclass(frozen=True)
-class StaleRow:
-    check: SpecialCheck
-    last_visit_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ProblemRow:
-    check: SpecialCheck
-    visit: CheckVisit | None  # the latest visit that found a problem
-
-
-@dataclass(frozen=True)
-class Overview:
-    active_count: int
-    not_visited_today: int
-    stale_days: int
-    stale_count: int
-    stale: list[StaleRow]
-    problems: list[ProblemRow]
-    rows: list[OverviewRow]
-    page: int
-    pages: int
-
-
-def overview(today: date, stale_days: int, page: int = 1) -> Overview:
-    summary = today_summary(today)
-    pages = max(1, math.ceil(summary.active / OVERVIEW_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    stale_count, stale = _stale(today, stale_days)
-    return Overview(
-        active_count=summary.active,
-        not_visited_today=summary.not_visited,
-        stale_days=stale_days,
-        stale_count=stale_count,
-        stale=stale,
-        problems=_problems(today),
-        rows=_overview_page(today, page),
-        page=page,
-        pages=pages,
-    )
-
-
-def _overview_page(today: date, page: int) -> list[OverviewRow]:
-    query = (
-        active_checks_query(today)
-        .order_by(*_END_DATE_ORDER)
-        .offset((page - 1) * OVERVIEW_PAGE_SIZE)
-        .limit(OVERVIEW_PAGE_SIZE)
-    )
-    checks = list(db.session.scalars(query))
-    ids = [check.id for check in checks]
-    counts = _visit_counts(ids)
-    latest = latest_visits(select(SpecialCheck).where(SpecialCheck.id.in_(ids))) if ids else {}
-    return [OverviewRow(check, counts.get(check.id, 0), latest.get(check.id)) for check in checks]
-
-
-def _stale(today: date, stale_days: int) -> tuple[int, list[StaleRow]]:
-    """Active checks nobody visited in `stale_days` days (counted from the start when never),
-    never visited first, then the longest without a visit."""
-    cutoff = utcnow() - timedelta(days=stale_days)
-    started_before = today - timedelta(days=stale_days)
-    last_visit_at = _last_visit_at()
-    # One index probe per active check; sorting a few thousand tuples here is cheaper than
-    # letting the database evaluate the subquery again for the filter and the order.
-    rows = db.session.execute(
-        active_checks_query(today).with_only_columns(
-            SpecialCheck.id, SpecialCheck.start_date, last_visit_at
-        )
-    ).all()
-    stale = sorted(
-        (
-            (at is not None, at, check_id)
-            for check_id, start, at in rows
-            if (at < cutoff if at is not None else start <= started_before)
-        ),
-        key=lambda row: (row[0], row[1] or datetime.min, row[2]),
-    )
-    shown = stale[:OVERVIEW_SECTION_LIMIT]
-    loaded = _load_checks([check_id for _visited, _at, check_id in shown])
-    return len(stale), [StaleRow(loaded[check_id], at) for _visited, at, check_id in shown]
-
-
-def _problems(today: date) -> list[ProblemRow]:
-    """Flagged checks, active or ended lately, newest problem first, with that visit."""
-    problem_visit_id = (
-        select(CheckVisit.id)
-        .where(
-            CheckVisit.check_id == SpecialCheck.id,
-            CheckVisit.deleted_at.is_(None),
-            CheckVisit.outcome != VisitOutcome.ALL_SECURE.value,
-        )
-        .order_by(CheckVisit.created_at.desc())
-        .limit(1)
-        .correlate(SpecialCheck)
-        .scalar_subquery()
-    )
-    query = (
-        select(SpecialCheck, problem_visit_id)
-        .where(
-            SpecialCheck.deleted_at.is_(None),
-            SpecialCheck.problem_flagged_at.is_not(None),
-            SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
-            SpecialCheck.start_date <= today,
-        )
-        .order_by(SpecialCheck.problem_flagged_at.desc())
-        .limit(OVERVIEW_SECTION_LIMIT)
-    )
-    rows = db.session.execute(query).all()
-    visit_ids = [visit_id for _check, visit_id in rows if visit_id is not None]
-    visits = {
-        visit.id: visit
-        for visit in db.session.scalars(select(CheckVisit).where(CheckVisit.id.in_(visit_ids)))
-    }
-    return [ProblemRow(check, visits.get(visit_id)) for check, visit_id in rows]
-
-
-def _load_checks(ids: list[int]) -> dict[int, SpecialCheck]:
-    if not ids:
-        return {}
-    query = select(SpecialCheck).where(SpecialCheck.id.in_(ids))
-    return {check.id: check for check in db.session.scalars(query)}
-
-
-# -- Registration: visits are field records; checks are found by Search ------------------------
-
-
-def search_checks(text: str, user: User, limit: int) -> list[SearchHit]:
-    """Checks by reference, address or requester, whether active, ended or cancelled."""
-    pattern = contains_pattern(text)
-    query = (
-        select(SpecialCheck)
-        .where(
-            SpecialCheck.deleted_at.is_(None),
-            or_(
-                SpecialCheck.reference.ilike(pattern, escape="\\"),
-                SpecialCheck.address.ilike(pattern, escape="\\"),
-                SpecialCheck.requester_name.ilike(pattern, escape="\\"),
-            ),
-        )
-        # The ix_special_check_active order, walked backwards: no sort of every check.
-        .order_by(
-            SpecialCheck.end_date.desc(), SpecialCheck.start_date.desc(), SpecialCheck.id.desc()
-        )
-        .limit(limit)
-    )
-    today = department_today()
-    return [
-        SearchHit(
-            "special_check",
-            check.reference or f"#{check.id}",
-            f"{kind_label(check.kind)} · {check.requester_name}",
-            check.address,
-            url_for("checks.view", check_id=check.id),
-            state_label(check, today),
-        )
-        for check in db.session.scalars(query)
-    ]
-
-
-CHECK_VISITS = register(
-    RecordType(
-        name="check_visit",
-        model=CheckVisit,
-        label=_l("Check visit"),
-        view_endpoint="checks.visit",
-        list_endpoint="checks.index",
-        new_endpoint="checks.index",
-        description=_l("Visit a special check from today's list."),
-        search=None,
-        fields={
-            "check_id": _l("Special check"),
-            "outcome": _l("Outcome"),
-            "notes": _l("Notes"),
-            "latitude": _l("Latitude"),
-            "longitude": _l("Longitude"),
-            "accuracy_m": _l("Accuracy (m)"),
-            "address": _l("Address"),
-            "district_id": _l("District"),
-        },
-    )
+CHECK_VISITS = RecordType(
+    name="check_visit",
+    model=CheckVisit,
+    label=_l("Check visit"),
+    view_endpoint="special_checks.visit",
+    list_endpoint="special_checks.index",
+    new_endpoint="special_checks.index",
+    description=_l("Visit a special check from today's list."),
+    search=None,
+    fields={
+        "check_id": _l("Special check"),
+        "outcome": _l("Outcome"),
+        "notes": _l("Notes"),
+        "latitude": _l("Latitude"),
+        "longitude": _l("Longitude"),
+        "accuracy_m": _l("Accuracy (m)"),
+        "address": _l("Address"),
+        "district_id": _l("District"),
+    },
 )
-register_search("special_check", _l("Special check"), search_checks)
+
+
+def register_visits() -> None:
+    register(CHECK_VISITS)

@@ -8,11 +8,10 @@ from playwright.sync_api import expect
 
 from cso_field.extensions import db
 from cso_field.settings import set_setting
-from cso_field.special_checks.requests import department_today
+from cso_field.timeutil import department_today
 from tests.e2e.conftest import PHONE, log_in
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import FAR, MIDDLE, PASSWORD, UserFactory, make_check
 from tests.geocoder_stub import NominatimStub, Place
-from tests.test_check_visits import FAR, MIDDLE, make_check
 
 pytestmark = pytest.mark.e2e
 ADDRESS = "2110 Pacific Ave"

@@ -11,8 +11,7 @@ from werkzeug.serving import make_server
 from cso_field.extensions import db
 from cso_field.special_checks.models import CheckVisit
 from tests.e2e.conftest import PHONE, csp_violations, log_in
-from tests.factories import PASSWORD, UserFactory
-from tests.test_check_visits import FAR, HERE, MIDDLE, NEAR, make_check
+from tests.factories import FAR, HERE, MIDDLE, NEAR, PASSWORD, UserFactory, make_check
 
 pytestmark = pytest.mark.e2e
 POSITION = {"latitude": HERE[0], "longitude": HERE[1], "accuracy": 12}

@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 
 from cso_field.extensions import db
 from cso_field.special_checks.models import SpecialCheck
-from cso_field.special_checks.requests import department_today
+from cso_field.timeutil import department_today
 from tests.e2e.conftest import CSP_LISTENER, PHONE, csp_violations, log_in
-from tests.factories import PASSWORD, UserFactory
-from tests.record_builders import IMG, SCRIPT
+from tests.factories import IMG, PASSWORD, SCRIPT, UserFactory
 
 pytestmark = pytest.mark.e2e
 

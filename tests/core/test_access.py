@@ -1,0 +1,136 @@
+"""Every route has an access rule, and users without it are refused."""
+
+import pytest
+from flask import Blueprint, url_for
+
+from cso_field.access import rule_for
+from cso_field.audit.models import AuditEvent
+from cso_field.extensions import db
+from cso_field.roles import ACCESS_ATTRIBUTE, PUBLIC, Role
+from tests.factories import PASSWORD, UserFactory
+
+ANYONE = PUBLIC
+STAFF = frozenset(Role)
+SUPERVISORS = frozenset({Role.SENIOR_CSO, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+REVIEWERS = frozenset({Role.SENIOR_CSO})
+
+# The intended rule of every endpoint. A new route must be added here, or this test fails.
+EXPECTED_RULES = {
+    "static": ANYONE,
+    "main.index": ANYONE,
+    "auth.login": ANYONE,
+    "auth.set_language": ANYONE,
+    "auth.logout": STAFF,
+    "auth.change_password": STAFF,
+    "main.today": STAFF,
+    "main.menu": STAFF,
+    "accounts.index": SUPERVISORS,
+    "accounts.unlock_account": SUPERVISORS,
+    "accounts.new": ADMINS,
+    "accounts.edit": ADMINS,
+    "audit.index": SUPERVISORS,
+    "districts.index": ADMINS,
+    "photos.thumbnail": STAFF,
+    "photos.display": STAFF,
+    "photos.original": STAFF,
+    "main.new_record": STAFF,
+    "search.index": STAFF,
+    "field_notes.index": STAFF,
+    "field_notes.new": STAFF,
+    "field_notes.view": STAFF,
+    "field_notes.edit": STAFF,
+    "records.submit": STAFF,
+    "records.delete": STAFF,
+    "photos.add": STAFF,
+    "records.approve": REVIEWERS,
+    "records.return_for_changes": REVIEWERS,
+    "special_checks_public.request_form": ANYONE,
+    "special_checks_public.manage": ANYONE,
+    "special_checks.new": STAFF,
+    "special_checks.settings": ADMINS,
+    "special_checks.index": STAFF,
+    "special_checks.map_view": STAFF,
+    "special_checks.view": STAFF,
+    "special_checks.record_visit": STAFF,
+    "special_checks.visit": STAFF,
+    "special_checks.overview": SUPERVISORS,
+}
+
+
+def _routes(app):
+    # Logging out ends the session the rest of the matrix runs in, so it goes last.
+    rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint == "auth.logout")
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _url(app, rule, user_id):
+    samples = {
+        "record_type": "field_note",
+        "filename": "css/app.css",
+        "token": "no-such-token-0123456789abcdef",
+    }
+    values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def test_every_endpoint_has_the_intended_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED_RULES), "add the new route's rule to EXPECTED_RULES"
+    with app.test_request_context():
+        for endpoint, expected in EXPECTED_RULES.items():
+            assert rule_for(endpoint) == expected, endpoint
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_access_matrix(app, users, login, role):
+    """Anonymous and each role against every route and method."""
+    target = users.cso(username="target.user")
+    client = app.test_client()
+    if role is not None:
+        login(users.create(role), test_client=client)
+    for rule, method in _routes(app):
+        expected = EXPECTED_RULES[rule.endpoint]
+        url = _url(app, rule, target.id)
+        response = client.open(url, method=method)
+        if expected == ANYONE:
+            assert response.status_code < 500, (url, method, response.status_code)
+        elif role is None:
+            assert response.status_code == 302, (url, method)
+            assert response.location.startswith("/login")
+        elif role in expected:
+            assert response.status_code not in (401, 403), (url, method, role)
+            assert response.status_code < 500, (url, method, role)
+        else:
+            assert response.status_code == 403, (url, method, role)
+
+
+def test_refusals_are_audited(client, users, login):
+    login(users.cso())
+    assert client.get("/audit/").status_code == 403
+    refusal = db.session.query(AuditEvent).filter_by(action="access.denied").one()
+    assert refusal.outcome == "denied"
+    assert refusal.object_id == "audit.index"
+
+
+def test_route_without_a_rule_is_refused_for_everyone(make_app):
+    app = make_app()
+    forgotten = Blueprint("forgotten", __name__)
+
+    @forgotten.get("/forgotten")
+    def no_rule():
+        return "should never be served"
+
+    app.register_blueprint(forgotten)
+    assert not hasattr(no_rule, ACCESS_ATTRIBUTE)
+    with app.app_context():
+        admin_name = UserFactory(app).admin().username
+    client = app.test_client()
+    assert client.get("/forgotten").status_code == 302  # anonymous: to the login page
+    client.post("/login", data={"username": admin_name, "password": PASSWORD})
+    response = client.get("/forgotten")
+    assert response.status_code == 403
+    assert b"should never be served" not in response.data

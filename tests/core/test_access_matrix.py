@@ -1,0 +1,413 @@
+"""What each role can actually do to its own and to someone else's records, route by route.
+
+tests/test_access.py checks that every route declares the intended rule; this file checks the
+behaviour behind it. Every route in the URL map is requested by anonymous, a CSO, a Senior
+CSO and an admin, against the caller's own record, someone else's, and someone else's
+deleted record where the route takes a record id. A request either has its expected outcome
+in SPECS or the test fails, and an accepted post must change exactly what it should: a
+refused post may redirect with a message, but must leave every record as it was.
+"""
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+from sqlalchemy import text
+from werkzeug.datastructures import FileStorage
+
+from cso_field.extensions import db
+from cso_field.field_notes.models import FieldNote
+from cso_field.photos.services import photos_for, save_photos
+from cso_field.records import services as records
+from cso_field.records.models import Status
+from cso_field.roles import Role
+from cso_field.timeutil import utcnow
+from tests.factories import (
+    PASSWORD,
+    STOCKTON,
+    UserFactory,
+    check_with_token,
+    png,
+    request_data,
+    visit,
+)
+
+ANON, CSO, SENIOR, ADMIN = None, Role.CSO, Role.SENIOR_CSO, Role.ADMIN
+ACTORS = [ANON, CSO, SENIOR, ADMIN]
+ANYONE = frozenset(ACTORS)
+STAFF = frozenset({CSO, SENIOR, ADMIN})
+SUPERVISORS = frozenset({SENIOR, ADMIN})
+ADMINS = frozenset({ADMIN})
+REVIEWERS = frozenset({SENIOR})
+
+OWN, OTHER, GONE = "own", "other", "deleted"  # GONE: someone else's deleted record
+# Outcomes: OK is a 2xx/3xx (not to the login page) that changed no record; CHANGED one that
+# changed a record; ANY_OK a 2xx/3xx whose effect is not checked; LOGIN a redirect to login.
+OK, CHANGED, ANY_OK, LOGIN = "ok", "changed", "ok, effect unchecked", "login"
+
+EMPTY = {}
+NOTE_EDIT = {"observation": "Corrected observation", "address": "1 Main St", **STOCKTON}
+NEW_NOTE = {**NOTE_EDIT, "client_uuid": None, "submit": "1"}  # None: a fresh UUID each time
+VISIT = {"outcome": "all_secure", "client_uuid": None}
+RENAME = {"display_name": "Renamed Person", "role": "cso", "is_active_account": "y"}
+PHOTO = {"photos": "png"}  # replaced by a real PNG upload
+
+
+@dataclass(frozen=True)
+class Spec:
+    roles: frozenset  # who passes the route's access rule
+    requests: tuple  # (method, body)
+    outcome: Callable  # (role, whose, method, body) -> expected outcome, for allowed roles
+    whose: tuple = (None,)  # record variants for routes that take a record id
+    fresh: str | None = None  # the kind of record a POST acts on, made anew for each request
+
+
+def always(outcome):
+    return lambda role, whose, method, body: outcome
+
+
+def live_or_admin(outcome):
+    """Viewing: any staff for a live record; a deleted one only admins, 404 for others."""
+    return lambda role, whose, method, body: outcome if whose != GONE or role == ADMIN else 404
+
+
+def get_ok_post(post_outcome):
+    return lambda role, whose, method, body: OK if method == "GET" else post_outcome
+
+
+def _edit_note(role, whose, method, body):
+    if whose == GONE:
+        return 403 if role == ADMIN else 404  # admins see it, nobody edits it
+    if whose == OTHER:
+        return 403
+    # An empty post keeps the note as it is ("Nothing had changed").
+    return OK if method == "GET" or body is EMPTY else CHANGED
+
+
+def _submit(role, whose, method, body):
+    if whose == GONE:
+        return OK if role == ADMIN else 404  # refused with a message: not the author
+    return CHANGED if whose == OWN else OK
+
+
+def _delete(role, whose, method, body):
+    if whose == GONE:
+        return 403 if role == ADMIN else 404
+    if whose == OTHER and role != ADMIN:
+        return 403
+    if method == "GET":
+        return OK
+    return 422 if body is EMPTY else CHANGED
+
+
+def _add_photos(role, whose, method, body):
+    if whose == GONE:
+        return 403 if role == ADMIN else 404
+    if whose == OTHER:
+        return 403
+    return ANY_OK if body is EMPTY else CHANGED
+
+
+def _approve(role, whose, method, body):
+    if whose == GONE:
+        return 404
+    return CHANGED if whose == OTHER else OK  # one's own: refused with a message
+
+
+def _return(role, whose, method, body):
+    if whose == GONE:
+        return 404
+    if body is EMPTY:
+        return 422
+    return CHANGED if whose == OTHER else OK
+
+
+def _record_visit(role, whose, method, body):
+    if whose == GONE and role != ADMIN:
+        return 404
+    if body is EMPTY:
+        return 422
+    return 409 if whose == GONE else CHANGED  # a deleted check takes no visits, even an admin's
+
+
+def _manage(role, whose, method, body):
+    if whose == GONE:
+        return 404
+    return OK if method == "GET" else 422
+
+
+def _edit_account(role, whose, method, body):
+    if method == "GET" or body is EMPTY:
+        return ANY_OK
+    return 422 if whose == OWN else CHANGED  # an admin cannot demote themself
+
+
+NOTE_VARIANTS = (OWN, OTHER, GONE)
+ACCOUNT_VARIANTS = (OWN, OTHER)
+GET = (("GET", None),)
+POST_EMPTY = (("POST", EMPTY),)
+
+SPECS: dict[str, Spec] = {
+    "static": Spec(ANYONE, GET, always(OK)),
+    "main.index": Spec(ANYONE, GET, lambda role, *_: LOGIN if role is None else OK),
+    "auth.login": Spec(
+        ANYONE,
+        (*GET, *POST_EMPTY),
+        lambda role, whose, method, body: OK if method == "GET" or role else 422,
+    ),
+    "auth.set_language": Spec(
+        ANYONE,
+        (*POST_EMPTY, ("POST", {"locale": "es", "next": "/today"})),
+        lambda role, whose, method, body: 422 if body is EMPTY else ANY_OK,
+    ),
+    "auth.logout": Spec(STAFF, POST_EMPTY, always(LOGIN)),  # logged out, to the login page
+    "auth.change_password": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "main.today": Spec(STAFF, GET, always(OK)),
+    "main.menu": Spec(STAFF, GET, always(OK)),
+    "main.new_record": Spec(STAFF, GET, always(OK)),
+    "search.index": Spec(STAFF, GET, always(OK)),
+    "accounts.index": Spec(SUPERVISORS, GET, always(OK)),
+    "accounts.unlock_account": Spec(SUPERVISORS, POST_EMPTY, always(OK), ACCOUNT_VARIANTS),
+    "accounts.new": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "accounts.edit": Spec(
+        ADMINS, (*GET, *POST_EMPTY, ("POST", RENAME)), _edit_account, ACCOUNT_VARIANTS
+    ),
+    "audit.index": Spec(SUPERVISORS, GET, always(OK)),
+    "districts.index": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "field_notes.index": Spec(STAFF, GET, always(OK)),
+    "field_notes.new": Spec(
+        STAFF,
+        (*GET, *POST_EMPTY, ("POST", NEW_NOTE)),
+        lambda role, whose, method, body: (
+            OK if method == "GET" else (422 if body is EMPTY else CHANGED)
+        ),
+    ),
+    "field_notes.view": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "field_notes.edit": Spec(
+        STAFF, (*GET, *POST_EMPTY, ("POST", NOTE_EDIT)), _edit_note, NOTE_VARIANTS, "submitted"
+    ),
+    "records.submit": Spec(STAFF, POST_EMPTY, _submit, NOTE_VARIANTS, "draft"),
+    "records.delete": Spec(
+        STAFF,
+        (*GET, *POST_EMPTY, ("POST", {"reason": "Entered twice by mistake"})),
+        _delete,
+        NOTE_VARIANTS,
+        "submitted",
+    ),
+    "photos.add": Spec(
+        STAFF, (*POST_EMPTY, ("POST", PHOTO)), _add_photos, NOTE_VARIANTS, "submitted"
+    ),
+    "records.approve": Spec(REVIEWERS, POST_EMPTY, _approve, NOTE_VARIANTS, "submitted"),
+    "records.return_for_changes": Spec(
+        REVIEWERS,
+        (*POST_EMPTY, ("POST", {"comment": "Add the cross street."})),
+        _return,
+        NOTE_VARIANTS,
+        "submitted",
+    ),
+    "photos.thumbnail": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "photos.display": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "photos.original": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "special_checks_public.request_form": Spec(
+        ANYONE,
+        (*GET, *POST_EMPTY, ("POST", request_data)),
+        lambda role, whose, method, body: (
+            OK if method == "GET" else (422 if body is EMPTY else CHANGED)
+        ),
+    ),
+    "special_checks_public.manage": Spec(
+        ANYONE, (*GET, *POST_EMPTY), _manage, NOTE_VARIANTS, "check"
+    ),
+    "special_checks.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "special_checks.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "special_checks.index": Spec(STAFF, GET, always(OK)),
+    "special_checks.map_view": Spec(STAFF, GET, always(OK)),
+    "special_checks.view": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "special_checks.record_visit": Spec(
+        STAFF, (*POST_EMPTY, ("POST", VISIT)), _record_visit, NOTE_VARIANTS, "check"
+    ),
+    "special_checks.visit": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "special_checks.overview": Spec(SUPERVISORS, GET, always(OK)),
+}
+
+
+def test_every_route_and_method_has_an_expected_outcome(app):
+    for rule in app.url_map.iter_rules():
+        assert rule.endpoint in SPECS, f"add {rule.endpoint} to SPECS"
+        methods = {method for method, _body in SPECS[rule.endpoint].requests}
+        assert methods == rule.methods - {"HEAD", "OPTIONS"}, rule.endpoint
+    assert set(SPECS) == {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+# -- The records the matrix acts on ------------------------------------------------------------
+
+
+class World:
+    """Users A (a CSO) and B (another CSO), a Senior CSO and an admin, and records of each."""
+
+    def __init__(self, app, actor: Role | None):
+        self.app = app
+        users = UserFactory(app)
+        self.cso_a = users.cso(username="cso.a")
+        self.cso_b = users.cso(username="cso.b")
+        self.senior = users.senior(username="senior.s")
+        self.admin = users.admin(username="admin.x")
+        by_role = {CSO: self.cso_a, SENIOR: self.senior, ADMIN: self.admin}
+        self.me = by_role.get(actor, self.cso_a)  # anonymous: A's records stand in as "own"
+        self.owners = {OWN: self.me, OTHER: self.cso_b, GONE: self.cso_b}
+        self.notes = {whose: self.note(owner, photo=True) for whose, owner in self.owners.items()}
+        self.delete(self.notes[GONE])
+        self.checks, self.tokens, self.visits = {}, {}, {}
+        for whose, owner in self.owners.items():
+            self.checks[whose], self.tokens[whose] = self.check(owner)
+            with app.test_request_context():
+                self.visits[whose] = visit(self.checks[whose], owner, outcome="suspicious")
+        self.delete(self.checks[GONE])
+        self.delete(self.visits[GONE])
+
+    def note(self, owner, status=Status.SUBMITTED, photo=False) -> FieldNote:
+        def attach(note):
+            if photo:
+                save_photos([FileStorage(io.BytesIO(png()), "photo.png")], note, owner)
+
+        with self.app.test_request_context():
+            note, _created = records.create_record(
+                FieldNote,
+                client_uuid=uuid.uuid4(),
+                content={"observation": "Couch on the sidewalk", "address": "1 Main St"},
+                author=owner,
+                digest="0" * 64,
+                status=status,
+                attach=attach,
+            )
+            db.session.commit()
+        return note
+
+    def check(self, owner):
+        return check_with_token(self.app, created_by_id=owner.id, address="2 Oak St")
+
+    def delete(self, record) -> None:
+        record.deleted_at, record.deleted_by_id = utcnow(), self.admin.id
+        record.deleted_reason = "Test record"
+        db.session.commit()
+
+    def url(self, rule, whose, fresh) -> str:
+        values = {}
+        for argument in rule.arguments:
+            values[argument] = self.value(argument, rule.endpoint, whose, fresh)
+        with self.app.test_request_context():
+            return url_for(rule.endpoint, **values)
+
+    def value(self, argument, endpoint, whose, fresh):
+        owner = self.owners.get(whose)
+        if argument == "filename":
+            return "css/app.css"
+        if argument == "record_type":
+            return "field_note"
+        if argument == "user_id":
+            return owner.id
+        if argument in ("token", "check_id"):
+            check, token = self.check(owner) if fresh else (self.checks[whose], self.tokens[whose])
+            if fresh and whose == GONE:
+                self.delete(check)
+            return token if argument == "token" else check.id
+        if argument == "photo_id":
+            return photos_for(self.notes[whose])[0].id
+        if endpoint == "special_checks.visit":
+            return self.visits[whose].id
+        if fresh:
+            note = self.note(owner, Status.DRAFT if fresh == "draft" else Status.SUBMITTED)
+            if whose == GONE:
+                self.delete(note)
+            return note.id
+        return self.notes[whose].id
+
+
+def snapshot():
+    """Everything a post could change in a record, account or check."""
+    queries = [
+        "SELECT count(*) FROM record_version",
+        "SELECT count(*) FROM photo",
+        "SELECT count(*) FROM check_visit",
+        "SELECT count(*) FROM special_check",
+        "SELECT id, status, deleted_at FROM field_note ORDER BY id",
+        "SELECT id, display_name, role, is_active_account FROM user_account ORDER BY id",
+        "SELECT id, end_date, cancelled_at, deleted_at FROM special_check ORDER BY id",
+    ]
+    return [db.session.execute(text(query)).all() for query in queries]
+
+
+def _body(body):
+    if body is None:
+        return None
+    if callable(body):
+        return body()
+    filled = {}
+    for name, value in body.items():
+        if value is None and name == "client_uuid":
+            value = str(uuid.uuid4())
+        elif value == "png":
+            value = (io.BytesIO(png()), "photo.png")
+        filled[name] = value
+    return filled
+
+
+def _classify(response) -> object:
+    status = response.status_code
+    if status in (301, 302, 303) and (response.location or "").startswith("/login"):
+        return LOGIN
+    return OK if status < 400 else status
+
+
+def _requests(app):
+    # Logging out ends the session the rest of the matrix runs in, so it goes last.
+    rules = sorted(
+        app.url_map.iter_rules(), key=lambda rule: (rule.endpoint == "auth.logout", rule.endpoint)
+    )
+    for rule in rules:
+        spec = SPECS[rule.endpoint]
+        for method, body in spec.requests:
+            for whose in spec.whose:
+                yield rule, spec, method, body, whose
+
+
+@pytest.mark.parametrize("actor", ACTORS, ids=["anonymous", "cso", "senior_cso", "admin"])
+def test_access_matrix_behaviour(make_app, tmp_path, actor):
+    app = make_app(PHOTO_STORAGE_DIR=str(tmp_path / "photos"))
+    with app.app_context():
+        world = World(app, actor)
+        client = app.test_client()
+        if actor is not None:
+            response = client.post(
+                "/login", data={"username": world.me.username, "password": PASSWORD}
+            )
+            assert response.status_code == 302
+        problems = []
+        for rule, spec, method, body, whose in _requests(app):
+            if actor is None and rule.endpoint != "static" and spec.roles != ANYONE:
+                expected = LOGIN
+            elif actor not in spec.roles:
+                expected = 403
+            else:
+                expected = spec.outcome(actor, whose, method, body)
+            url = world.url(rule, whose, spec.fresh if method == "POST" else None)
+            before = snapshot() if method == "POST" else None
+            response = client.open(
+                url,
+                method=method,
+                data=_body(body),
+                content_type="multipart/form-data" if body else None,
+            )
+            got = _classify(response)
+            if got == OK and method == "POST" and snapshot() != before:
+                got = CHANGED
+            wanted = OK if expected == ANY_OK else expected
+            if got != wanted and not (expected == ANY_OK and got == CHANGED):
+                problems.append(
+                    f"{method} {url} ({rule.endpoint}, {whose}): expected "
+                    f"{expected}, got {got} [{response.status_code}]"
+                )
+        assert not problems, "\n".join(problems)

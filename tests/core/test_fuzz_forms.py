@@ -1,0 +1,648 @@
+"""Hypothesis fuzzing of every route that accepts a POST: whatever arrives, never a 500, and a
+stored payload is only ever shown escaped.
+
+Each route starts from a body its form accepts; Hypothesis replaces, repeats or drops fields
+with huge strings, control characters, right-to-left overrides, HTML and SQL payloads,
+impossible numbers and dates, and files where text is expected. After every accepted post the
+pages that show what was stored are opened as an admin (who sees everything, deleted records
+too) and searched for the payload in raw form.
+
+A new POST route fails `test_every_post_route_is_fuzzed` until it has an entry in TARGETS.
+"""
+
+import io
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+from sqlalchemy import func, select
+
+from cso_field.accounts.forms import EditAccountForm, NewAccountForm
+from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.districts.forms import DistrictUploadForm
+from cso_field.extensions import db
+from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
+from cso_field.records.forms import DeleteForm, ReturnForm
+from cso_field.roles import Role
+from cso_field.special_checks.forms import (
+    CancelForm,
+    CheckRequestForm,
+    CheckSettingsForm,
+    EndDateForm,
+    StaffCheckForm,
+    VisitForm,
+)
+from cso_field.special_checks.models import SpecialCheck
+from cso_field.timeutil import department_today
+from tests.factories import (
+    IMG,
+    PASSWORD,
+    PAYLOADS,
+    SCRIPT,
+    STOCKTON,
+    UserFactory,
+    check_with_token,
+    png,
+    post_note,
+    raw_payload_in,
+    request_data,
+)
+
+# Hypothesis keeps caches in .hypothesis/ of the working tree; keep them out of it.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="cso-hypothesis-"))
+
+# CI runs each route's own budget; CSO_FUZZ_SCALE=10 digs ten times deeper locally.
+SCALE = int(os.environ.get("CSO_FUZZ_SCALE", "1"))
+
+# -- What Hypothesis sends ---------------------------------------------------------------------
+
+NASTY = [
+    *PAYLOADS,
+    "<svg onload=alert(1)>",
+    "{{ 7*7 }}",
+    "' OR 1=1 --",
+    "'; DROP TABLE field_notes; --",
+    "1; SELECT pg_sleep(10)",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e309",
+    "-1e309",
+    "91",
+    "-181",
+    "-0",
+    "0",
+    "1e-400",
+    "1e25",
+    "1e300",
+    "9" * 400,
+    "0x10",
+    "2026-02-30",
+    "0000-00-00",
+    "99999-01-01",
+    "2026-13-01",
+    "-2026-01-01",
+    "\u202eevil\u202c",
+    "\u202e<script>alert(1)</script>",
+    "a\x00b",
+    "\x1b[31m",
+    "\x7f\x85\x9f",
+    "\r\n\r\n",
+    "",
+    " ",
+    "\ufeff",
+    "99999999999999999999",
+    "-1",
+    "[]",
+    "{}",
+    "null",
+    "../../etc/passwd",
+    "%00",
+    "%s%s%s%n",
+]
+
+_HUGE_UNITS = ["x", SCRIPT, "\u202e", "é", "\x00", "9", " "]
+
+huge_text = st.builds(
+    lambda unit, length: (unit * (length // len(unit) + 1))[:length],
+    st.sampled_from(_HUGE_UNITS),
+    st.integers(min_value=1_000, max_value=20_000),
+)
+control_text = st.text(st.characters(categories=["Cc"]), min_size=1, max_size=8)
+any_text = st.text(st.characters(codec="utf-8"), max_size=40)
+numbers = st.one_of(
+    st.integers().map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+text_value = st.one_of(
+    st.sampled_from(NASTY), huge_text, control_text, any_text, numbers, st.sampled_from(PAYLOADS)
+)
+FILENAMES = ["photo.jpg", "photo.png", "x.geojson", "../../etc/passwd", f"{SCRIPT}.jpg", "a" * 300]
+upload = st.builds(
+    lambda content, name: (io.BytesIO(content), name),
+    st.one_of(st.binary(max_size=3_000), st.just(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)),
+    st.sampled_from(FILENAMES),
+)
+MISSING = object()
+field_value = st.one_of(
+    st.just(MISSING),
+    text_value,
+    st.lists(text_value, min_size=2, max_size=3),  # the field repeated
+    upload,  # a file where text is expected
+)
+
+json_scalar = st.one_of(
+    text_value, st.integers(), st.floats(allow_nan=False), st.none(), st.booleans()
+)
+json_value = st.one_of(
+    json_scalar,
+    st.lists(json_scalar, max_size=3),
+    st.dictionaries(st.text(max_size=5), json_scalar, max_size=2),
+)
+json_not_an_object = st.one_of(json_scalar, st.lists(json_value, max_size=3))
+
+# -- The routes --------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    role: Role | None  # who posts; None is anonymous
+    url: Callable  # (Fuzz) -> path; may make a fresh record to act on
+    forms: tuple = ()  # (form class, prefix)
+    extra: tuple = ()  # fields outside the form class: uploads, `next`
+    valid: Callable = lambda fuzz: {}  # a body the route accepts
+    shows: Callable = lambda fuzz: []  # pages showing what an accepted post stored
+    examples: int = 30
+    query: tuple = ("",)  # query strings to try, e.g. ?lang=
+    fresh_client: bool = False  # log in anew each example (the post ends the session)
+
+
+def _today(days=0) -> str:
+    return (department_today() + timedelta(days=days)).isoformat()
+
+
+def _check_request_valid(fuzz):
+    return request_data(requester_name=IMG, instructions=SCRIPT, vehicles=SCRIPT)
+
+
+def _staff_check_valid(fuzz):
+    return {
+        **request_data(requester_name=IMG, instructions=SCRIPT),
+        "start_date": _today(),
+        "kind": "business",
+        "source": "phone",
+        "description": SCRIPT,
+    }
+
+
+def _latest_check_pages(fuzz):
+    latest = db.session.scalar(select(func.max(SpecialCheck.id)))
+    return ["/checks/", "/checks/overview", "/search/?q=alert"] + (
+        [f"/checks/{latest}"] if latest else []
+    )
+
+
+def _geojson():
+    square = [[[-121.3, 37.9], [-121.2, 37.9], [-121.2, 38.0], [-121.3, 38.0], [-121.3, 37.9]]]
+    feature = {
+        "type": "Feature",
+        "properties": {"name": SCRIPT},
+        "geometry": {"type": "Polygon", "coordinates": square},
+    }
+    body = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    return (io.BytesIO(body), "districts.geojson")
+
+
+TARGETS: dict[str, Target] = {
+    "auth.login": Target(
+        None,
+        lambda fuzz: "/login",
+        forms=((LoginForm, None),),
+        valid=lambda fuzz: {"username": "fuzz.login", "password": "not the password"},
+        query=("", "?next=//evil.example", f"?next=/{SCRIPT}"),
+    ),
+    "auth.set_language": Target(
+        None,
+        lambda fuzz: "/language",
+        forms=((LanguageForm, None),),
+        extra=("next",),
+        valid=lambda fuzz: {"locale": "es", "next": "/today"},
+    ),
+    "auth.logout": Target(
+        Role.CSO, lambda fuzz: "/logout", extra=("next",), examples=4, fresh_client=True
+    ),
+    "auth.change_password": Target(
+        Role.CSO,
+        lambda fuzz: "/account/password",
+        forms=((ChangePasswordForm, None),),
+        valid=lambda fuzz: {
+            "current_password": PASSWORD,
+            "new_password": "another long passphrase",
+            "confirm_password": "another long passphrase",
+        },
+        examples=15,
+    ),
+    "accounts.unlock_account": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/accounts/{fuzz.user('other').id}/unlock",
+        extra=("next",),
+        shows=lambda fuzz: ["/accounts/"],
+        examples=10,
+    ),
+    "accounts.new": Target(
+        Role.ADMIN,
+        lambda fuzz: "/accounts/new",
+        forms=((NewAccountForm, None),),
+        valid=lambda fuzz: {
+            "username": f"fuzz.{uuid.uuid4().hex[:12]}",
+            "display_name": SCRIPT,
+            "role": "cso",
+            "password": PASSWORD,
+        },
+        shows=lambda fuzz: ["/accounts/", "/audit/"],
+        examples=15,
+    ),
+    "accounts.edit": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/accounts/{fuzz.user('other').id}/edit",
+        forms=((EditAccountForm, None),),
+        valid=lambda fuzz: {"display_name": IMG, "role": "cso", "is_active_account": "y"},
+        shows=lambda fuzz: ["/accounts/", f"/accounts/{fuzz.user('other').id}/edit", "/audit/"],
+        examples=15,
+    ),
+    "districts.index": Target(
+        Role.ADMIN,
+        lambda fuzz: "/districts/",
+        forms=((DistrictUploadForm, None),),
+        valid=lambda fuzz: {"geojson": _geojson()},
+        shows=lambda fuzz: ["/districts/", "/notes/", "/checks/"],
+        examples=15,
+    ),
+    "field_notes.new": Target(
+        Role.CSO,
+        lambda fuzz: "/notes/new",
+        forms=((NewFieldNoteForm, None),),
+        extra=("photos",),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "observation": SCRIPT,
+            "address": IMG,
+            "submit": "1",
+            **STOCKTON,
+        },
+        shows=lambda fuzz: ["/notes/", "/today", "/search/?q=alert"],
+        examples=30,
+    ),
+    "field_notes.edit": Target(
+        Role.CSO,
+        lambda fuzz: f"/notes/{fuzz.own_note()}/edit",
+        forms=((FieldNoteForm, None),),
+        valid=lambda fuzz: {"observation": SCRIPT, "address": IMG, **STOCKTON},
+        shows=lambda fuzz: ["/notes/"],
+    ),
+    "records.submit": Target(
+        Role.CSO,
+        lambda fuzz: f"/records/field_note/{fuzz.own_note(draft=True)}/submit",
+        extra=("next",),
+        examples=8,
+    ),
+    "records.delete": Target(
+        Role.CSO,
+        lambda fuzz: f"/records/field_note/{fuzz.own_note()}/delete",
+        forms=((DeleteForm, None),),
+        valid=lambda fuzz: {"reason": SCRIPT},
+        shows=lambda fuzz: [f"/notes/{fuzz.last_note}", "/audit/"],
+        examples=15,
+    ),
+    "photos.add": Target(
+        Role.CSO,
+        lambda fuzz: f"/records/field_note/{fuzz.own_note()}/photos",
+        extra=("photos",),
+        valid=lambda fuzz: {"photos": (io.BytesIO(png()), f"{SCRIPT}.png")},
+        shows=lambda fuzz: [f"/notes/{fuzz.last_note}"],
+        examples=15,
+    ),
+    "records.approve": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/records/field_note/{fuzz.others_note()}/approve",
+        extra=("next",),
+        examples=8,
+    ),
+    "records.return_for_changes": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/records/field_note/{fuzz.others_note()}/return",
+        forms=((ReturnForm, None),),
+        valid=lambda fuzz: {"comment": SCRIPT},
+        shows=lambda fuzz: [f"/notes/{fuzz.last_note}"],
+        examples=15,
+    ),
+    "special_checks_public.request_form": Target(
+        None,
+        lambda fuzz: "/check-request/",
+        forms=((CheckRequestForm, None),),
+        valid=_check_request_valid,
+        shows=_latest_check_pages,
+        examples=30,
+        query=(
+            "",
+            "?lang=es",
+            "?lang=vi",
+            "?lang=km",
+            "?lang=hmn",
+            "?lang=tl",
+            "?lang=pa",
+            "?lang=xx",
+            f"?lang={SCRIPT}",
+            "?lang=%E2%80%AE",
+        ),
+    ),
+    "special_checks_public.manage": Target(
+        None,
+        lambda fuzz: f"/check-request/manage/{fuzz.manage_token()}",
+        forms=((EndDateForm, "end"), (CancelForm, "cancel")),
+        valid=lambda fuzz: {"end-end_date": _today(20), "end-submit": "1"},
+        shows=lambda fuzz: [f"/check-request/manage/{fuzz.token}", *_latest_check_pages(fuzz)],
+        examples=25,
+        query=("", "?lang=es", "?lang=km", f"?lang={SCRIPT}"),
+    ),
+    "special_checks.new": Target(
+        Role.CSO,
+        lambda fuzz: "/checks/new",
+        forms=((StaffCheckForm, None),),
+        valid=_staff_check_valid,
+        shows=_latest_check_pages,
+        examples=25,
+    ),
+    "special_checks.settings": Target(
+        Role.ADMIN,
+        lambda fuzz: "/checks/settings",
+        forms=((CheckSettingsForm, None),),
+        valid=lambda fuzz: {
+            "check_min_lead_days": "1",
+            "check_max_length_days": "60",
+            "check_stale_after_days": "3",
+        },
+        shows=lambda fuzz: ["/checks/settings", "/audit/"],
+        examples=15,
+    ),
+    "special_checks.record_visit": Target(
+        Role.CSO,
+        lambda fuzz: f"/checks/{fuzz.active_check()}/visits",
+        forms=((VisitForm, None),),
+        extra=("photos",),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "outcome": "suspicious",
+            "notes": SCRIPT,
+            **STOCKTON,
+        },
+        shows=lambda fuzz: [f"/checks/{fuzz.check_id}", "/checks/overview", "/today"],
+        examples=30,
+    ),
+}
+
+
+def _post_endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+
+
+def test_every_post_route_is_fuzzed(app):
+    assert _post_endpoints(app) == set(TARGETS), "add the new POST route to TARGETS"
+
+
+def _field_names(app, target: Target) -> list[str]:
+    names = []
+    with app.test_request_context():
+        for form_class, prefix in target.forms:
+            form = form_class(meta={"csrf": False}, prefix=prefix or "")
+            names += [form_field.name for form_field in form]
+    return [*names, *target.extra]
+
+
+# -- The fuzz run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Fuzz:
+    app: object
+    users: UserFactory
+    accounts: dict = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    last_note: int | None = None
+    check_id: int | None = None
+    token: str | None = None
+
+    def user(self, name: str, role: Role = Role.CSO):
+        if name not in self.accounts:
+            self.accounts[name] = self.users.create(role, username=f"fuzz.{name}")
+        return self.accounts[name]
+
+    def client(self, role: Role | None, fresh: bool = False):
+        if role is None:
+            return self.app.test_client()
+        if fresh or role not in self.clients:
+            client = self.app.test_client()
+            user = self.user(role.value, role)
+            response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+            assert response.status_code == 302
+            if fresh:
+                return client
+            self.clients[role] = client
+        return self.clients[role]
+
+    def own_note(self, draft=False) -> int:
+        self.last_note = post_note(self.client(Role.CSO), draft=draft, observation=SCRIPT)
+        return self.last_note
+
+    def others_note(self) -> int:
+        author = self.clients.get("author") or self.app.test_client()
+        if "author" not in self.clients:
+            user = self.user("author")
+            author.post("/login", data={"username": user.username, "password": PASSWORD})
+            self.clients["author"] = author
+        self.last_note = post_note(author, observation=IMG)
+        return self.last_note
+
+    def active_check(self) -> int:
+        if self.check_id is None:
+            check, self.token = check_with_token(self.app, address=SCRIPT, instructions=IMG)
+            self.check_id = check.id
+        return self.check_id
+
+    def manage_token(self) -> str:
+        _check, self.token = check_with_token(
+            self.app,
+            start_date=department_today() + timedelta(days=5),
+            end_date=department_today() + timedelta(days=9),
+            instructions=SCRIPT,
+        )
+        return self.token
+
+
+def _body(valid: dict, changes: dict) -> dict:
+    body = dict(valid)
+    for name, change in changes.items():
+        if change is MISSING:
+            body.pop(name, None)
+        else:
+            body[name] = change
+    return body
+
+
+def _changes(names: list[str]):
+    """A few fields changed (so most bodies pass validation and store the payloads), or all."""
+    return st.one_of(
+        st.dictionaries(st.sampled_from(names), field_value, max_size=3),
+        st.fixed_dictionaries({name: field_value for name in names}),
+    )
+
+
+@pytest.fixture
+def fuzz_app(make_app, tmp_path):
+    app = make_app(
+        PHOTO_STORAGE_DIR=str(tmp_path / "photos"),
+        ADDRESS_THROTTLE_LIMIT=1_000_000,
+        LOCKOUT_THRESHOLD=1_000_000,
+        CHECK_REQUESTS_PER_ADDRESS_PER_HOUR=1_000_000,
+    )
+    with app.app_context():
+        yield app
+
+
+@pytest.mark.parametrize("endpoint", sorted(TARGETS))
+def test_fuzz_post_route(fuzz_app, endpoint):
+    target = TARGETS[endpoint]
+    fuzz = Fuzz(fuzz_app, UserFactory(fuzz_app))
+    names = _field_names(fuzz_app, target)
+    admin = fuzz.client(Role.ADMIN)  # opens the pages that show what was stored
+
+    @settings(
+        max_examples=target.examples * SCALE,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        changes=_changes(names),
+        query=st.sampled_from(target.query),
+        encoding=st.sampled_from(["form", "form", "multipart", "json"]),
+        data=st.data(),
+    )
+    def post_anything(changes, query, encoding, data):
+        client = fuzz.client(target.role, fresh=target.fresh_client)
+        body = _body(target.valid(fuzz), changes)
+        has_file = any(isinstance(value, tuple) for value in body.values())
+        url = target.url(fuzz) + query
+        if encoding == "json":
+            # Wrong types: numbers, nulls, objects where text is expected, or no object at all.
+            payload = data.draw(
+                st.one_of(
+                    st.fixed_dictionaries({name: json_value for name in names}), json_not_an_object
+                )
+            )
+            response = client.post(url, json=payload)
+        else:
+            response = client.post(
+                url,
+                data=body,
+                content_type="multipart/form-data" if encoding == "multipart" or has_file else None,
+            )
+        problem = (url, repr(body)[:2000], response.get_data(as_text=True)[:2000])
+        assert response.status_code < 500, problem
+        assert not raw_payload_in(response.data), (url, response.status_code)
+        if response.status_code >= 400:
+            return
+        pages = list(target.shows(fuzz))
+        if response.location and response.location.startswith("/"):
+            pages.append(response.location)
+        for page in pages:
+            shown = admin.get(page)
+            assert shown.status_code < 500, (page, shown.status_code)
+            assert not raw_payload_in(shown.data), (page, "shows a payload unescaped")
+        if endpoint == "auth.change_password":
+            user = fuzz.user(Role.CSO.value)
+            user.set_password(PASSWORD)
+            db.session.commit()
+
+    post_anything()
+
+
+def test_absurd_location_accuracy_is_refused(fuzz_app):
+    """Found by the fuzzing above: an accuracy of 1e25 m was stored, then the note's page
+    failed to format it (a 500 on every later view)."""
+    client = Fuzz(fuzz_app, UserFactory(fuzz_app)).client(Role.CSO)
+    for accuracy in ("1e25", "40075001"):
+        body = {**TARGETS["field_notes.new"].valid(None), "accuracy_m": accuracy}
+        response = client.post("/notes/new", data=body)
+        assert response.status_code == 422
+        assert "it must be ordinary numbers" in response.get_data(as_text=True)
+
+
+def test_file_or_json_number_in_a_text_field_is_a_clear_422(fuzz_app):
+    """Found by the fuzzing above: a file, or a JSON number, where a form expects text
+    crashed the length check (a 500). Now it counts as not sent."""
+    client = Fuzz(fuzz_app, UserFactory(fuzz_app)).client(Role.ADMIN)
+    account = {"username": "new.person", "role": "cso", "password": PASSWORD}
+    response = client.post(
+        "/accounts/new",
+        data={**account, "display_name": (io.BytesIO(b"x"), "name.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Enter the person" in response.get_data(as_text=True)
+    response = client.post("/accounts/new", json={**account, "display_name": 5})
+    assert response.status_code == 422
+    assert "Enter the person" in response.get_data(as_text=True)
+    assert client.post("/accounts/new", json=[1, 2]).status_code == 422
+
+
+def test_setting_far_too_large_is_a_clear_422(fuzz_app):
+    """Found by the fuzzing above: a 1000-digit number of days overflowed NumberRange (500)."""
+    client = Fuzz(fuzz_app, UserFactory(fuzz_app)).client(Role.ADMIN)
+    body = {**TARGETS["special_checks.settings"].valid(None), "check_stale_after_days": "9" * 1000}
+    response = client.post("/checks/settings", data=body)
+    assert response.status_code == 422
+    assert "Enter a number from 1 to 30" in response.get_data(as_text=True)
+
+
+HUGE_NUMBER = "9" * 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/audit/?page={HUGE_NUMBER}",
+        f"/checks/?district={HUGE_NUMBER}",
+        f"/checks/map?district={HUGE_NUMBER}",
+        f"/checks/overview?page={HUGE_NUMBER}",
+        f"/notes/?district={HUGE_NUMBER}",
+    ],
+)
+def test_huge_numbers_in_list_filters_are_not_a_500(fuzz_app, path):
+    """Found while fuzzing: a 400-digit page or district number reached the database or
+    NumberRange and failed there."""
+    client = Fuzz(fuzz_app, UserFactory(fuzz_app)).client(Role.ADMIN)
+    assert client.get(path).status_code < 500
+
+
+# -- Payloads that are stored come back escaped ------------------------------------------------
+
+
+def test_stored_payloads_are_shown_escaped(fuzz_app):
+    """The check above is not vacuous: the payloads are stored, and shown as text."""
+    fuzz = Fuzz(fuzz_app, UserFactory(fuzz_app))
+    admin = fuzz.client(Role.ADMIN)
+    note = fuzz.own_note()
+    assert (
+        admin.post(
+            f"/accounts/{fuzz.user('other').id}/edit",
+            data={"display_name": IMG, "role": "cso", "is_active_account": "y"},
+        ).status_code
+        == 303
+    )
+    response = fuzz_app.test_client().post(
+        "/check-request/?lang=es", data=request_data(instructions=SCRIPT)
+    )
+    assert response.status_code == 201
+    check = db.session.scalar(select(func.max(SpecialCheck.id)))
+    with fuzz_app.test_request_context():
+        pages = {
+            url_for("field_notes.view", record_id=note): "&lt;script&gt;alert(1)&lt;/script&gt;",
+            url_for("special_checks.view", check_id=check): "&lt;script&gt;alert(1)&lt;/script&gt;",
+            url_for("accounts.index"): "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;",
+        }
+    for page, escaped in pages.items():
+        body = admin.get(page).get_data(as_text=True)
+        assert escaped in body, page
+        assert not raw_payload_in(body.encode()), page

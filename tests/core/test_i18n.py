@@ -1,0 +1,321 @@
+"""Languages: Spanish complete, resident languages independent of the officer's, no raw text."""
+
+import re
+import subprocess
+import sys
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask_babel import gettext
+
+from cso_field.i18n import INTERFACE_LANGUAGES, RESIDENT_LANGUAGES, render_for_resident
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "translations"
+PYBABEL = Path(sys.executable).with_name("pybabel")
+
+
+def _catalog(code):
+    with open(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", "rb") as po:
+        return read_po(po)
+
+
+def _translated(message):
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings) and not message.fuzzy
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The catalog template as extracted from the code now."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run(
+        [
+            PYBABEL,
+            "-q",
+            "extract",
+            "-F",
+            "pyproject.toml",
+            "--ignore-dirs=.* __pycache__",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    with open(pot, "rb") as file:
+        return read_po(file)
+
+
+def test_every_string_in_the_code_is_in_the_spanish_catalog_and_translated(extracted):
+    spanish = _catalog("es")
+    missing = [m.id for m in extracted if m.id and spanish.get(m.id, m.context) is None]
+    assert not missing, "run `make i18n-update` and translate: " + repr(missing)
+    untranslated = [m.id for m in spanish if m.id and not _translated(m)]
+    assert not untranslated
+
+
+@pytest.mark.parametrize("code", sorted(set(RESIDENT_LANGUAGES) - {"en"}))
+def test_resident_facing_strings_are_translated_in_every_language(extracted, code):
+    catalog = _catalog(code)
+    resident = [m for m in extracted if m.context == "resident"]
+    assert resident
+    untranslated = [
+        m.id
+        for m in resident
+        if not (found := catalog.get(m.id, "resident")) or not _translated(found)
+    ]
+    assert not untranslated, code
+
+
+def _placeholders(text):
+    return set(re.findall(r"%\(\w+\)[sd]", text))
+
+
+def test_placeholders_survive_translation():
+    """A translation uses exactly its message's placeholders; a plural form may drop the
+    number (Spanish "una visita" for "visited once")."""
+    for code in sorted(set(RESIDENT_LANGUAGES) - {"en"}):
+        for message in _catalog(code):
+            if not message.id or not message.string:
+                continue
+            if isinstance(message.id, tuple):
+                wanted = set().union(*map(_placeholders, message.id))
+                for string in filter(None, message.string):
+                    assert _placeholders(string) <= wanted, (code, message.id)
+                    assert wanted - {"%(num)d"} <= _placeholders(string), (code, message.id)
+            else:
+                assert _placeholders(message.string) == _placeholders(message.id), (
+                    code,
+                    message.id,
+                )
+
+
+def test_babel_has_no_hmong_and_calls_tagalog_filipino():
+    """Why cso_field.i18n keeps catalogs and formatting locales apart."""
+    with pytest.raises(Exception, match="hmn"):
+        Locale.parse("hmn")
+    assert Locale.parse("tl").language == "fil"
+
+
+@pytest.mark.parametrize("code", sorted(RESIDENT_LANGUAGES))
+def test_resident_letterhead_renders_in_each_language(app, code):
+    catalog = _catalog(code) if code != "en" else None
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_for_resident(
+            "resident/_letterhead.html", code, letter_date=date(2026, 11, 22)
+        )
+        assert gettext("Today") == "Today"  # the officer's language is untouched afterwards
+    expected = "Date: %(date)s"
+    if catalog is not None:
+        expected = catalog.get("Date: %(date)s", "resident").string
+    assert expected.replace("%(date)s", "") in html
+    assert "2026" in html and "911" in html
+
+
+def test_hmong_dates_use_us_english_forms_and_tagalog_uses_filipino(app):
+    with app.test_request_context():
+        hmong = render_for_resident(
+            "resident/_letterhead.html", "hmn", letter_date=date(2026, 11, 22)
+        )
+        tagalog = render_for_resident(
+            "resident/_letterhead.html", "tl", letter_date=date(2026, 11, 22)
+        )
+    assert "Hnub tim: November 22, 2026" in hmong
+    assert "Nobyembre 22, 2026" in tagalog
+
+
+def test_resident_document_in_spanish_while_the_officer_reads_english(client, users, login):
+    login(users.cso(locale="en"))
+    with client.application.test_request_context():
+        html = render_for_resident(
+            "resident/_letterhead.html", "es", letter_date=date(2026, 11, 22)
+        )
+    assert "Fecha: 22 de noviembre de 2026" in html
+    assert "Today" in client.get("/today").get_data(as_text=True)
+
+
+def test_unknown_resident_language_falls_back_to_english(app):
+    with app.test_request_context():
+        html = render_for_resident(
+            "resident/_letterhead.html", "xx", letter_date=date(2026, 11, 22)
+        )
+    assert "Date: November 22, 2026" in html
+
+
+def test_interface_language_from_browser_then_cookie_then_user_setting(client, users, login):
+    assert '<html lang="es"' in client.get("/login", headers={"Accept-Language": "es-MX"}).get_data(
+        as_text=True
+    )
+    assert '<html lang="en"' in client.get("/login", headers={"Accept-Language": "de"}).get_data(
+        as_text=True
+    )
+    client.post("/language", data={"locale": "es", "next": "/login"})
+    assert "Iniciar sesión" in client.get("/login").get_data(as_text=True)
+    cso = users.cso(locale="en")
+    login(cso)
+    page = client.get("/today").get_data(as_text=True)
+    assert '<html lang="en"' in page and "Today" in page
+
+
+def test_language_picker_saves_to_the_user(client, users, login):
+    cso = users.cso()
+    login(cso)
+    response = client.post("/language", data={"locale": "es", "next": "/menu"})
+    assert response.status_code == 303 and response.location == "/menu"
+    page = client.get("/menu").get_data(as_text=True)
+    assert '<html lang="es"' in page and "Menú" in page
+    other_device = client.application.test_client()
+    login(cso, test_client=other_device)
+    assert '<html lang="es"' in other_device.get("/today").get_data(as_text=True)
+
+
+def test_unsupported_interface_language_is_refused(client):
+    response = client.post("/language", data={"locale": "klingon"})
+    assert response.status_code == 422
+    assert "Choose one of the languages" in response.get_data(as_text=True)
+
+
+def test_only_english_and_spanish_are_interface_languages():
+    assert set(INTERFACE_LANGUAGES) == {"en", "es"}
+
+
+# -- No user-visible text outside the catalogs -------------------------------------------------
+
+OPEN, CLOSE = "\u27e6", "\u27e7"
+
+
+class VisibleText(HTMLParser):
+    """Text nodes and user-visible attributes, skipping <code>, <script> and <style>."""
+
+    ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+
+    def __init__(self):
+        super().__init__()
+        self.skipping = 0
+        self.texts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("code", "script", "style"):
+            self.skipping += 1
+        attributes = dict(attrs)
+        self.texts += [attributes[name] for name in self.ATTRIBUTES if attributes.get(name)]
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.texts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("code", "script", "style"):
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.texts.append(data)
+
+
+@pytest.fixture
+def pseudo_app(make_app, extracted, tmp_path):
+    """The app with a Spanish catalog whose every string is wrapped in ⟦ ⟧."""
+    for message in extracted:
+        if message.id:
+            if isinstance(message.id, tuple):
+                message.string = tuple(OPEN + part + CLOSE for part in message.id)
+            else:
+                message.string = OPEN + message.id + CLOSE
+    extracted.locale = Locale.parse("es")
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as mo:
+        write_mo(mo, extracted)
+    app = make_app(TRANSLATIONS_DIR=str(tmp_path))
+    with app.app_context():
+        yield app
+
+
+def _untranslated(html, allowed):
+    parser = VisibleText()
+    parser.feed(html)
+    leftovers = []
+    for text in parser.texts:
+        while re.search(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", text):
+            text = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
+        for word in allowed:
+            text = text.replace(word, " ")
+        if re.search(r"[^\W\d_]{2,}", text):
+            leftovers.append(text.strip())
+    return leftovers
+
+
+def test_no_page_shows_text_that_bypasses_the_catalog(pseudo_app, users):
+    from tests.factories import UserFactory
+
+    factory = UserFactory(pseudo_app)
+    admin = factory.admin(locale="es", display_name="Alex Kaur")
+    locked = factory.cso(username="locked.cso", display_name="Lee Chan")
+    client = pseudo_app.test_client()
+    spanish = Locale.parse("es_US")
+    allowed = [
+        "CSO Field",
+        *(language.name for language in RESIDENT_LANGUAGES.values()),
+        admin.username,
+        admin.display_name,
+        locked.username,
+        locked.display_name,
+        "Stockton Police Department",
+        *spanish.days["format"]["wide"].values(),
+        *spanish.months["format"]["wide"].values(),
+        "de",
+        "p.m.",
+        "a.m.",
+    ]
+    pages = {"/login": client.get("/login", headers={"Accept-Language": "es"})}
+    pages["login error"] = client.post(
+        "/login", data={"username": "", "password": ""}, headers={"Accept-Language": "es"}
+    )
+    for _ in range(5):
+        client.post("/login", data={"username": locked.username, "password": "wrong password 1"})
+    client.post("/login", data={"username": admin.username, "password": PASSWORD})
+    for path in (
+        "/today",
+        "/menu",
+        "/account/password",
+        "/accounts/",
+        "/accounts/new",
+        f"/accounts/{locked.id}/edit",
+        "/audit/",
+        "/audit/?since=2020-13-45",
+        "/no/such/page",
+        "/new",
+        "/notes/new",
+        "/notes/",
+        "/search/?q=nothing-matches",
+        "/checks/",
+        "/checks/overview",
+        "/checks/new",
+        "/checks/settings",
+        "/districts/",
+        "/check-request/?lang=es",
+    ):
+        pages[path] = client.get(path)
+    pages["new account errors"] = client.post("/accounts/new", data={"username": "Bad Name!"})
+    pages["password errors"] = client.post("/account/password", data={"new_password": "x"})
+    pages["note errors"] = client.post("/notes/new", data={"observation": ""})
+    pages["check request errors"] = client.post("/check-request/?lang=es", data={"email": "x"})
+    problems = {
+        name: found
+        for name, response in pages.items()
+        if (found := _untranslated(response.get_data(as_text=True), allowed))
+    }
+    assert not problems
