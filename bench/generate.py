@@ -347,6 +347,7 @@ def check_rows(world: World, planned: list[PlannedCheck]) -> Iterator[dict]:
             "kind": rng.choices(("vacation_house", "business", "problem_location"), (80, 12, 8))[0],
             "source": source,
             "created_at": check.created_at,
+            "updated_at": check.created_at,
             "created_by_id": creator.id if creator else None,
             "client_address": world.ip() if source == "online" else None,
             "requester_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",

@@ -30,8 +30,9 @@ from cso_field import create_app
 from cso_field.accounts.services import create_account
 from cso_field.config import database_url
 from cso_field.extensions import db
+from cso_field.special_checks.lists import overview, todays_checks
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
-from cso_field.special_checks.visits import department_today, overview, todays_checks
+from cso_field.timeutil import department_today
 
 ACTIVE_CHECKS = 10_000
 ENDED_CHECKS = 30_000

@@ -11,6 +11,7 @@ therefore names both, and `resident_language()` switches them together.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 
 from babel import support
 from flask import current_app, g, render_template, request
@@ -18,6 +19,20 @@ from flask_babel import Domain, force_locale, get_locale
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
+
+
+class LabelledEnum(StrEnum):
+    """A stored value with its translated label: `MEMBER = "value", _l("Label")`."""
+
+    def __new__(cls, value: str, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)
 
 
 @dataclass(frozen=True)

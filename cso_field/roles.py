@@ -5,26 +5,18 @@ A view declares its rule with @public, @staff (any signed-in role) or @roles(...
 """
 
 from collections.abc import Callable
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-
-class Role(StrEnum):
-    CSO = "cso"
-    SENIOR_CSO = "senior_cso"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+from cso_field.i18n import LabelledEnum
 
 
-ROLE_LABELS = {
-    Role.CSO: _l("Community Service Officer"),
-    Role.SENIOR_CSO: _l("Senior CSO"),
-    Role.ADMIN: _l("Administrator"),
-}
+class Role(LabelledEnum):
+    CSO = "cso", _l("Community Service Officer")
+    SENIOR_CSO = "senior_cso", _l("Senior CSO")
+    ADMIN = "admin", _l("Administrator")
+
+
 ALL_ROLES = frozenset(Role)
 SUPERVISORS = frozenset({Role.SENIOR_CSO, Role.ADMIN})
 
@@ -33,7 +25,10 @@ ACCESS_ATTRIBUTE = "_access_rule"
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+    try:
+        return Role(role).label
+    except ValueError:  # not a staff role, e.g. "cli" for the command line
+        return role
 
 
 def public(view: Callable) -> Callable:

@@ -13,7 +13,7 @@ from cso_field.field_notes.models import FieldNote
 from cso_field.geo import nearest_first
 from cso_field.photos.services import unit_of_work
 from cso_field.records import services as records
-from cso_field.records.models import Status
+from cso_field.records.models import LOCATION_FIELD_LABELS, Status
 from cso_field.records.registry import RecordType, SearchHit, register
 
 TITLE_LENGTH = 80
@@ -105,10 +105,7 @@ FIELD_NOTES = register(
         search=search,
         fields={
             "observation": _l("Observation"),
-            "latitude": _l("Latitude"),
-            "longitude": _l("Longitude"),
-            "accuracy_m": _l("Accuracy (m)"),
-            "address": _l("Address"),
+            **LOCATION_FIELD_LABELS,
             "status": _l("Status"),
         },
     )

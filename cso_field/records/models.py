@@ -2,34 +2,31 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from cso_field.extensions import db
+from cso_field.i18n import LabelledEnum
 from cso_field.timeutil import utcnow
 
 
-class Status(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    RESUBMITTED = "resubmitted"
-    APPROVED = "approved"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
+class Status(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    SUBMITTED = "submitted", _l("Submitted")
+    RETURNED = "returned", _l("Returned for changes")
+    RESUBMITTED = "resubmitted", _l("Resubmitted")
+    APPROVED = "approved", _l("Approved")
 
 
-STATUS_LABELS = {
-    Status.DRAFT: _l("Draft"),
-    Status.SUBMITTED: _l("Submitted"),
-    Status.RETURNED: _l("Returned for changes"),
-    Status.RESUBMITTED: _l("Resubmitted"),
-    Status.APPROVED: _l("Approved"),
+# History labels of the Located columns, for every record type's `fields`.
+LOCATION_FIELD_LABELS = {
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "accuracy_m": _l("Accuracy (m)"),
+    "address": _l("Address"),
+    "district_id": _l("District"),
 }
 
 

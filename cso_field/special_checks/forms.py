@@ -132,8 +132,7 @@ def date_message(problem: DateProblem, *, min_lead_days: int, max_length_days: i
 
 @dataclass(frozen=True)
 class CheckWording:
-    """Every text of the check form, in one audience's words: residents are spoken to
-    ("Your name"), staff read about the requester ("Requester's name")."""
+    """Every text of the check form, in one audience's words (see WORDS)."""
 
     at_most: Callable[[int], object]  # the "too long" message for a limit
     name: object
@@ -167,77 +166,134 @@ class CheckWording:
     submit: object
 
 
-RESIDENT_WORDING = CheckWording(
-    at_most=lambda limit: lazy_pgettext("resident", "Use at most %(max)d characters.", max=limit),
-    name=lazy_pgettext("resident", "Your name"),
-    name_required=lazy_pgettext("resident", "Enter your name."),
-    address=lazy_pgettext("resident", "Address of the property to check"),
-    address_hint=lazy_pgettext("resident", "Street number and name, and unit if any."),
-    address_required=lazy_pgettext("resident", "Enter the address of the property."),
-    phone=lazy_pgettext("resident", "Phone number"),
-    email=lazy_pgettext("resident", "Email address"),
-    email_hint=lazy_pgettext(
-        "resident", "We email your confirmation, a private link and a report of the checks."
+# Each text of the check form: (to residents, to staff). Residents are spoken to ("Your
+# name"), staff read about the requester ("Requester's name").
+WORDS = {
+    "at_most": (
+        lambda limit: lazy_pgettext("resident", "Use at most %(max)d characters.", max=limit),
+        lambda limit: _l("At most %(max)d characters.", max=limit),
     ),
-    language=lazy_pgettext("resident", "Language for our messages"),
-    start=lazy_pgettext("resident", "First day of the checks"),
-    start_required=lazy_pgettext("resident", "Enter the first day of the checks."),
-    end=lazy_pgettext("resident", "Last day of the checks"),
-    end_required=lazy_pgettext("resident", "Enter the last day of the checks."),
-    contact_name=lazy_pgettext("resident", "Emergency contact or key holder: name"),
-    contact_phone=lazy_pgettext("resident", "Emergency contact: phone number"),
-    contact_email=lazy_pgettext("resident", "Emergency contact: email address"),
-    notify_contact=lazy_pgettext("resident", "Email this contact at once if something is wrong"),
-    contact_email_needed=lazy_pgettext(
-        "resident", "Enter the contact's email address, or untick the box."
+    "name": (
+        lazy_pgettext("resident", "Your name"),
+        _l("Requester's name"),
     ),
-    alarm_company=lazy_pgettext("resident", "Alarm company"),
-    vehicles=lazy_pgettext("resident", "Vehicles left at the property"),
-    vehicles_hint=lazy_pgettext("resident", "Make, color and license plate."),
-    lights=lazy_pgettext("resident", "Lights on timers"),
-    lights_hint=lazy_pgettext("resident", "Which lights, and when they switch on."),
-    pets=lazy_pgettext("resident", "Pets"),
-    visitors=lazy_pgettext("resident", "People who will visit"),
-    visitors_hint=lazy_pgettext("resident", "For example a house sitter or a gardener."),
-    instructions=lazy_pgettext("resident", "Anything else the officer should know"),
-    no_contact=lazy_pgettext(
-        "resident", "Give a phone number or an email address, so we can reach you."
+    "name_required": (
+        lazy_pgettext("resident", "Enter your name."),
+        _l("Enter the requester's name."),
     ),
-    submit=lazy_pgettext("resident", "Send my request"),
-)
-
-STAFF_WORDING = CheckWording(
-    at_most=lambda limit: _l("At most %(max)d characters.", max=limit),
-    name=_l("Requester's name"),
-    name_required=_l("Enter the requester's name."),
-    address=_l("Address of the property to check"),
-    address_hint=_l("Street number and name, and unit if any."),
-    address_required=_l("Enter the address of the property."),
-    phone=_l("Requester's phone number"),
-    email=_l("Requester's email address"),
-    email_hint=_l("The confirmation, the private link and the visit report go there."),
-    language=_l("Requester's language for messages"),
-    start=_l("First day of the checks"),
-    start_required=_l("Enter the first day of the checks."),
-    end=_l("Last day of the checks"),
-    end_required=_l("Enter the last day of the checks."),
-    contact_name=_l("Emergency contact or key holder: name"),
-    contact_phone=_l("Emergency contact: phone number"),
-    contact_email=_l("Emergency contact: email address"),
-    notify_contact=_l("Email this contact at once if a visit finds a problem"),
-    contact_email_needed=_l("Enter the contact's email address, or untick the box."),
-    alarm_company=_l("Alarm company"),
-    vehicles=_l("Vehicles left at the property"),
-    vehicles_hint=_l("Make, color and license plate."),
-    lights=_l("Lights on timers"),
-    lights_hint=_l("Which lights, and when they switch on."),
-    pets=_l("Pets"),
-    visitors=_l("People who will visit"),
-    visitors_hint=_l("For example a house sitter or a gardener."),
-    instructions=_l("Anything else the officers should know"),
-    no_contact=_l("Give the requester's phone number or email address."),
-    submit=_l("Save special check"),
-)
+    "address": (
+        lazy_pgettext("resident", "Address of the property to check"),
+        _l("Address of the property to check"),
+    ),
+    "address_hint": (
+        lazy_pgettext("resident", "Street number and name, and unit if any."),
+        _l("Street number and name, and unit if any."),
+    ),
+    "address_required": (
+        lazy_pgettext("resident", "Enter the address of the property."),
+        _l("Enter the address of the property."),
+    ),
+    "phone": (
+        lazy_pgettext("resident", "Phone number"),
+        _l("Requester's phone number"),
+    ),
+    "email": (
+        lazy_pgettext("resident", "Email address"),
+        _l("Requester's email address"),
+    ),
+    "email_hint": (
+        lazy_pgettext(
+            "resident", "We email your confirmation, a private link and a report of the checks."
+        ),
+        _l("The confirmation, the private link and the visit report go there."),
+    ),
+    "language": (
+        lazy_pgettext("resident", "Language for our messages"),
+        _l("Requester's language for messages"),
+    ),
+    "start": (
+        lazy_pgettext("resident", "First day of the checks"),
+        _l("First day of the checks"),
+    ),
+    "start_required": (
+        lazy_pgettext("resident", "Enter the first day of the checks."),
+        _l("Enter the first day of the checks."),
+    ),
+    "end": (
+        lazy_pgettext("resident", "Last day of the checks"),
+        _l("Last day of the checks"),
+    ),
+    "end_required": (
+        lazy_pgettext("resident", "Enter the last day of the checks."),
+        _l("Enter the last day of the checks."),
+    ),
+    "contact_name": (
+        lazy_pgettext("resident", "Emergency contact or key holder: name"),
+        _l("Emergency contact or key holder: name"),
+    ),
+    "contact_phone": (
+        lazy_pgettext("resident", "Emergency contact: phone number"),
+        _l("Emergency contact: phone number"),
+    ),
+    "contact_email": (
+        lazy_pgettext("resident", "Emergency contact: email address"),
+        _l("Emergency contact: email address"),
+    ),
+    "notify_contact": (
+        lazy_pgettext("resident", "Email this contact at once if something is wrong"),
+        _l("Email this contact at once if a visit finds a problem"),
+    ),
+    "contact_email_needed": (
+        lazy_pgettext("resident", "Enter the contact's email address, or untick the box."),
+        _l("Enter the contact's email address, or untick the box."),
+    ),
+    "alarm_company": (
+        lazy_pgettext("resident", "Alarm company"),
+        _l("Alarm company"),
+    ),
+    "vehicles": (
+        lazy_pgettext("resident", "Vehicles left at the property"),
+        _l("Vehicles left at the property"),
+    ),
+    "vehicles_hint": (
+        lazy_pgettext("resident", "Make, color and license plate."),
+        _l("Make, color and license plate."),
+    ),
+    "lights": (
+        lazy_pgettext("resident", "Lights on timers"),
+        _l("Lights on timers"),
+    ),
+    "lights_hint": (
+        lazy_pgettext("resident", "Which lights, and when they switch on."),
+        _l("Which lights, and when they switch on."),
+    ),
+    "pets": (
+        lazy_pgettext("resident", "Pets"),
+        _l("Pets"),
+    ),
+    "visitors": (
+        lazy_pgettext("resident", "People who will visit"),
+        _l("People who will visit"),
+    ),
+    "visitors_hint": (
+        lazy_pgettext("resident", "For example a house sitter or a gardener."),
+        _l("For example a house sitter or a gardener."),
+    ),
+    "instructions": (
+        lazy_pgettext("resident", "Anything else the officer should know"),
+        _l("Anything else the officers should know"),
+    ),
+    "no_contact": (
+        lazy_pgettext("resident", "Give a phone number or an email address, so we can reach you."),
+        _l("Give the requester's phone number or email address."),
+    ),
+    "submit": (
+        lazy_pgettext("resident", "Send my request"),
+        _l("Save special check"),
+    ),
+}
+RESIDENT_WORDING = CheckWording(**{name: words[0] for name, words in WORDS.items()})
+STAFF_WORDING = CheckWording(**{name: words[1] for name, words in WORDS.items()})
 
 
 def check_fields(words: CheckWording) -> dict:

@@ -11,7 +11,7 @@ import re
 import secrets
 import uuid
 from datetime import date, timedelta
-from enum import Enum, StrEnum
+from enum import Enum
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from cso_field import audit, settings
 from cso_field.auth.models import User
 from cso_field.districts.services import place
 from cso_field.extensions import db
+from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
 from cso_field.records.services import create_once, search_records, submission_hash
 from cso_field.roles import ALL_ROLES
@@ -53,25 +54,12 @@ def kind_label(kind: str) -> str:
 # -- The one state of a check ------------------------------------------------------------------
 
 
-class CheckState(StrEnum):
-    UPCOMING = "upcoming"
-    ACTIVE = "active"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
-    DELETED = "deleted"
-
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
-
-
-STATE_LABELS = {
-    CheckState.UPCOMING: _l("Upcoming"),
-    CheckState.ACTIVE: _l("Active"),
-    CheckState.ENDED: _l("Ended"),
-    CheckState.CANCELLED: _l("Cancelled"),
-    CheckState.DELETED: _l("Deleted"),
-}
+class CheckState(LabelledEnum):
+    UPCOMING = "upcoming", _l("Upcoming")
+    ACTIVE = "active", _l("Active")
+    ENDED = "ended", _l("Ended")
+    CANCELLED = "cancelled", _l("Cancelled")
+    DELETED = "deleted", _l("Deleted")
 
 
 def state_of(check: SpecialCheck, today: date | None = None) -> CheckState:

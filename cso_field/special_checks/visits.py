@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.photos.services import unit_of_work
-from cso_field.records.models import Status
+from cso_field.records.models import LOCATION_FIELD_LABELS, Status
 from cso_field.records.registry import RecordType, register
 from cso_field.records.services import create_record, submission_hash, uploaded_digests
 from cso_field.special_checks import notices
@@ -115,11 +115,7 @@ CHECK_VISITS = RecordType(
         "check_id": _l("Special check"),
         "outcome": _l("Outcome"),
         "notes": _l("Notes"),
-        "latitude": _l("Latitude"),
-        "longitude": _l("Longitude"),
-        "accuracy_m": _l("Accuracy (m)"),
-        "address": _l("Address"),
-        "district_id": _l("District"),
+        **LOCATION_FIELD_LABELS,
     },
 )
 

@@ -19,6 +19,9 @@ from cso_field.districts.services import (
 )
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.records.models import Located, models_with
+from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from tests.factories import make_check, visit
 
 
 def square(west, south, east, north) -> list:
@@ -145,6 +148,37 @@ def test_a_new_upload_replaces_districts_and_places_records_again(app, users):
     db.session.refresh(notes["port"])
     assert notes["west"].district_id == beat_2_id
     assert notes["port"].district_id is None
+
+
+def test_dropping_a_district_that_holds_special_checks_and_visits_is_no_500(
+    app, client, users, login
+):
+    """Regression: re-placement once walked field records only, so a special check kept the
+    id of a dropped district and the upload failed on the foreign key (HTTP 500)."""
+    login(users.admin())
+    assert upload(client, BEATS).status_code == 303
+    port = db.session.scalar(select(District).where(District.name == "Port"))
+    in_port = make_check(latitude=37.94, longitude=-121.345, district_id=port.id)
+    in_the_west = make_check(latitude=37.95, longitude=-121.38, district_id=None)
+    port_visit = visit(in_port, users.cso())
+    assert port_visit.district_id == port.id
+
+    shrunk = feature({"name": "Beat 2"}, coordinates=square(-121.4, 37.9, -121.35, 38))
+    response = upload(client, shrunk)
+
+    assert response.status_code == 303, page_text(response)[:500]
+    assert names() == ["Beat 2"]
+    beat_2 = db.session.scalar(select(District.id))
+    for record in (in_port, in_the_west, port_visit):
+        db.session.refresh(record)
+    assert in_port.district_id is None and port_visit.district_id is None
+    assert in_the_west.district_id == beat_2  # placed again, though it had no district
+    assert "1 districts uploaded." in page_text(client.get(response.location))
+
+
+def test_re_placement_reaches_every_located_record_type(app):
+    located = models_with(Located)
+    assert {FieldNote, SpecialCheck, CheckVisit} <= set(located)
 
 
 TOO_BIG = b'{"type": "FeatureCollection", "features": [], "padding": "' + b"x" * (5 * 2**20) + b'"}'

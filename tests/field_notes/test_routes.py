@@ -256,7 +256,18 @@ def test_search_finds_notes_by_address_reference_and_text(cso_client):
 def test_today_lists_what_the_cso_recorded(cso_client):
     cso_client.post("/notes/new", data=_note_data())
     note = db.session.scalars(select(FieldNote)).one()
-    assert note.reference in cso_client.get("/today").get_data(as_text=True)
+    today = cso_client.get("/today").get_data(as_text=True)
+    assert note.reference in today
+    assert "Recorded today" in today and 'badge-status-submitted">Submitted<' in today
+
+
+def test_today_shows_what_was_returned_with_the_comment(app, cso_client, users, login):
+    cso_client.post("/notes/new", data=_note_data())
+    note = db.session.scalars(select(FieldNote)).one()
+    senior = login(users.senior(), test_client=app.test_client())
+    senior.post(f"/records/field_note/{note.id}/return", data={"comment": "Add the pole number."})
+    today = cso_client.get("/today").get_data(as_text=True)
+    assert "Returned to you for changes" in today and "Add the pole number." in today
 
 
 def test_new_screen_offers_every_record_type(cso_client):

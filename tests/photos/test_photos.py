@@ -18,7 +18,13 @@ from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.photos.models import Photo
-from cso_field.photos.services import PhotoError, discard_files, photos_for, save_photos
+from cso_field.photos.services import (
+    PhotoError,
+    discard_files,
+    photos_for,
+    save_photos,
+    unit_of_work,
+)
 from cso_field.storage import InvalidKeyError, LocalStorage, StorageError, get_storage
 from cso_field.timeutil import utcnow
 from tests.factories import UserFactory
@@ -281,6 +287,27 @@ def test_discard_files_after_the_transaction_fails(app, users, storage_dir):
 
     assert stored_files(storage_dir) == []
     assert photo_count() == 0
+
+
+def test_a_unit_of_work_that_fails_keeps_no_row_and_no_file(app, users, storage_dir):
+    author = users.cso()
+    note = make_note(author)
+    db.session.commit()
+    with pytest.raises(RuntimeError), unit_of_work() as unit:
+        unit.save([upload(image_bytes(), "a.png")], note, author)
+        assert len(stored_files(storage_dir)) == 3
+        raise RuntimeError("a later step of the same unit fails")
+    assert stored_files(storage_dir) == []
+    assert photo_count() == 0
+
+
+def test_a_unit_of_work_commits_rows_and_keeps_files(app, users, storage_dir):
+    author = users.cso()
+    note = make_note(author)
+    with unit_of_work() as unit:
+        unit.save([upload(image_bytes(), "a.png")], note, author)
+    db.session.rollback()  # nothing left to undo: the unit committed
+    assert photo_count() == 1 and len(stored_files(storage_dir)) == 3
 
 
 def test_storage_refuses_keys_that_leave_its_folder(tmp_path):

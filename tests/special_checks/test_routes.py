@@ -397,3 +397,13 @@ def test_settings_are_for_admins_and_change_the_rules(app, client, users, login,
         ).status_code
         == 201
     )
+
+
+def test_the_staff_form_speaks_about_the_requester_not_to_a_resident(cso_client):
+    form = page(cso_client.get("/checks/new"))
+    refused = cso_client.post("/checks/new", data={"client_uuid": str(uuid.uuid4())})
+    shown = form + page(refused)
+    assert refused.status_code == 422
+    assert "Requester's name" in form and "Enter the requester's name." in page(refused)
+    for resident_wording in ("Your name", "Enter your name.", "We email your confirmation"):
+        assert resident_wording not in shown
