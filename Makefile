@@ -56,6 +56,7 @@ browser:
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Translation workflow: extract new strings, merge them into every catalog, compile.
 i18n-extract: install
