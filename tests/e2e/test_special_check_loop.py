@@ -88,7 +88,7 @@ def test_spanish_request_english_visit_spanish_summary(browser, live_server, smt
     officer.close()
 
     after_the_end = (today + timedelta(days=4)).isoformat()
-    _run(app, "checks", "queue-summaries", "--today", after_the_end)
+    _run(app, "special-checks", "queue-summaries", "--today", after_the_end)
     assert "1 sent" in _run(app, "mail", "send")
     summary = smtp_server.messages[-1]
     assert summary["To"] == "maria@example.org" and summary["Content-Language"] == "es"

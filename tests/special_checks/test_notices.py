@@ -91,7 +91,8 @@ def test_a_cancelled_check_is_summed_up_at_once_and_the_cli_queues_summaries(
     check, link = requested
     client.post(link, data={"cancel-confirm": "y", "cancel-submit": "1"})
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["checks", "queue-summaries", "--today", date.today().isoformat()])
+    today = date.today().isoformat()
+    result = runner.invoke(args=["special-checks", "queue-summaries", "--today", today])
     assert result.exit_code == 0, result.output
     assert "Queued 1" in result.output
     db.session.commit()
@@ -101,7 +102,7 @@ def test_a_cancelled_check_is_summed_up_at_once_and_the_cli_queues_summaries(
     assert summary.subject == resident_text(
         app, "es", "Special check %(reference)s: cancelled", reference=check.reference
     )
-    again = runner.invoke(args=["checks", "queue-summaries"])
+    again = runner.invoke(args=["checks", "queue-summaries"])  # the name cron lines used before
     assert "Queued 0" in again.output
     assert runner.invoke(args=["checks", "queue-summaries", "--today", "soon"]).exit_code != 0
 
