@@ -110,7 +110,6 @@ CHECK_VISITS = RecordType(
     list_endpoint="special_checks.index",
     new_endpoint="special_checks.index",
     description=_l("Visit a special check from today's list."),
-    search=None,
     fields={
         "check_id": _l("Special check"),
         "outcome": _l("Outcome"),
