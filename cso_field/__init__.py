@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from cso_field.config import load_config
@@ -37,8 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        from cso_field.security import TrustedProxyFix
+
+        app.wsgi_app = TrustedProxyFix(
+            app.wsgi_app, app.config["PROXY_COUNT"], app.config["FORWARDED_ALLOW_IPS"]
+        )
 
     app.url_map.converters["id"] = RecordIdConverter
     register_extensions(app)

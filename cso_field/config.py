@@ -48,6 +48,8 @@ def load_config(instance_path: str) -> dict:
         "DEPARTMENT_PHONE": os.environ.get("CSO_DEPARTMENT_PHONE", "(209) 937-8377"),
         "DISPATCH_PHONE": os.environ.get("CSO_DISPATCH_PHONE", "(209) 937-8377"),
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
+        # Only requests from these addresses or networks may set X-Forwarded-* headers.
+        "FORWARDED_ALLOW_IPS": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "AUDIT_PAGE_SIZE": 50,
         # Location and geocoding (cso_field/geo.py, cso_field/geocoding.py).
         "LOCATION_ACCURACY_WARNING_M": float(os.environ.get("LOCATION_ACCURACY_WARNING_M", 100)),

@@ -1,10 +1,12 @@
 """HTTP security headers, caching rules and cache-busting URLs for static files."""
 
 import hashlib
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cso_field.extensions import talisman
 
@@ -84,3 +86,30 @@ def _static_version(filename: str) -> str:
             hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
         )
     return versions[filename]
+
+
+class TrustedProxyFix:
+    """Werkzeug's ProxyFix, applied only to requests that come from a configured proxy.
+
+    Like gunicorn's `forwarded_allow_ips`: a client that reaches the app directly cannot
+    choose its own address (rate limits, lockouts, the audit trail) or scheme by sending
+    X-Forwarded-* headers. `trusted` holds addresses or networks ("10.0.0.0/8").
+    """
+
+    def __init__(self, wsgi_app, count: int, trusted: str):
+        self.direct = wsgi_app
+        self.proxied = ProxyFix(wsgi_app, x_for=count, x_proto=count, x_host=count)
+        self.networks = [
+            ip_network(entry.strip(), strict=False) for entry in trusted.split(",") if entry.strip()
+        ]
+
+    def __call__(self, environ, start_response):
+        app = self.proxied if self._from_proxy(environ.get("REMOTE_ADDR")) else self.direct
+        return app(environ, start_response)
+
+    def _from_proxy(self, remote: str | None) -> bool:
+        try:
+            address = ip_address(remote or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)

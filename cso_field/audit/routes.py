@@ -7,6 +7,7 @@ from cso_field.htmx import render
 from cso_field.roles import Role, role_label, roles
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+FILTERS = ("q", "outcome", "since", "until")
 
 
 @bp.get("/")
@@ -24,7 +25,9 @@ def index():
             page=form.page.data or 1,
             per_page=current_app.config["AUDIT_PAGE_SIZE"],
         )
-    page_args = {key: value for key, value in request.args.items() if key != "page" and value}
+    # Only the filters go into the page links: any other name could collide with url_for's
+    # own arguments (?_method=POST was a 500).
+    page_args = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     body = render(
         "audit/index.html",
         "audit/_results.html",

@@ -13,19 +13,10 @@ from cso_field.errors import render_error
 from cso_field.extensions import db, htmx, login_manager
 from cso_field.htmx import client_redirect
 from cso_field.i18n import LANGUAGE_COOKIE, current_language
+from cso_field.redirects import safe_redirect_target
 from cso_field.roles import public, staff
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Only a path on this site; anything else could send the officer elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @login_manager.user_loader
@@ -37,12 +28,12 @@ def _load_user(token: str):
 def _unauthorized():
     if htmx:
         # The page the fragment belongs to, so the officer comes back to it after login.
-        next_url = safe_next_url(urlsplit(htmx.current_url or "").path or None)
+        next_url = safe_redirect_target(urlsplit(htmx.current_url or "").path, None)
         return client_redirect(url_for("auth.login", next=next_url))
     if g.get("session_expired"):
         flash(_l("Your session expired. Log in again to continue."), "info")
     next_url = request.full_path if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=safe_next_url(next_url)))
+    return redirect(url_for("auth.login", next=safe_redirect_target(next_url, None)))
 
 
 LOGIN_ERRORS = {
@@ -89,7 +80,7 @@ def login():
         return _login_page(form, status, LOGIN_ERRORS[result.error]())
     auth_services.start_session(result.user, _client_address())
     db.session.commit()
-    return redirect(safe_next_url(request.args.get("next")) or url_for("main.today"))
+    return redirect(safe_redirect_target(request.args.get("next"), url_for("main.today")))
 
 
 @bp.post("/logout")
@@ -131,7 +122,7 @@ def change_password():
 @public
 def set_language():
     form = LanguageForm()
-    back = safe_next_url(request.form.get("next")) or url_for("main.today")
+    back = safe_redirect_target(request.form.get("next"), url_for("main.today"))
     if not form.validate():
         return render_error(422, explanation=_("Choose one of the languages in the list."))
     if current_user.is_authenticated:
