@@ -108,6 +108,11 @@ NASTY = [
     "{}",
     "null",
     "../../etc/passwd",
+    # Redirect targets (`next`) that would split a header or leave the site.
+    "/menu\nenv;",
+    "/today\r\nX: y",
+    "/\\evil.example",
+    "//evil.example",
     "%00",
     "%s%s%s%n",
 ]
@@ -210,7 +215,7 @@ TARGETS: dict[str, Target] = {
         lambda fuzz: "/login",
         forms=((LoginForm, None),),
         valid=lambda fuzz: {"username": "fuzz.login", "password": "not the password"},
-        query=("", "?next=//evil.example", f"?next=/{SCRIPT}"),
+        query=("", "?next=//evil.example", f"?next=/{SCRIPT}", "?next=/today%0AX:%20y"),
     ),
     "auth.set_language": Target(
         None,
