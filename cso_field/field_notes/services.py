@@ -42,7 +42,7 @@ def create_note(
     with unit_of_work() as photos:
 
         def attach(note: FieldNote) -> None:
-            photos.save(uploads, note, author)
+            photos.attach(note, author)
             place(note)
 
         return records.create_record(
@@ -52,6 +52,7 @@ def create_note(
             author=author,
             digest=digest,
             status=status,
+            prepare=lambda: photos.store(uploads),  # the slow part, before any write
             attach=attach,
         )
 

@@ -1,10 +1,14 @@
 """Saving photos for a field record: the original kept byte for byte, clean copies to show.
 
 Photo files are written before the database commits, so the files must follow the
-transaction: a service that saves photos does its writes inside `unit_of_work()` and saves
-them with its `save()`. The unit commits at the end; if anything fails the database rolls
-back and the files go, and if the commit itself failed, only files whose rows are
-certainly absent go (they may be evidence a retry confirms).
+transaction: a service that saves photos works inside `unit_of_work()`, first stores the
+uploads with its `store()` (decoding, resizing and writing files: seconds for large photos)
+before the unit's first write, then does its writes and adds the photos' rows with
+`attach()`. The write transaction, which on SQLite holds the database's only write lock,
+stays short. The unit commits at the end; if anything fails the database rolls back and
+the files go, files stored for rows never added (a repeated submission) go, and if the
+commit itself failed, only files whose rows are certainly absent go (they may be evidence
+a retry confirms).
 """
 
 import hashlib
@@ -13,7 +17,7 @@ import secrets
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from flask import current_app, request
 from flask_babel import format_decimal, lazy_ngettext
@@ -66,41 +70,82 @@ class _Prepared:
     thumbnail: bytes
 
 
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A photo whose files are written and whose row is not added yet."""
+
+    original_key: str
+    display_key: str
+    thumbnail_key: str
+    sha256: str
+    content_type: str
+    width: int
+    height: int
+    byte_size: int
+
+
 @dataclass
 class PhotoUnit:
-    """The photos saved in one unit of work, so their files can follow its outcome."""
+    """The photos of one unit of work, so their files can follow its outcome.
 
-    saved: list[Photo] = field(default_factory=list)
+    `store()` does the slow part (decoding, resizing, writing files) and must come before
+    the unit's first write: on SQLite the first write takes the database's only write lock,
+    held until the commit. `attach()` then adds the rows, inside the short transaction.
+    """
+
+    stored: list[StoredPhoto] = field(default_factory=list)
+    attached: list[StoredPhoto] = field(default_factory=list)
+
+    def store(self, files: Iterable[FileStorage]) -> list[StoredPhoto]:
+        stored = store_photos(files)
+        self.stored += stored
+        return stored
+
+    def attach(self, record, user) -> list[Photo]:
+        """Rows for every photo stored and not yet attached; flushes."""
+        pending = [photo for photo in self.stored if photo not in self.attached]
+        photos = attach_photos(pending, record, user)
+        self.attached += pending
+        return photos
 
     def save(self, files: Iterable[FileStorage], record, user) -> list[Photo]:
-        photos = save_photos(files, record, user)
-        self.saved += photos
-        return photos
+        """Store and attach at once, for a unit that holds no write lock yet."""
+        self.store(files)
+        return self.attach(record, user)
+
+    def discard_unattached(self) -> None:
+        """Remove the files stored for rows that will not be added (e.g. a repeated
+        submission whose record, and photos, were stored the first time)."""
+        unused = [photo for photo in self.stored if photo not in self.attached]
+        discard_files(unused)
+        self.stored = [photo for photo in self.stored if photo in self.attached]
 
 
 @contextmanager
 def unit_of_work() -> Iterator[PhotoUnit]:
     """Commit the session when the block ends, or roll it back if it raises; photo files
-    saved through the unit are removed whenever their rows were not committed."""
+    stored through the unit are removed whenever their rows were not committed."""
     unit = PhotoUnit()
     try:
         yield unit
     except BaseException:
         db.session.rollback()
-        discard_files(unit.saved)
+        discard_files(unit.stored)
         raise
+    unit.discard_unattached()
     try:
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        discard_files_unless_committed(unit.saved)
+        discard_files_unless_committed(unit.attached)
         raise
 
 
 def add_to_record(record, user, files: Iterable[FileStorage]) -> list[Photo]:
     """More photos for a saved record, with a version and an audit row; commits."""
     with unit_of_work() as unit:
-        photos = unit.save(files, record, user)
+        unit.store(files)  # before the first write
+        photos = unit.attach(record, user)
         add_version(record, user, "photos", {"photos": [None, len(photos)]})
         audit.record(
             "photo.add",
@@ -127,27 +172,53 @@ def save_photos(files: Iterable[FileStorage], record, user) -> list[Photo]:
     Empty file inputs (no file chosen) are skipped. Raises PhotoError with nothing stored
     and no rows added.
     """
+    stored = store_photos(files)
+    try:
+        return attach_photos(stored, record, user)
+    except BaseException:
+        discard_files(stored)
+        raise
+
+
+def store_photos(files: Iterable[FileStorage]) -> list[StoredPhoto]:
+    """Check the uploads and write their files (original, display copy, thumbnail); no
+    database work, so it can run before a transaction takes any lock.
+
+    Empty file inputs (no file chosen) are skipped. Raises PhotoError with nothing stored.
+    """
     chosen = uploads_in(files)
     _check_count(len(chosen))
-    if not chosen:
-        return []
-    if record.id is None:
-        db.session.flush()
     written: list[str] = []
     try:
-        photos = [
-            _save_one(file, number, record, user, written)
-            for number, file in enumerate(chosen, start=1)
-        ]
-        db.session.add_all(photos)
-        db.session.flush()
+        return [_store_one(file, number, written) for number, file in enumerate(chosen, start=1)]
     except BaseException:
         _delete_keys(written)
         raise
+
+
+def attach_photos(stored: Iterable[StoredPhoto], record, user) -> list[Photo]:
+    """Add the Photo rows of stored photos to `record`; flushes, never commits. The files
+    are the caller's to remove if this raises (a unit of work does that)."""
+    stored = list(stored)
+    if not stored:
+        return []
+    if record.id is None:
+        db.session.flush()
+    photos = [
+        Photo(
+            record_type=record.record_type,
+            record_id=record.id,
+            uploaded_by_id=user.id,
+            **asdict(photo),
+        )
+        for photo in stored
+    ]
+    db.session.add_all(photos)
+    db.session.flush()
     return photos
 
 
-def discard_files(photos: Iterable[Photo]) -> None:
+def discard_files(photos: Iterable[Photo | StoredPhoto]) -> None:
     """Remove the stored files of photos whose transaction did not commit."""
     _delete_keys(
         key
@@ -156,7 +227,7 @@ def discard_files(photos: Iterable[Photo]) -> None:
     )
 
 
-def discard_files_unless_committed(photos: Iterable[Photo]) -> None:
+def discard_files_unless_committed(photos: Iterable[Photo | StoredPhoto]) -> None:
     """After the commit itself raised: remove only the files of photos whose rows are not
     in the database.
 
@@ -204,7 +275,7 @@ def _check_count(count: int) -> None:
         )
 
 
-def _save_one(file: FileStorage, number: int, record, user, written: list[str]) -> Photo:
+def _store_one(file: FileStorage, number: int, written: list[str]) -> StoredPhoto:
     name = _display_name(file, number)
     prepared = _prepare(_read_limited(file, name), name)
     token = secrets.token_hex(16)
@@ -216,15 +287,12 @@ def _save_one(file: FileStorage, number: int, record, user, written: list[str]) 
     contents = (prepared.original, prepared.display, prepared.thumbnail)
     for key, data in zip(keys.values(), contents, strict=True):
         _put(key, data, written)
-    return Photo(
-        record_type=record.record_type,
-        record_id=record.id,
+    return StoredPhoto(
         sha256=hashlib.sha256(prepared.original).hexdigest(),
         content_type=prepared.content_type,
         width=prepared.width,
         height=prepared.height,
         byte_size=len(prepared.original),
-        uploaded_by_id=user.id,
         **keys,
     )
 

@@ -113,10 +113,18 @@ def create_record(
     digest: str,
     status: Status,
     attach: Callable[[object], None],
+    prepare: Callable[[], None] = lambda: None,
 ):
     """Create a field record once per client UUID, with its first version and audit row;
-    returns (record, created). `attach` runs after the record has an id (photos, place).
+    returns (record, created).
+
+    `prepare` runs first, before any write and only if no record has this client UUID yet:
+    slow work such as storing photos, kept out of the write transaction (on SQLite the
+    first write takes the database's only write lock) and skipped for a repeat. `attach`
+    runs after the record has an id (photos' rows, place).
     """
+    if find_by_client_uuid(model, client_uuid) is None:
+        prepare()
     record, created = create_once(
         model, client_uuid=client_uuid, digest=digest, author=author, status=status.value, **content
     )

@@ -53,7 +53,7 @@ def record_visit(
     with unit_of_work() as photos:
 
         def attach(visit: CheckVisit) -> None:
-            photos.save(uploads, visit, user)
+            photos.attach(visit, user)
             if visit.outcome != VisitOutcome.ALL_SECURE:
                 _flag_problem(check, visit)
 
@@ -64,6 +64,7 @@ def record_visit(
             author=user,
             digest=digest,
             status=Status.SUBMITTED,
+            prepare=lambda: photos.store(uploads),  # the slow part, before any write
             attach=attach,
         )
 

@@ -3,10 +3,11 @@ place, nothing kept when a photo is refused, edits placed again, lists nearest f
 
 import io
 import uuid
+from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import FileStorage
 
 from cso_field.extensions import db
@@ -16,6 +17,7 @@ from cso_field.photos.models import Photo
 from cso_field.photos.services import PhotoError
 from cso_field.records.models import RecordVersion
 from cso_field.records.services import SubmissionConflict
+from cso_field.storage import get_storage
 from tests.factories import FAR, HERE, NEAR
 
 CONTENT = {
@@ -60,6 +62,44 @@ def test_a_note_is_made_once_per_client_uuid(author):
     assert created and not created_again and again.id == note.id
     assert note.reference.startswith("FN-") and note.status == "submitted"
     assert _count(FieldNote) == 1 and _count(Photo) == 1 and _count(RecordVersion) == 1
+
+
+def _stored_files(app) -> list:
+    folder = Path(app.config["PHOTO_STORAGE_DIR"])
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+def test_a_repeat_leaves_no_photo_files_behind(app, author):
+    key = uuid.uuid4()
+    _create(author, key, uploads=[_photo(), _photo()])
+    assert len(_stored_files(app)) == 6  # original, display copy, thumbnail of each
+    _create(author, key, uploads=[_photo(), _photo()])
+    assert len(_stored_files(app)) == 6 and _count(Photo) == 2
+
+
+def test_photos_are_stored_before_the_first_write(app, author):
+    """On SQLite the first write takes the database's only write lock until the commit:
+    decoding, resizing and writing photo files must all be done by then."""
+    events = []
+    storage = get_storage()
+    put = storage.put
+
+    def recording_put(key, data):
+        events.append("file")
+        put(key, data)
+
+    def on_execute(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            events.append("write")
+
+    storage.put = recording_put
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        _create(author, uuid.uuid4(), uploads=[_photo(), _photo()])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+        del storage.put
+    assert events[:6] == ["file"] * 6 and "file" not in events[6:], events
 
 
 def test_the_same_uuid_with_other_content_is_a_conflict(author):

@@ -310,6 +310,25 @@ def test_a_unit_of_work_commits_rows_and_keeps_files(app, users, storage_dir):
     assert photo_count() == 1 and len(stored_files(storage_dir)) == 3
 
 
+def test_a_unit_of_work_removes_files_stored_for_rows_never_added(app, users, storage_dir):
+    """A repeated submission stores its uploads before it knows the record exists."""
+    with unit_of_work() as unit:
+        unit.store([upload(image_bytes(), "a.png")])
+        assert len(stored_files(storage_dir)) == 3
+    assert stored_files(storage_dir) == [] and photo_count() == 0
+
+
+def test_a_unit_of_work_keeps_the_files_of_attached_photos_only(app, users, storage_dir):
+    author = users.cso()
+    note = make_note(author)
+    with unit_of_work() as unit:
+        [kept] = unit.store([upload(image_bytes(), "a.png")])
+        [photo] = unit.attach(note, author)
+        unit.store([upload(image_bytes(), "b.png")])
+    assert photo.original_key == kept.original_key and photo_count() == 1
+    assert len(stored_files(storage_dir)) == 3 and (storage_dir / kept.original_key).is_file()
+
+
 def test_storage_refuses_keys_that_leave_its_folder(tmp_path):
     storage = LocalStorage(tmp_path / "store")
     for key in ("../secret", "a/../../b", "/etc/passwd", "ab/../x", "", "A.JPG", "a\\b"):
