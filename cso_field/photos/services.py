@@ -95,6 +95,7 @@ class PhotoUnit:
 
     stored: list[StoredPhoto] = field(default_factory=list)
     attached: list[StoredPhoto] = field(default_factory=list)
+    photos: list[Photo] = field(default_factory=list)  # their rows, until the commit
 
     def store(self, files: Iterable[FileStorage]) -> list[StoredPhoto]:
         stored = store_photos(files)
@@ -106,6 +107,7 @@ class PhotoUnit:
         pending = [photo for photo in self.stored if photo not in self.attached]
         photos = attach_photos(pending, record, user)
         self.attached += pending
+        self.photos += photos
         return photos
 
     def save(self, files: Iterable[FileStorage], record, user) -> list[Photo]:
