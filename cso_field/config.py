@@ -37,6 +37,8 @@ def load_config(instance_path: str) -> dict:
         "SESSION_ABSOLUTE_TIMEOUT": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
         "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", 5)),
         "LOCKOUT_WINDOW": _minutes("LOCKOUT_WINDOW_MINUTES", 15),
+        # How long a lock lasts unless a Senior CSO or admin releases it sooner (CJIS AC-7).
+        "LOCKOUT_PERIOD": _minutes("LOCKOUT_MINUTES", 10),
         "ADDRESS_THROTTLE_LIMIT": int(os.environ.get("ADDRESS_THROTTLE_LIMIT", 20)),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "WTF_I18N_ENABLED": True,

@@ -1,7 +1,7 @@
 """Every model, imported once so Alembic and the app see the whole schema."""
 
 from cso_field.audit.models import AuditEvent
-from cso_field.auth.models import LoginAttempt, User, UserSession
+from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
 from cso_field.districts.models import District
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -18,6 +18,7 @@ __all__ = [
     "FieldNote",
     "GeocodeCache",
     "LoginAttempt",
+    "LoginThrottle",
     "OutboxMessage",
     "Photo",
     "RecordVersion",

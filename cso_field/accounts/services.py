@@ -1,12 +1,13 @@
 """Account rules, shared by the admin pages and the `flask users` commands."""
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.auth.services import end_all_sessions
 from cso_field.extensions import db
 from cso_field.roles import Role
+from cso_field.timeutil import utcnow
 
 
 class AccountError(ValueError):
@@ -69,4 +70,5 @@ def disable_account(user: User) -> None:
 
 
 def list_accounts() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.locked_at.is_(None), User.username)))
+    locked_first = case((User.locked_until > utcnow(), 0), else_=1)
+    return list(db.session.scalars(select(User).order_by(locked_first, User.username)))

@@ -27,8 +27,16 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(10))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # A lock is timed (CJIS AC-7): it ends at locked_until, or earlier when a supervisor
+    # releases it. It refuses new logins only; sessions already open go on.
     locked_at: Mapped[datetime | None]
-    # Failed logins before this moment no longer count towards a lockout.
+    locked_until: Mapped[datetime | None]
+    # The lockout counter, changed only by conditional UPDATEs (auth/services.py): every
+    # password check is numbered (login_seq) before it runs; checks numbered up to
+    # failures_cleared_seq no longer count (a later success, an unlock, a new window).
+    login_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    failures_cleared_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Start of the window in which the counted checks were made.
     failures_reset_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -51,7 +59,7 @@ class User(db.Model):
 
     @property
     def is_locked(self) -> bool:
-        return self.locked_at is not None
+        return self.locked_until is not None and self.locked_until > utcnow()
 
     # Flask-Login's user protocol. The id handed to Flask-Login is the session
     # token, so ending a session server-side makes a copied cookie worthless.
@@ -61,7 +69,8 @@ class User(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.is_active_account and not self.is_locked
+        # Not the lock: someone else's failed logins must not end an officer's open session.
+        return self.is_active_account
 
     @property
     def is_anonymous(self) -> bool:
@@ -90,7 +99,8 @@ class UserSession(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """One login attempt; the source of truth for lockouts and per-address throttling."""
+    """One login attempt, kept as a log; lockouts and throttling count on User and
+    LoginThrottle, where a conditional UPDATE decides atomically."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
@@ -103,3 +113,13 @@ class LoginAttempt(db.Model):
     client_address: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     succeeded: Mapped[bool]
+
+
+class LoginThrottle(db.Model):
+    """Failed logins from one client address in the current window, counted atomically."""
+
+    __tablename__ = "login_throttle"
+
+    client_address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_started_at: Mapped[datetime]
+    failures: Mapped[int]

@@ -36,13 +36,25 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=safe_redirect_target(next_url, None)))
 
 
+# Unknown name, wrong password and locked account share one answer (issue 21): the lock is
+# told to supervisors and to the account holder elsewhere, never to whoever types the name.
 LOGIN_ERRORS = {
-    "invalid": lambda: _("That user name and password do not match. Check them and try again."),
-    "locked": lambda: _(
-        "This account is locked after too many failed attempts. "
-        "Ask a Senior CSO or an administrator to unlock it."
+    "invalid": (
+        422,
+        lambda: _(
+            "That user name and password do not match. Check them and try again. "
+            "After several failed attempts an account is locked for a while; "
+            "a Senior CSO or an administrator can unlock it sooner."
+        ),
     ),
-    "disabled": lambda: _("This account is disabled. Ask an administrator if you need it."),
+    "throttled": (
+        429,
+        lambda: _("Too many failed logins from this device. Wait 15 minutes and try again."),
+    ),
+    "disabled": (
+        403,
+        lambda: _("This account is disabled. Ask an administrator if you need it."),
+    ),
 }
 
 
@@ -66,18 +78,13 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         return _login_page(form)
-    if auth_services.address_is_throttled(_client_address()):
-        audit.record("login", outcome=audit.DENIED, detail="address throttled")
-        db.session.commit()
-        error = _("Too many failed logins from this device. Wait 15 minutes and try again.")
-        return _login_page(form, 429, error)
     if not form.validate():
         return _login_page(form, 422)
     result = auth_services.authenticate(form.username.data, form.password.data, _client_address())
     if result.user is None:
         db.session.commit()
-        status = 422 if result.error == "invalid" else 403
-        return _login_page(form, status, LOGIN_ERRORS[result.error]())
+        status, message = LOGIN_ERRORS[result.error]
+        return _login_page(form, status, message())
     auth_services.start_session(result.user, _client_address())
     db.session.commit()
     return redirect(safe_redirect_target(request.args.get("next"), url_for("main.today")))

@@ -1,18 +1,28 @@
 """Authentication rules: password checks, lockout, address throttling, server-side sessions."""
 
 import hashlib
+import os
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cso_field import audit
-from cso_field.auth.models import PASSWORD_METHOD, LoginAttempt, User, UserSession
+from cso_field.auth.models import (
+    PASSWORD_METHOD,
+    LoginAttempt,
+    LoginThrottle,
+    User,
+    UserSession,
+)
 from cso_field.extensions import db
 from cso_field.timeutil import utcnow
 
@@ -23,7 +33,7 @@ LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    error: str | None  # "invalid", "locked" or "disabled"
+    error: str | None  # "invalid", "throttled" or "disabled"
 
 
 def _hash_token(token: str) -> str:
@@ -34,52 +44,163 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def address_is_throttled(client_address: str) -> bool:
-    since = utcnow() - current_app.config["LOCKOUT_WINDOW"]
-    failures = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.client_address == client_address,
-            LoginAttempt.attempted_at >= since,
-            LoginAttempt.succeeded.is_(False),
-        )
-    )
-    return failures >= current_app.config["ADDRESS_THROTTLE_LIMIT"]
-
-
 def authenticate(username: str, password: str, client_address: str) -> LoginResult:
-    """Check credentials, record the attempt and lock the account when it must be locked."""
+    """Check credentials within the address and account limits; lock when a limit is spent.
+
+    Each limit is claimed before the password is checked, by a conditional UPDATE that
+    counts and decides in one statement and commits at once, so parallel requests cannot
+    overrun it on SQLite or PostgreSQL. Unknown names, wrong passwords and locked accounts
+    get the same answer ("invalid") after the same work (one password hash): the lock is
+    told to supervisors (Accounts, Audit) and to the holder by the Today screen's count of
+    failed logins, never to whoever types the name.
+    """
+    window = _claim_address_slot(client_address)
+    if window is None:
+        audit.record("login", outcome=audit.DENIED, detail="address throttled")
+        return LoginResult(None, "throttled")
     user = find_user(username)
-    if user is None:
+    number = _claim_password_check(user) if user is not None else None
+    db.session.commit()  # the claims hold before any password is checked
+    if number is None:
         # Same cost as a real check, so response time does not reveal which names exist.
         check_dummy_password(password)
-        _record_attempt(None, client_address, succeeded=False)
-        audit.record("login", outcome=audit.FAILURE, detail="unknown user")
-        return LoginResult(None, "invalid")
-    if user.is_locked:
         _record_attempt(user, client_address, succeeded=False)
-        audit.record("login", outcome=audit.FAILURE, actor=user, detail="account locked")
-        return LoginResult(None, "locked")
-    if not user.check_password(password):
+        detail = "unknown user" if user is None else "account locked"
+        audit.record("login", outcome=audit.FAILURE, actor=user, detail=detail)
+        return LoginResult(None, "invalid")
+    if not check_password(user, password):
         _record_attempt(user, client_address, succeeded=False)
         audit.record("login", outcome=audit.FAILURE, actor=user, detail="wrong password")
-        if _recent_failures(user) >= current_app.config["LOCKOUT_THRESHOLD"]:
-            user.locked_at = utcnow()
-            audit.record(
-                "account.lock",
-                actor=user,
-                object_type="user",
-                object_id=user.id,
-                detail="too many failed logins",
-            )
-            return LoginResult(None, "locked")
+        _lock_when_spent(user, number)
+        return LoginResult(None, "invalid")
+    if not _clear_failures(user, number):
+        # Parallel guesses locked the account while this password was being checked.
+        _record_attempt(user, client_address, succeeded=False)
+        audit.record("login", outcome=audit.FAILURE, actor=user, detail="account locked")
         return LoginResult(None, "invalid")
     if not user.is_active_account:
         _record_attempt(user, client_address, succeeded=False)
         audit.record("login", outcome=audit.FAILURE, actor=user, detail="account disabled")
         return LoginResult(None, "disabled")
+    _release_address_slot(client_address, window)
     _record_attempt(user, client_address, succeeded=True)
-    user.failures_reset_at = utcnow()
     return LoginResult(user, None)
+
+
+def _not_locked(now: datetime):
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _claim_address_slot(client_address: str) -> datetime | None:
+    """Count one more failure for the address unless its window is full; commits at once.
+
+    A login is counted as a failure before its password is checked and given back when it
+    succeeds, so parallel requests never check more than ADDRESS_THROTTLE_LIMIT failures.
+    Returns the start of the address's window, or None when the address must wait.
+    One statement, atomic on both databases; the caller commits.
+    """
+    config, now = current_app.config, utcnow()
+    table = LoginThrottle.__table__
+    expired = table.c.window_started_at < now - config["LOCKOUT_WINDOW"]
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(
+        client_address=client_address, window_started_at=now, failures=1
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.client_address],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_started_at": case((expired, now), else_=table.c.window_started_at),
+        },
+        where=or_(expired, table.c.failures < config["ADDRESS_THROTTLE_LIMIT"]),
+    ).returning(table.c.window_started_at)
+    return db.session.execute(statement).scalar()
+
+
+def _release_address_slot(client_address: str, window: datetime) -> None:
+    table = LoginThrottle.__table__
+    db.session.execute(
+        update(table)
+        .where(
+            table.c.client_address == client_address,
+            table.c.window_started_at == window,
+            table.c.failures > 0,
+        )
+        .values(failures=table.c.failures - 1)
+    )
+
+
+def _claim_password_check(user: User) -> int | None:
+    """Number one more password check for the account, unless it is locked or its
+    LOCKOUT_THRESHOLD checks in this window are taken (in flight or failed). One statement,
+    atomic on both databases (a row lock on PostgreSQL, the write lock on SQLite); the caller
+    commits. A lock that has ended, or a window that has passed, starts a fresh count.
+    """
+    config, now = current_app.config, utcnow()
+    fresh = or_(
+        User.failures_reset_at < now - config["LOCKOUT_WINDOW"],
+        and_(User.locked_until.is_not(None), User.locked_until <= now),
+    )
+    counted = User.login_seq - User.failures_cleared_seq
+    return db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            _not_locked(now),
+            or_(fresh, counted < config["LOCKOUT_THRESHOLD"]),
+        )
+        .values(
+            login_seq=User.login_seq + 1,
+            failures_cleared_seq=case((fresh, User.login_seq), else_=User.failures_cleared_seq),
+            failures_reset_at=case((fresh, now), else_=User.failures_reset_at),
+            locked_at=None,
+            locked_until=None,
+        )
+        .returning(User.login_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+
+
+def _lock_when_spent(user: User, number: int) -> None:
+    """Lock the account when this failure still counts and every check of the window is taken."""
+    config, now = current_app.config, utcnow()
+    locked = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            _not_locked(now),
+            User.failures_cleared_seq < number,
+            User.login_seq - User.failures_cleared_seq >= config["LOCKOUT_THRESHOLD"],
+        )
+        .values(locked_at=now, locked_until=now + config["LOCKOUT_PERIOD"])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if locked:
+        audit.record(
+            "account.lock",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            detail="too many failed logins",
+        )
+
+
+def _clear_failures(user: User, number: int) -> bool:
+    """A right password clears the failures before it, when no other check was numbered
+    after it (the sequential case: failures are "consecutive" as CJIS counts them). Under
+    parallel guesses it clears nothing, so they never get more than LOCKOUT_THRESHOLD checks.
+    False if the account was locked meanwhile: then the right password does not log in.
+    """
+    cleared = case((User.login_seq == number, number), else_=User.failures_cleared_seq)
+    return bool(
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, _not_locked(utcnow()))
+            .values(failures_cleared_seq=cleared)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 @cache
@@ -87,8 +208,20 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(), method=PASSWORD_METHOD)
 
 
+# scrypt takes 32 MB and a core's worth of work: a burst of logins runs a few at a time,
+# so the rest of the server (and the database lock holders) keep a share of the CPU.
+_hashing = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+
+def check_password(user: User, password: str) -> bool:
+    stored = user.password_hash  # loaded before the wait, not while holding a turn
+    with _hashing:
+        return check_password_hash(stored, password)
+
+
 def check_dummy_password(password: str) -> None:
-    check_password_hash(_dummy_hash(), password)
+    with _hashing:
+        check_password_hash(_dummy_hash(), password)
 
 
 def _record_attempt(user: User | None, client_address: str, *, succeeded: bool) -> None:
@@ -100,17 +233,6 @@ def _record_attempt(user: User | None, client_address: str, *, succeeded: bool) 
         )
     )
     db.session.flush()
-
-
-def _recent_failures(user: User) -> int:
-    since = max(utcnow() - current_app.config["LOCKOUT_WINDOW"], user.failures_reset_at)
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.user_id == user.id,
-            LoginAttempt.attempted_at >= since,
-            LoginAttempt.succeeded.is_(False),
-        )
-    )
 
 
 def start_session(user: User, client_address: str, *, audit_action: str | None = "login") -> None:
@@ -181,7 +303,9 @@ def end_all_sessions(user: User, reason: str) -> int:
 
 
 def unlock(user: User) -> None:
-    user.locked_at = None
+    """Release the lock before its time and start a fresh count of failures."""
+    user.locked_at = user.locked_until = None
+    user.failures_cleared_seq = User.login_seq
     user.failures_reset_at = utcnow()
     audit.record("account.unlock", object_type="user", object_id=user.id)
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from cso_field.auth.models import LoginAttempt, User
 from cso_field.extensions import db
 from cso_field.roles import Role
+from cso_field.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -37,5 +38,5 @@ def today_summary(user: User) -> TodaySummary:
         )
     locked = None
     if user.role in (Role.SENIOR_CSO, Role.ADMIN):
-        locked = db.session.scalar(select(func.count(User.id)).where(User.locked_at.is_not(None)))
+        locked = db.session.scalar(select(func.count(User.id)).where(User.locked_until > utcnow()))
     return TodaySummary(previous, failed_since, locked)
