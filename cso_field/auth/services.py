@@ -26,8 +26,9 @@ from cso_field.auth.models import (
 from cso_field.extensions import db
 from cso_field.timeutil import utcnow
 
-# Refresh last_seen_at at most this often, so reading a page rarely writes.
-LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+# Refresh last_seen_at at most this often: the idle limit is exact to within this, and a
+# burst of requests (a page and its fragments) writes once.
+LAST_SEEN_RESOLUTION = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,16 @@ def load_session_user(token: str) -> User | None:
         g.session_expired = True
         return None
     if now - user_session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        user_session.last_seen_at = now
+        # Conditional, so parallel requests of one session write it once.
+        db.session.execute(
+            update(UserSession)
+            .where(
+                UserSession.id == user_session.id,
+                UserSession.last_seen_at <= now - LAST_SEEN_RESOLUTION,
+            )
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
     user = user_session.user
     user.session_token = token

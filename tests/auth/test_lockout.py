@@ -247,3 +247,31 @@ def test_successful_logins_from_a_shared_address_are_not_throttled(make_app):
         officers = [factory.cso() for _ in range(5)]
         for officer in officers:
             assert _post_login(app.test_client(), officer.username).status_code == 302
+
+
+# -- Finding 8: the idle limit counts from the last request, to within seconds -------------
+
+
+def test_idle_limit_counts_from_the_last_request(app, client, users, login):
+    login(users.cso())
+    user_session = db.session.scalars(select(UserSession)).one()
+    # The last stored activity was 50 seconds ago; the officer uses the app now.
+    user_session.last_seen_at -= timedelta(seconds=50)
+    db.session.commit()
+    assert client.get("/today").status_code == 200
+    # 29 minutes 30 seconds later: within the 30-minute idle limit of that request.
+    db.session.refresh(user_session)
+    user_session.last_seen_at -= timedelta(minutes=29, seconds=30)
+    user_session.created_at -= timedelta(minutes=31)
+    db.session.commit()
+    assert client.get("/today").status_code == 200
+
+
+def test_requests_close_together_do_not_write_the_session_each_time(app, client, users, login):
+    login(users.cso())
+    user_session = db.session.scalars(select(UserSession)).one()
+    first = user_session.last_seen_at
+    assert client.get("/today").status_code == 200
+    assert client.get("/menu").status_code == 200
+    db.session.refresh(user_session)
+    assert user_session.last_seen_at == first
