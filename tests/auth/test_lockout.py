@@ -275,3 +275,22 @@ def test_requests_close_together_do_not_write_the_session_each_time(app, client,
     assert client.get("/menu").status_code == 200
     db.session.refresh(user_session)
     assert user_session.last_seen_at == first
+
+
+# -- How the account holder and supervisors hear of a lock ---------------------------------
+
+
+def test_the_holder_hears_of_the_failures_at_the_next_login_and_supervisors_on_today(
+    app, client, users, login
+):
+    cso = users.cso()
+    login(cso)
+    client.post("/logout")
+    _fail(app.test_client(), cso.username, 6)  # five lock it; the sixth is refused unchecked
+    senior = login(users.senior(), test_client=app.test_client())
+    assert "1 account is locked" in senior.get("/today").get_data(as_text=True)
+    db.session.refresh(cso)
+    cso.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    login(cso)
+    assert "6 failed login attempts since then" in client.get("/today").get_data(as_text=True)
