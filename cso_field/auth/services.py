@@ -49,8 +49,8 @@ def authenticate(username: str, password: str, client_address: str) -> LoginResu
     """Check credentials within the address and account limits; lock when a limit is spent.
 
     Each limit is claimed before the password is checked, by a conditional UPDATE that
-    counts and decides in one statement and commits at once, so parallel requests cannot
-    overrun it on SQLite or PostgreSQL. Unknown names, wrong passwords and locked accounts
+    counts and decides in one statement, committed before the check, so parallel requests
+    cannot overrun it on SQLite or PostgreSQL. Unknown names, wrong passwords and locked accounts
     get the same answer ("invalid") after the same work (one password hash): the lock is
     told to supervisors (Accounts, Audit) and to the holder by the Today screen's count of
     failed logins, never to whoever types the name.
@@ -74,7 +74,11 @@ def authenticate(username: str, password: str, client_address: str) -> LoginResu
         audit.record("login", outcome=audit.FAILURE, actor=user, detail="wrong password")
         _lock_when_spent(user, number)
         return LoginResult(None, "invalid")
-    if not _clear_failures(user, number):
+    cleared = _clear_failures(user, number)
+    # Commit before the address row is touched: a claim locks the address row, then the
+    # account row; holding the account row while waiting for the address row would deadlock.
+    db.session.commit()
+    if not cleared:
         # Parallel guesses locked the account while this password was being checked.
         _record_attempt(user, client_address, succeeded=False)
         audit.record("login", outcome=audit.FAILURE, actor=user, detail="account locked")

@@ -249,6 +249,22 @@ def test_successful_logins_from_a_shared_address_are_not_throttled(make_app):
             assert _post_login(app.test_client(), officer.username).status_code == 302
 
 
+def test_officers_and_guesses_in_parallel_from_one_station_address(make_app):
+    """Claims lock the address row then the account row; a success must not hold them the
+    other way round (a deadlock on PostgreSQL), and right passwords keep logging in."""
+    app = make_app(ADDRESS_THROTTLE_LIMIT=20)
+    with app.app_context():
+        factory = UserFactory(app)
+        officers = [factory.cso() for _ in range(6)]
+        forms = [{"username": officer.username, "password": PASSWORD} for officer in officers]
+        for officer in officers[:3]:
+            forms += [{"username": officer.username, "password": WRONG}] * 2
+        statuses = _parallel_logins(app, forms, one_address=True)
+        assert set(statuses) <= {302, 422}
+        assert statuses[:6].count(302) >= 3  # the three nobody guessed at always log in
+        assert statuses[:6][3:] == [302, 302, 302]
+
+
 # -- Finding 8: the idle limit counts from the last request, to within seconds -------------
 
 
