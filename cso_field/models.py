@@ -5,6 +5,7 @@ from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
 from cso_field.districts.models import District
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
+from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
@@ -19,6 +20,7 @@ __all__ = [
     "GeocodeCache",
     "LoginAttempt",
     "LoginThrottle",
+    "NamedLock",
     "OutboxMessage",
     "Photo",
     "RecordVersion",

@@ -15,7 +15,7 @@ from cso_field.settings import get_setting
 from cso_field.special_checks import notices, services
 from cso_field.special_checks.forms import CancelForm, CheckRequestForm, EndDateForm, date_message
 from cso_field.special_checks.models import RequestSource, SpecialCheck
-from cso_field.special_checks.services import CheckRequestError, CheckState
+from cso_field.special_checks.services import CheckRequestError, CheckState, TooManyRequests
 from cso_field.timeutil import department_today
 
 bp = Blueprint("special_checks_public", __name__, url_prefix="/check-request")
@@ -49,9 +49,6 @@ def _request_form(language: Language):
         return _form_page(form, language, 422, refused=True)
     if not form.validate():
         return _form_page(form, language, 422)
-    if _new_request(form) and services.over_rate_limit(request.remote_addr):
-        current_app.logger.warning("check request refused: rate limit")
-        return render_template("special_checks/public/too_many.html"), 429
     try:
         check, created, token = services.create_check(
             client_uuid=form.client_uuid.data,
@@ -59,6 +56,9 @@ def _request_form(language: Language):
             source=RequestSource.ONLINE,
             client_address=request.remote_addr,
         )
+    except TooManyRequests:
+        current_app.logger.warning("check request refused: rate limit")
+        return render_template("special_checks/public/too_many.html"), 429
     except SubmissionConflict:
         form.client_uuid.errors.append(
             pgettext(
@@ -69,11 +69,6 @@ def _request_form(language: Language):
         )
         return _form_page(form, language, 422)
     return _receipt(check, token), 201 if created else 200
-
-
-def _new_request(form: CheckRequestForm) -> bool:
-    """A repeat of a request already made does not count against the hourly limit."""
-    return services.find_by_client_uuid(form.client_uuid.data) is None
 
 
 def _form_page(form: CheckRequestForm, language: Language, status: int, refused=False):

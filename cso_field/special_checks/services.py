@@ -17,7 +17,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from cso_field import audit, settings
+from cso_field import audit, locks, settings
 from cso_field.auth.models import User
 from cso_field.districts.services import place
 from cso_field.extensions import db
@@ -134,17 +134,27 @@ def end_date_problem(check: SpecialCheck, new_end: date, *, today: date) -> Date
 # -- Making a check ----------------------------------------------------------------------------
 
 
+class TooManyRequests(Exception):
+    """The address already sent its hourly share of online requests."""
+
+
 def over_rate_limit(client_address: str | None) -> bool:
-    """True when this address already sent its hourly share of online requests."""
+    """True when this address already sent its hourly share of online requests.
+
+    Exact only while the caller holds the address's lock (see create_check)."""
     limit = current_app.config["CHECK_REQUESTS_PER_ADDRESS_PER_HOUR"]
     sent = db.session.scalar(
         select(func.count(SpecialCheck.id)).where(
-            SpecialCheck.client_address == client_address,
+            SpecialCheck.client_address == _stored_address(client_address),
             SpecialCheck.created_at >= utcnow() - RATE_WINDOW,
             SpecialCheck.source == RequestSource.ONLINE.value,
         )
     )
     return sent >= limit
+
+
+def _stored_address(client_address: str | None) -> str | None:
+    return (client_address or "")[:64] or None
 
 
 def find_by_client_uuid(client_uuid: uuid.UUID) -> SpecialCheck | None:
@@ -163,11 +173,14 @@ def create_check(
 
     The token opens the private link; only its hash is kept. A repeated online request
     from someone without email gets a new one (the receipt is their only way back);
-    other repeats get None. Raises SubmissionConflict for a UUID reused with other content.
+    other repeats get None. Raises SubmissionConflict for a UUID reused with other content,
+    and TooManyRequests for a new online request over the address's hourly limit.
     """
     digest = submission_hash(
         {**content, "source": source.value, "created_by": created_by.id if created_by else None}
     )
+    if source is RequestSource.ONLINE:
+        _within_rate_limit(client_uuid, client_address)
     token = secrets.token_urlsafe(32)
     check, created = create_once(
         SpecialCheck,
@@ -175,7 +188,7 @@ def create_check(
         digest=digest,
         author=created_by,
         source=source.value,
-        client_address=(client_address or "")[:64] or None,
+        client_address=_stored_address(client_address),
         manage_token_hash=_token_hash(token),
         **content,
     )
@@ -187,6 +200,19 @@ def create_check(
         token = None
     db.session.commit()
     return check, created, token
+
+
+def _within_rate_limit(client_uuid: uuid.UUID, client_address: str | None) -> None:
+    """Raise TooManyRequests for a new request over the address's hourly limit.
+
+    Counting and inserting happen while this transaction holds the address's lock, so
+    parallel requests from one address are decided one at a time and the limit is exact.
+    A repeat of a request already made (same client UUID) does not count.
+    """
+    locks.hold(f"check-request:{_stored_address(client_address)}")
+    if find_by_client_uuid(client_uuid) is None and over_rate_limit(client_address):
+        db.session.rollback()
+        raise TooManyRequests
 
 
 def _welcome(check: SpecialCheck, source: RequestSource, created_by: User | None, token: str):

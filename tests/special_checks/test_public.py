@@ -3,6 +3,8 @@ private link."""
 
 import hashlib
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -281,3 +283,46 @@ def test_an_unknown_link_is_a_404_in_the_residents_language(app, client):
     )
     assert response.status_code == 404
     assert resident_text(app, "es", "This link does not work") in page(response)
+
+
+# -- Limits that hold under parallel requests (issue 21, finding 3) ------------------------
+
+
+def _send_at_once(app, requests: list[dict]) -> list[int]:
+    """POST every request at the same moment, each from its own client and thread."""
+    clients = [app.test_client() for _ in requests]
+    start = threading.Barrier(len(requests))
+
+    def send(client, data):
+        start.wait()
+        return submit_request(client, data).status_code
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(send, clients, requests))
+
+
+def test_parallel_requests_from_one_address_create_exactly_the_limit(make_app):
+    app = make_app()
+    limit = app.config["CHECK_REQUESTS_PER_ADDRESS_PER_HOUR"]
+    with app.app_context():
+        statuses = _send_at_once(app, [spanish_request(email="") for _ in range(20)])
+        assert (checks_saved(), statuses.count(201)) == (limit, limit)
+        assert sorted(statuses) == [201] * limit + [429] * (20 - limit)
+
+
+def test_parallel_repeats_of_a_request_get_their_receipt_and_do_not_count(make_app):
+    app = make_app(CHECK_REQUESTS_PER_ADDRESS_PER_HOUR=3)
+    with app.app_context():
+        made = [spanish_request(email="") for _ in range(2)]
+        for data in made:
+            assert submit_request(app.test_client(), data).status_code == 201
+        # Ten repeats of the first request and ten new ones, all at once: one place is left.
+        statuses = _send_at_once(
+            app, [made[0]] * 10 + [spanish_request(email="") for _ in range(10)]
+        )
+        assert statuses[:10] == [200] * 10
+        assert sorted(statuses[10:]) == [201] + [429] * 9
+        assert checks_saved() == 3
+        # When the limit is reached, a repeat still gets its receipt.
+        assert submit_request(app.test_client(), made[1]).status_code == 200
+
