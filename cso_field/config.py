@@ -77,6 +77,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "cso-field@localhost"),
         "MAIL_TIMEOUT_SECONDS": float(os.environ.get("MAIL_TIMEOUT_SECONDS", 10)),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
+        # At most this many messages to one address in any 24 hours (see README, Mail).
+        "MAIL_PER_RECIPIENT_PER_DAY": int(os.environ.get("MAIL_PER_RECIPIENT_PER_DAY", 5)),
         # Special checks (cso_field/special_checks/).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "CHECK_REQUESTS_PER_ADDRESS_PER_HOUR": int(

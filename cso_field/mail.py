@@ -1,5 +1,10 @@
 """Outgoing mail: queued in the database in the same transaction as what caused it, sent later
-by `flask --app app mail send` (run on a schedule), retried on failure, never sent twice."""
+by `flask --app app mail send` (run on a schedule), retried on failure, never sent twice.
+
+Only one real address per message (`normalized_address`), and at most
+MAIL_PER_RECIPIENT_PER_DAY messages to one address in any 24 hours, counted in the outbox
+while holding that address's lock, so the limit is exact under parallel requests.
+"""
 
 import logging
 import smtplib
@@ -11,10 +16,12 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from sqlalchemy import Index, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cso_field import locks
 from cso_field.extensions import db
 from cso_field.i18n import resident_language
 from cso_field.timeutil import utcnow
@@ -29,11 +36,16 @@ ERROR_LENGTH = 300
 # 7-bit transfer encodings (quoted-printable or base64, whichever is shorter) reach every
 # server, including those that do not announce 8BITMIME.
 MESSAGE_POLICY = policy.SMTP.clone(cte_type="7bit")
+RECIPIENT_WINDOW = timedelta(hours=24)
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "sent_at", "next_attempt_at"),
+        # The daily limit per recipient counts one address's recent messages.
+        Index("ix_outbox_recipient_created", "recipient", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The same event never queues a second message (e.g. "check-summary:123").
@@ -52,6 +64,23 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None]
 
 
+def normalized_address(address: str | None) -> str | None:
+    """One real mailbox address, lower-cased, or None.
+
+    email-validator's syntax rules without DNS (there may be no network): exactly one
+    address (no comma lists, display names, quoting or line breaks), a domain with a dot
+    that is not a special-use name (localhost, .local, .test, .invalid …) or an IP address.
+    Lower case, so that Victim@Example.org and victim@example.org count as one recipient.
+    """
+    if not address or address != address.strip():
+        return None
+    try:
+        valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return None
+    return valid.normalized.lower()
+
+
 def queue_mail(
     *,
     dedupe_key: str,
@@ -61,12 +90,22 @@ def queue_mail(
     language: str,
     body_html: str | None = None,
 ) -> OutboxMessage | None:
-    """Add a message to the outbox in the caller's transaction; None if already queued."""
+    """Add a message to the outbox in the caller's transaction; None if already queued, if
+    the recipient is not one real address, or if that address had its share for the day."""
+    address = normalized_address(recipient)
+    if address is None:
+        log.warning("mail %s not queued: not one valid address", dedupe_key)
+        return None
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+        return None
+    # Held until the caller commits: parallel requests to one address are counted in turn.
+    locks.hold(f"mail-recipient:{address}")
+    if _sent_today(address) >= current_app.config["MAIL_PER_RECIPIENT_PER_DAY"]:
+        log.warning("mail %s not queued: daily limit for its recipient", dedupe_key)
         return None
     message = OutboxMessage(
         dedupe_key=dedupe_key,
-        recipient=recipient,
+        recipient=address,
         subject=subject[:200],
         body_text=body_text,
         body_html=body_html,
@@ -74,6 +113,19 @@ def queue_mail(
     )
     db.session.add(message)
     return message
+
+
+def _sent_today(address: str) -> int:
+    """Messages queued to `address` in the last 24 hours (recipients are stored lower-case)."""
+    return (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.recipient == address,
+                OutboxMessage.created_at >= utcnow() - RECIPIENT_WINDOW,
+            )
+        )
+        or 0
+    )
 
 
 def render_email(template: str, language: str, **context) -> tuple[str, str]:

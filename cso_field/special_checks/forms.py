@@ -25,6 +25,7 @@ from wtforms.validators import (
 
 from cso_field.forms import BaseForm, no_control_characters
 from cso_field.i18n import RESIDENT_LANGUAGES
+from cso_field.mail import normalized_address
 from cso_field.records.forms import ClientUUIDField
 from cso_field.records.location import LocationFields
 from cso_field.settings import get_setting
@@ -42,7 +43,6 @@ INSTRUCTIONS_MAX = 2000
 VISIT_NOTES_MAX = 2000
 
 _PHONE = re.compile(r"^[0-9+()./\- ]+(\s*(x|ext\.?|#)\s*[0-9]{1,6})?$", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 PHONE_DIGITS = (7, 20)
 
 DAMAGED = lazy_pgettext("resident", "This form is damaged. Reload the page and try again.")
@@ -75,7 +75,8 @@ def phone_number(form, field) -> None:
 
 
 def email_address(form, field) -> None:
-    if field.data and not _EMAIL.match(field.data):
+    """One real address (cso_field.mail's rules): no lists, no local mailboxes."""
+    if field.data and normalized_address(field.data) is None:
         raise ValidationError(pgettext("resident", "Enter an email address like name@example.com."))
 
 

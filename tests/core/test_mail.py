@@ -20,6 +20,8 @@ KHMER_BODY = "យើងនឹងពិនិត្យផ្ទះរបស់អ
 def mail_app(app, smtp_server):
     smtp_server.configure(app)
     app.config["MAIL_DEFAULT_SENDER"] = "CSO Field <noreply@stocktonpd.example>"
+    # These tests send many messages to one address; the daily limit is tested on its own.
+    app.config["MAIL_PER_RECIPIENT_PER_DAY"] = 1000
     return app
 
 
@@ -311,3 +313,55 @@ def test_cli_loop_keeps_sending(mail_app, smtp_server):
     assert result.output.strip() == "mail: 1 sent, 0 failed (will retry), 0 given up"
     assert len(smtp_server.messages) == 1
     assert _cli(mail_app, "send", "--loop", "0").exit_code != 0
+
+
+# -- Limits on mail to one address (issue 21, finding 5) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    ["a@c1.example,root", "root", "root@localhost", "a@c1.example\nBcc: b@c2.example", ""],
+)
+def test_a_recipient_that_is_not_one_real_address_is_not_queued(app, recipient):
+    message = queue_mail(
+        dedupe_key="bad-recipient", recipient=recipient, subject="s", body_text="b", language="en"
+    )
+    db.session.commit()
+    assert message is None
+    assert db.session.query(OutboxMessage).count() == 0
+
+
+def test_mail_to_one_address_stops_at_the_daily_limit_under_parallel_requests(app):
+    app.config["MAIL_PER_RECIPIENT_PER_DAY"] = 3
+    start = threading.Barrier(12)
+    queued = []
+
+    def queue(number):
+        with app.app_context():
+            start.wait()
+            recipient = "Victim@example.org" if number % 2 else "victim@example.org"
+            message = queue_mail(
+                dedupe_key=f"flood:{number}",
+                recipient=recipient,
+                subject="s",
+                body_text="b",
+                language="en",
+            )
+            db.session.commit()
+            queued.append(message is not None)
+
+    threads = [threading.Thread(target=queue, args=(number,)) for number in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(queued) == [False] * 9 + [True] * 3
+    assert db.session.query(OutboxMessage).count() == 3
+    # Another address has its own share; a day later this one has a new one.
+    assert _queue("other:1", recipient="someone@example.org") is not None
+    db.session.execute(
+        OutboxMessage.__table__.update().values(created_at=utcnow() - timedelta(hours=25))
+    )
+    db.session.commit()
+    assert _queue("later:1", recipient="victim@example.org") is not None

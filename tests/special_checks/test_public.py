@@ -326,3 +326,55 @@ def test_parallel_repeats_of_a_request_get_their_receipt_and_do_not_count(make_a
         # When the limit is reached, a repeat still gets its receipt.
         assert submit_request(app.test_client(), made[1]).status_code == 200
 
+
+# -- Mail to whoever a resident names (issue 21, finding 5) --------------------------------
+
+PHISHING_NAME = "Officer Smith: verify your ID at http://evil.example/police"
+
+
+@pytest.mark.parametrize(
+    "field, address",
+    [
+        ("email", "a@c1.example,root"),
+        ("email", "a@c1.example, b@c2.example"),
+        ("email", "root"),
+        ("email", "root@localhost"),
+        ("email", "postmaster@[127.0.0.1]"),
+        ("email", "victim@example.org\nBcc: x@example.org"),
+        ("emergency_contact_email", "a@c1.example,root"),
+        ("emergency_contact_email", "root@localhost"),
+    ],
+)
+def test_an_email_field_takes_one_real_address(app, client, field, address):
+    data = spanish_request(**{field: address, "notify_emergency_contact": "y"})
+    if field == "email":
+        data["emergency_contact_email"] = "jose@example.com"
+    response = submit_request(client, data)
+    assert response.status_code == 422
+    assert checks_saved() == 0 and outbox() == []
+
+
+def test_a_stranger_named_in_the_form_gets_no_text_the_requester_typed(make_app):
+    app = make_app(MAIL_PER_RECIPIENT_PER_DAY=3)
+    with app.app_context():
+        for number in range(6):
+            data = spanish_request(
+                requester_name=PHISHING_NAME,
+                address=f"Call http://evil.example/{number}",
+                pets="http://evil.example/pets",
+                instructions="http://evil.example/instructions",
+                email="victim@example.org" if number % 2 else "Victim@Example.org",
+            )
+            response = app.test_client().post(
+                f"{FORM}?lang=es",
+                data=data,
+                environ_base={"REMOTE_ADDR": f"10.0.0.{number % 3 + 1}"},
+            )
+            assert response.status_code == 201
+        mail = outbox()
+        # At most the daily share, whatever the letter case, and none of the requester's text.
+        assert len(mail) == 3
+        assert {message.recipient for message in mail} == {"victim@example.org"}
+        for message in mail:
+            assert "evil.example" not in message.subject + message.body_text
+            assert "Officer Smith" not in message.body_text

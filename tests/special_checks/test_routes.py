@@ -246,7 +246,9 @@ def test_a_problem_flags_the_check_shows_guidance_and_alerts_the_opted_in_contac
     assert message.language == "es"
     assert message.dedupe_key == f"check-alert:{recorded.id}"
     assert check.reference in message.subject
-    assert check.address in message.body_text and "(209) 937-8377" in message.body_text
+    # The contact's address is not confirmed: the reference, never the requester's text.
+    assert check.reference in message.body_text and "(209) 937-8377" in message.body_text
+    assert check.address not in message.body_text
 
     page = cso_client.get(response.location).get_data(as_text=True)
     assert "Do not investigate" in page and "non-hazardous" in page
