@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
+# `make test` runs the suite in this many pytest-xdist worker processes (0: all in one).
+PYTEST_WORKERS ?= 3
 # `make bench`: BENCH_QUICK=1 for a short run; BENCH_SECONDS per measured page (default 10).
 BENCH_QUICK ?=
 BENCH_SECONDS ?=
@@ -19,7 +21,7 @@ run: install i18n-compile
 	CSO_ENV=development $(FLASK) run --host 0.0.0.0 --port $(PORT) --with-threads
 
 test: install-test browser i18n-compile
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Speed (SQLite and PostgreSQL, full size and 1/100), query plans, page weight and Lighthouse,
 # written to bench/REPORT.md. Starts the local PostgreSQL cluster as .ci/run does when it can.

@@ -2,8 +2,15 @@
 
 Set DATABASE_URL to a PostgreSQL database to run the suite there: it is migrated once
 and used as the template from which every test gets its own database.
+
+Safe under pytest-xdist (`make test` runs the suite in several worker processes): each
+worker has its own instance folder, its own SQLite template or PostgreSQL template database
+(`<DATABASE_URL database>_<worker>`), and tests that restart PostgreSQL run alone (see
+PostgresClusterLock).
 """
 
+import contextlib
+import fcntl
 import itertools
 import os
 import shutil
@@ -16,14 +23,23 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from PIL import Image
 from sqlalchemy.engine import make_url
 
-os.environ.setdefault("CSO_INSTANCE_PATH", tempfile.mkdtemp(prefix="cso-test-instance-"))
+# The app's instance folder (its secret key, the default photo folder): a temporary one, and
+# in a pytest-xdist worker (PYTEST_XDIST_WORKER="gw0", ...) a subfolder of its own.
+os.environ["CSO_INSTANCE_PATH"] = str(
+    Path(os.environ.get("CSO_INSTANCE_PATH") or tempfile.mkdtemp(prefix="cso-test-instance-"))
+    / os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 
 from cso_field import create_app
 from cso_field.config import database_url
 from cso_field.extensions import db
 from tests.factories import PASSWORD, UserFactory
+
+# "gw0", "gw1", ... in a pytest-xdist worker; empty in a run without workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -56,34 +72,124 @@ class SQLiteDatabases:
 
 
 class PostgresDatabases:
-    """Each test gets CREATE DATABASE ... TEMPLATE <the migrated DATABASE_URL database>."""
+    """Each test gets CREATE DATABASE ... TEMPLATE <a migrated template database>.
 
-    def __init__(self, url: str):
-        self.template_url = make_url(url)
+    Without xdist the template is the DATABASE_URL database itself. Under xdist each worker
+    makes and migrates its own, `<database>_<worker>`, and drops it at the end: workers must
+    not migrate one database at once, and CREATE DATABASE ... TEMPLATE fails while another
+    session is connected to the template. Every name starts with the DATABASE_URL
+    database's, so dropping databases by that prefix (.ci/run) clears up after any run.
+    """
+
+    def __init__(self, url: str, worker: str = ""):
+        base_url = make_url(url)
+        self.server_url = base_url.set(database="postgres")
+        self.owns_template = bool(worker)
+        self.template_url = (
+            base_url.set(database=f"{base_url.database}_{worker}") if worker else base_url
+        )
         self.counter = itertools.count()
-        _migrate(url)
+        if self.owns_template:  # afresh: an interrupted run may have left one behind
+            self._drop(self.template_url.database)
+            self._execute(f'CREATE DATABASE "{self.template_url.database}"')
+        _migrate(self.template_url.render_as_string(hide_password=False))
 
-    def _admin(self):
-        conninfo = self.template_url.set(drivername="postgresql", database="postgres")
-        return psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True)
+    def _execute(self, statement: str) -> None:
+        conninfo = self.server_url.set(drivername="postgresql")
+        with psycopg.connect(
+            conninfo.render_as_string(hide_password=False), autocommit=True
+        ) as connection:
+            connection.execute(statement)
+
+    def _drop(self, name: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def create(self) -> str:
         name = f"{self.template_url.database}_{os.getpid()}_{next(self.counter)}"
-        with self._admin() as connection:
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_url.database}"')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_url.database}"')
         return self.template_url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
-        with self._admin() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        self._drop(make_url(url).database)
+
+    def close(self) -> None:
+        if self.owns_template:
+            self._drop(self.template_url.database)
+
+
+class PostgresClusterLock:
+    """Keeps a test that restarts the PostgreSQL cluster (marked `restarts_postgresql`)
+    apart from every other test using that cluster, in any xdist worker or concurrent run.
+
+    Each test using PostgreSQL holds a shared lock on a file named after the server for its
+    whole run (setup to teardown); a restarting test holds it exclusively. Whoever takes the
+    lock passes through a gate first, and the exclusive holder keeps the gate while it waits,
+    so that new shared holders queue behind it instead of starving it.
+    """
+
+    def __init__(self, url: str):
+        server = make_url(url)
+        stem = f"cso-tests-postgresql-{server.host}-{server.port or 5432}"
+        self.gate_path = Path(tempfile.gettempdir()) / f"{stem}.gate"
+        self.lock_path = Path(tempfile.gettempdir()) / f"{stem}.lock"
+
+    @contextlib.contextmanager
+    def hold(self, exclusive: bool):
+        with self.gate_path.open("a") as gate, self.lock_path.open("a") as lock:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            finally:
+                if not exclusive:
+                    fcntl.flock(gate, fcntl.LOCK_UN)
+            yield  # closing the files releases whatever is still held
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "restarts_postgresql: restarts the local PostgreSQL cluster; runs while no other "
+        "test uses it",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "postgres_cluster" in item.fixturenames:  # tests/test_faults.py's restart test
+            item.add_marker(pytest.mark.restarts_postgresql)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """On PostgreSQL, every test using it runs under PostgresClusterLock; so does each worker's
+    last test, whose teardown drops the worker's template database."""
+    url = os.environ.get("DATABASE_URL")
+    if not url or ("databases" not in item.fixturenames and nextitem is not None):
+        return (yield)
+    exclusive = item.get_closest_marker("restarts_postgresql") is not None
+    with PostgresClusterLock(url).hold(exclusive):
+        return (yield)
+
+
+@pytest.fixture(autouse=True)
+def _pillow_pixel_limit_restored():
+    """Photo uploads set Pillow's process-wide Image.MAX_IMAGE_PIXELS from the app's
+    PHOTO_MAX_PIXELS; put it back after each test, so that a test's tiny limit does not reach
+    the images that the next tests in the same process open (in whatever order an xdist
+    worker gets them)."""
+    limit = Image.MAX_IMAGE_PIXELS
+    yield
+    Image.MAX_IMAGE_PIXELS = limit
 
 
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return PostgresDatabases(database_url(""))
-    return SQLiteDatabases(tmp_path_factory.mktemp("db"))
+    if os.environ.get("DATABASE_URL"):
+        postgres = PostgresDatabases(database_url(""), WORKER)
+        yield postgres
+        postgres.close()
+    else:
+        yield SQLiteDatabases(tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture

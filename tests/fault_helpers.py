@@ -11,7 +11,6 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,8 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import select
 
+from tests.ports import reserve_port
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUEST_TIMEOUT = 5.0
 SECRET_KEY = "fault-test-secret-key-not-for-production"
@@ -36,20 +37,15 @@ _NOTE_PATH = re.compile(r"^(?:https?://[^/]+)?/notes/(\d+)$")
 STORAGE_ERROR_TEXT = "The photos could not be saved"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # -- The server ---------------------------------------------------------------------------
 
 
 class GunicornServer:
-    """`gunicorn app:app` with 2 gthread workers of 4 threads, on a free local port."""
+    """`gunicorn app:app` with 2 gthread workers of 4 threads, on a free local port (one that
+    no other xdist worker can take meanwhile: see tests/ports.py)."""
 
     def __init__(self, *, database_url: str, photo_dir: Path, instance_dir: Path, log: Path):
-        self.port = free_port()
+        self.port = reserve_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.env = {
@@ -63,7 +59,9 @@ class GunicornServer:
         }
         self.process: subprocess.Popen | None = None
 
-    def start(self, ready_within: float = 20.0) -> None:
+    def start(self, ready_within: float = 60.0) -> None:
+        """Start gunicorn and wait until both workers answer; a 2-core machine that also runs
+        the other xdist workers' tests may need a good part of a minute for that."""
         command = [
             *(sys.executable, "-m", "gunicorn"),
             *("--worker-class", "gthread", "--workers", "2", "--threads", "4"),
@@ -117,7 +115,7 @@ class GunicornServer:
         os.kill(victim, signal.SIGKILL)
         return victim
 
-    def wait_for_workers(self, replacing: int, within: float = 15.0) -> None:
+    def wait_for_workers(self, replacing: int, within: float = 30.0) -> None:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             pids = self.worker_pids()

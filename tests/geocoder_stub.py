@@ -7,12 +7,13 @@ where nothing listens (connection refused).
 """
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.ports import reserve_port
 
 OK = "ok"
 SERVER_ERROR = "500"
@@ -78,11 +79,9 @@ class NominatimStub:
 
 
 def closed_port_url() -> str:
-    """An address on 127.0.0.1 where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """An address on 127.0.0.1 where nothing listens, and where no other test (in any xdist
+    worker) starts listening for a while: see tests/ports.py."""
+    return f"http://127.0.0.1:{reserve_port()}"
 
 
 class _Handler(BaseHTTPRequestHandler):

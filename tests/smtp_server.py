@@ -6,7 +6,6 @@ server.refuse_recipients("550 5.1.1 No such user")   # or fail_data("451 4.3.0 T
 server.stop()                                        # the port then refuses connections
 """
 
-import socket
 import threading
 from email import policy
 from email.message import EmailMessage
@@ -14,13 +13,9 @@ from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
 
+from tests.ports import reserve_port
+
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class RecordingHandler:
@@ -54,7 +49,7 @@ class RecordingHandler:
 class SMTPServer:
     def __init__(self) -> None:
         self.host = HOST
-        self.port = free_port()
+        self.port = reserve_port(HOST)  # see tests/ports.py: safe under pytest-xdist
         self.handler = RecordingHandler()
         self.controller: Controller | None = None
 

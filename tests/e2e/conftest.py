@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 AXE_SCRIPT = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# How long expect(...) waits for a page to get there (Playwright's default is 5 s): with
+# pytest-xdist the live server shares 2 cores with the other workers' tests, and a photo
+# upload can take longer than that.
+expect.set_options(timeout=15_000)
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
