@@ -220,6 +220,11 @@ class Client:
         return match.group(1) or match.group(2)
 
     def log_in(self, username: str, password: str) -> None:
+        status, headers, _ = self.request("/login")
+        if status in (302, 303) and "/login" not in headers.get("Location", "/login"):
+            # A retry after an earlier try logged in but lost a later answer.
+            self.csrf_token = self._token_from("/notes/new")
+            return
         token = self._token_from("/login")
         body = urllib.parse.urlencode(
             {"csrf_token": token, "username": username, "password": password}
