@@ -11,9 +11,8 @@ therefore names both, and `resident_language()` switches them together.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
-
 from datetime import date, datetime, time
+from enum import StrEnum
 
 from babel import support
 from flask import current_app, g, render_template, request

@@ -208,7 +208,7 @@ def test_every_resident_page_speaks_the_language(app, client, requested, code):
 def test_the_private_link_page_shows_visits_in_the_language_without_seconds(
     app, client, requested, code
 ):
-    check, link = requested(code)
+    _check, link = requested(code)
     text = visible_text(client.get(link).get_data(as_text=True))
     if code == "hmn":
         assert "Hnub Plaub, 12/24/2026, 15:05" in text
