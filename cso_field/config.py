@@ -46,7 +46,14 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CSO_TIMEZONE", "America/Los_Angeles"),
-        "DEPARTMENT_NAME": os.environ.get("CSO_DEPARTMENT_NAME", "Stockton Police Department"),
+        # Empty: the default name, translated in every resident language (cso_field/i18n.py).
+        "DEPARTMENT_NAME": os.environ.get("CSO_DEPARTMENT_NAME", ""),
+        # The name in one language: CSO_DEPARTMENT_NAME_ES, _VI, _KM, _HMN, _TL, _PA, _EN.
+        "DEPARTMENT_NAMES": {
+            name.removeprefix("CSO_DEPARTMENT_NAME_").lower(): value
+            for name, value in os.environ.items()
+            if name.startswith("CSO_DEPARTMENT_NAME_") and value.strip()
+        },
         "DEPARTMENT_PHONE": os.environ.get("CSO_DEPARTMENT_PHONE", "(209) 937-8377"),
         "DISPATCH_PHONE": os.environ.get("CSO_DISPATCH_PHONE", "(209) 937-8377"),
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),

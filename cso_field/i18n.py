@@ -11,12 +11,23 @@ therefore names both, and `resident_language()` switches them together.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from babel import support
 from flask import current_app, g, render_template, request
-from flask_babel import Domain, force_locale, get_locale
+from flask_babel import (
+    Domain,
+    force_locale,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    pgettext,
+    to_user_timezone,
+)
 from flask_login import current_user
+from markupsafe import escape
 
 LANGUAGE_COOKIE = "lang"
 
@@ -41,6 +52,8 @@ class Language:
     name: str  # the language's own name for itself, never translated
     format_locale: str  # the Babel locale for dates and numbers
     text_direction: str = "ltr"
+    # A short-time pattern where the locale's own would print "AM"/"PM" in Latin letters.
+    short_time: str | None = None
 
 
 INTERFACE_LANGUAGES = {
@@ -51,11 +64,12 @@ INTERFACE_LANGUAGES = {
 RESIDENT_LANGUAGES = {
     **INTERFACE_LANGUAGES,
     "vi": Language("vi", "Tiếng Việt", "vi"),
-    "km": Language("km", "ភាសាខ្មែរ", "km"),
-    # No CLDR data for Hmong; Hmong Americans read US English date and number forms.
+    # CLDR writes "3:05 PM" in Khmer and Punjabi text: residents read a 24-hour "15:05".
+    "km": Language("km", "ភាសាខ្មែរ", "km", short_time="H:mm"),
+    # No CLDR data for Hmong: numbers as in US English, dates by hmong_date() below.
     "hmn": Language("hmn", "Hmoob", "en_US"),
     "tl": Language("tl", "Tagalog", "fil_PH"),
-    "pa": Language("pa", "ਪੰਜਾਬੀ", "pa_Guru_IN"),
+    "pa": Language("pa", "ਪੰਜਾਬੀ", "pa_Guru_IN", short_time="H:mm"),
 }
 
 
@@ -120,6 +134,114 @@ def render_for_resident(template: str, language_code: str, **context) -> str:
         return render_template(template, resident_language=language, **context)
 
 
+# -- Dates and times ---------------------------------------------------------------------------
+# Babel formats every language but Hmong. Hmong dates are numeric in US order with the Hmong
+# weekday name ("Hnub Plaub, 12/24/2026") and times are 24-hour ("15:05"), so no English month,
+# weekday or AM/PM ever shows in a Hmong text (translations/GLOSSARY.md).
+
+HMONG_WEEKDAYS = (
+    "Hnub Ib",
+    "Hnub Ob",
+    "Hnub Peb",
+    "Hnub Plaub",
+    "Hnub Tsib",
+    "Hnub Rau",
+    "Hnub Xya",
+)
+WIDTHS = ("short", "medium", "long", "full")
+
+
+def _in_hmong(format: str | None) -> bool:
+    return current_language().code == "hmn" and (format is None or format in WIDTHS)
+
+
+def hmong_date(value: date, format: str | None = "medium") -> str:
+    """ "Hnub Plaub, 12/24/2026" for the full form, "12/24/2026" otherwise."""
+    numeric = f"{value.month}/{value.day}/{value.year}"
+    if format == "full":
+        return f"{HMONG_WEEKDAYS[value.weekday()]}, {numeric}"
+    return numeric
+
+
+def hmong_time(value: time | datetime, format: str | None = "medium") -> str:
+    """24-hour time; seconds only in the medium, long and full forms."""
+    return f"{value:%H:%M}" if format == "short" else f"{value:%H:%M:%S}"
+
+
+def date_filter(value=None, format=None, rebase=True):
+    """Jinja's `dateformat`: Flask-Babel's, with Hmong dates as above."""
+    if value is not None and _in_hmong(format):
+        if rebase and isinstance(value, datetime):
+            value = to_user_timezone(value)
+        return hmong_date(value, format or "medium")
+    return format_date(value, format, rebase)
+
+
+def time_filter(value=None, format=None, rebase=True):
+    """Jinja's `timeformat`: Flask-Babel's, with 24-hour Hmong, Khmer and Punjabi short times."""
+    if value is not None and _in_hmong(format):
+        if rebase and isinstance(value, datetime):
+            value = to_user_timezone(value)
+        return hmong_time(value, format or "medium")
+    if format == "short" and current_language().short_time:
+        format = current_language().short_time
+    return format_time(value, format, rebase)
+
+
+def datetime_filter(value=None, format=None, rebase=True):
+    """Jinja's `datetimeformat`: Flask-Babel's, with "Hnub Plaub, 12/24/2026, 15:05" in Hmong."""
+    if value is not None and _in_hmong(format):
+        if rebase:
+            value = to_user_timezone(value)
+        day = hmong_date(value, "full" if format in ("long", "full") else "medium")
+        return f"{day}, {hmong_time(value, format or 'medium')}"
+    return format_datetime(value, format, rebase)
+
+
+# -- The department's name --------------------------------------------------------------------
+
+
+class DepartmentName:
+    """The department's name in the language being shown, printed as `config.DEPARTMENT_NAME`.
+
+    A name configured for the language (CSO_DEPARTMENT_NAME_ES, _VI, …) comes first, then the
+    configured name (CSO_DEPARTMENT_NAME), then the default name from the catalogs, which
+    every resident language translates.
+    """
+
+    def __init__(self, configured: str = "", per_language: dict[str, str] | None = None):
+        self.configured = configured
+        self.per_language = per_language or {}
+
+    def __str__(self) -> str:
+        try:
+            code = current_language().code
+        except RuntimeError:  # no application context: the configured or English name
+            return self.per_language.get("en") or self.configured or "Stockton Police Department"
+        if self.per_language.get(code):
+            return self.per_language[code]
+        return self.configured or pgettext("resident", "Stockton Police Department")
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __eq__(self, other) -> bool:
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(self.configured)
+
+    def __repr__(self) -> str:
+        return f"DepartmentName({self.configured!r}, {self.per_language!r})"
+
+
+def department_name_from(config) -> DepartmentName:
+    configured = config.get("DEPARTMENT_NAME") or ""
+    if isinstance(configured, DepartmentName):
+        return configured
+    return DepartmentName(str(configured), dict(config.get("DEPARTMENT_NAMES") or {}))
+
+
 def init_app(app) -> None:
     from cso_field.extensions import babel
 
@@ -129,6 +251,10 @@ def init_app(app) -> None:
         default_translation_directories=app.config["TRANSLATIONS_DIR"],
     )
     babel.domain_instance = CatalogDomain()
+    app.jinja_env.filters.update(
+        dateformat=date_filter, timeformat=time_filter, datetimeformat=datetime_filter
+    )
+    app.config["DEPARTMENT_NAME"] = department_name_from(app.config)
     app.context_processor(
         lambda: {
             "current_language": current_language(),

@@ -126,7 +126,7 @@ def test_resident_letterhead_renders_in_each_language(app, code):
     assert "2026" in html and "911" in html
 
 
-def test_hmong_dates_use_us_english_forms_and_tagalog_uses_filipino(app):
+def test_hmong_dates_are_numeric_in_hmong_and_tagalog_uses_filipino(app):
     with app.test_request_context():
         hmong = render_for_resident(
             "resident/_letterhead.html", "hmn", letter_date=date(2026, 11, 22)
@@ -134,7 +134,7 @@ def test_hmong_dates_use_us_english_forms_and_tagalog_uses_filipino(app):
         tagalog = render_for_resident(
             "resident/_letterhead.html", "tl", letter_date=date(2026, 11, 22)
         )
-    assert "Hnub tim: November 22, 2026" in hmong
+    assert "Hnub tim: 11/22/2026" in hmong and "November" not in hmong
     assert "Nobyembre 22, 2026" in tagalog
 
 
