@@ -11,7 +11,12 @@ from flask_login import current_user
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.records.forms import ReturnForm
-from cso_field.records.registry import TEMPLATE_GLOBALS, record_url, today_cards_for
+from cso_field.records.registry import (
+    TEMPLATE_GLOBALS,
+    audit_object,
+    record_url,
+    today_cards_for,
+)
 
 VERSION_ACTIONS = {
     "created": _l("Created"),
@@ -55,6 +60,7 @@ def register(app: Flask) -> None:
         user_name=user_name,
         return_form=ReturnForm,
         url_for_record=record_url,
+        audit_object=audit_object,
         today_cards=today_cards,
         **TEMPLATE_GLOBALS,
     )
