@@ -149,7 +149,8 @@ def audit_object(object_type: str | None, object_id: str | None) -> AuditObject 
         return None
     registered = RECORD_TYPES.get(object_type)
     if registered is None or not (object_id or "").isdigit():
-        return AuditObject(f"{object_type} {object_id or ''}".strip())
+        label = audit.OBJECT_LABELS.get(object_type, object_type)
+        return AuditObject(f"{label} {object_id or ''}".strip())
     record = db.session.get(registered.model, int(object_id))
     if record is None:
         return AuditObject(f"{registered.label} {object_id}")

@@ -225,4 +225,4 @@ def test_audit_names_the_record_in_words_and_links_to_it(app, client, users, log
     assert f'href="/notes/{note_id}"' in body
     assert f"Field note {note.reference}" in body
     assert "field_note 1" not in body
-    assert "user 7" in body  # rows about other objects still read sensibly
+    assert "Account 7" in body and "user 7" not in body  # other objects read sensibly too
