@@ -39,6 +39,7 @@ class RecordType:
     # search(text, user, limit) -> list[SearchHit]
     search: Callable[[str, User, int], list[SearchHit]] | None = None
     fields: dict = field(default_factory=dict)  # field name -> lazy label, for History
+    summary: Callable[[object], str] | None = None  # one line: what the record is about
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,9 @@ def audit_object(object_type: str | None, object_id: str | None) -> AuditObject 
         return AuditObject(f"{registered.label} {object_id}")
     reference = getattr(record, "reference", None) or object_id
     return AuditObject(f"{registered.label} {reference}", record_url(record))
+
+
+def record_summary(record) -> str:
+    """The record's first words, as its type chose to summarise it."""
+    registered = RECORD_TYPES.get(record.record_type)
+    return registered.summary(record) if registered and registered.summary else ""

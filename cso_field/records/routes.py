@@ -8,10 +8,12 @@ from cso_field.extensions import db
 from cso_field.htmx import form_error, see_other
 from cso_field.records import services as records
 from cso_field.records.forms import DeleteForm, ReturnForm
+from cso_field.records.models import Status
 from cso_field.records.registry import RECORD_TYPES, can_view, get_record, record_url
 from cso_field.roles import SUPERVISORS, Role, roles, staff
 
 bp = Blueprint("records", __name__, url_prefix="/records")
+STATUSES = {status.value for status in Status}
 
 RULE_MESSAGES = {
     "not_author": lambda: _("Only the author can do that."),
@@ -57,6 +59,26 @@ def _after_review(record):
         flash(_("Nothing else is waiting for review."), "success")
         return see_other(url_for("records.review_queue"))
     return see_other(record_url(following))
+
+
+@bp.get("/mine")
+@staff
+def mine():
+    record_type = request.args.get("type") if request.args.get("type") in RECORD_TYPES else None
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_more = records.my_records(current_user, record_type, status, page)
+    template = "records/_mine_rows.html" if request.headers.get("HX-Request") else None
+    return render_template(
+        template or "records/mine.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        record_types=RECORD_TYPES.values(),
+        statuses=Status,
+        selected_type=record_type,
+        selected_status=status,
+    )
 
 
 @bp.get("/review")

@@ -22,8 +22,10 @@ from cso_field.records.models import (
     Reviewed,
     SoftDeleted,
     Status,
+    Tracked,
     models_with,
 )
+from cso_field.records.registry import RECORD_TYPES
 from cso_field.roles import Role
 from cso_field.text_search import contains_pattern
 from cso_field.timeutil import day_start_utc, department_today, utcnow
@@ -371,3 +373,27 @@ def queue_authors() -> list[User]:
     return list(
         db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name))
     )
+
+
+# -- My records: everything an officer wrote, newest first -----------------------------------
+
+MY_RECORDS_PAGE = 50
+
+
+def my_records(user: User, record_type: str | None, status: str | None, page: int):
+    """(rows, has_more): one page of the user's live records, newest first."""
+    wanted = (page * MY_RECORDS_PAGE) + 1
+    records = []
+    for model in models_with(Tracked):
+        name = getattr(model, "record_type", None)
+        if name not in RECORD_TYPES or (record_type and name != record_type):
+            continue  # only types with a record page can be listed
+        query = live(select(model).where(model.created_by_id == user.id), model)
+        if status:
+            if not issubclass(model, Reviewed):
+                continue
+            query = query.where(model.status == status)
+        records += db.session.scalars(query.order_by(model.created_at.desc()).limit(wanted))
+    records.sort(key=lambda record: record.created_at, reverse=True)
+    start = (page - 1) * MY_RECORDS_PAGE
+    return records[start : start + MY_RECORDS_PAGE], len(records) > start + MY_RECORDS_PAGE

@@ -15,6 +15,7 @@ from cso_field.records.registry import (
     RECORD_TYPES,
     TEMPLATE_GLOBALS,
     audit_object,
+    record_summary,
     record_url,
     today_cards_for,
 )
@@ -68,6 +69,7 @@ def register(app: Flask) -> None:
         url_for_record=record_url,
         audit_object=audit_object,
         record_type_label=record_type_label,
+        record_summary=record_summary,
         today_cards=today_cards,
         **TEMPLATE_GLOBALS,
     )

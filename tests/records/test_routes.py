@@ -65,3 +65,26 @@ def test_approved_record_shows_no_empty_actions_card(app, client, users, login):
     senior = login(users.senior(), test_client=app.test_client())
     senior.post(f"/records/field_note/{note.id}/approve")
     assert "record-actions-card" not in page(senior.get(f"/notes/{note.id}"))
+
+
+def test_my_records_lists_what_i_wrote_newest_first_with_filters(app, client, users, login):
+    older, newest = _submitted_notes(app, client, login, users)
+    login(users.cso(), test_client=(other := app.test_client()))
+    post_note(other, observation="Someone else's note")
+    body = page(client.get("/records/mine")).split("<h1>", 1)[1]
+    assert body.index(newest.reference) < body.index(older.reference)
+    assert "Field note · Observation number 1" in body and "Someone else" not in body
+    assert 'class="ref"' in body
+    assert older.reference not in page(client.get("/records/mine?status=approved"))
+    assert older.reference in page(client.get("/records/mine?type=field_note&status=submitted"))
+    assert "My records" in page(client.get("/menu")) and "/records/mine" in page(
+        client.get("/today")
+    )
+
+
+def test_my_records_pages_fifty_at_a_time(app, client, users, login):
+    _submitted_notes(app, client, login, users, count=51)
+    first = page(client.get("/records/mine"))
+    assert first.count('class="record"') == 50 and "Load more" in first
+    more = page(client.get("/records/mine?page=2", headers={"HX-Request": "true"}))
+    assert more.count('class="record"') == 1 and "Load more" not in more and "<html" not in more
