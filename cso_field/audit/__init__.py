@@ -27,6 +27,14 @@ ACTION_LABELS = {
     "photo.original.view": _l("Original photo viewed"),
     "settings.update": _l("Settings changed"),
 }
+# What non-record audit rows are about, e.g. object_type "user" is shown as "Account 7".
+OBJECT_LABELS = {
+    "user": _l("Account"),
+    "photo": _l("Photo"),
+    "route": _l("Page"),
+    "district": _l("District"),
+    "setting": _l("Setting"),
+}
 # Record types register their names, for actions such as "field_note.approved".
 RECORD_TYPE_LABELS: dict = {}
 
@@ -44,6 +52,11 @@ RECORD_VERBS = {
 def register_labels(labels: dict) -> None:
     """A feature's own actions, e.g. {"special_check.cancel": _l("Special check cancelled")}."""
     ACTION_LABELS.update(labels)
+
+
+def register_object_label(object_type: str, label) -> None:
+    """How audit rows name a feature's objects that are not registered record types."""
+    OBJECT_LABELS[object_type] = label
 
 
 def register_record_type(name: str, label) -> None:

@@ -104,6 +104,7 @@ FIELD_NOTES = register(
         new_endpoint="field_notes.new",
         description=_l("A free-text observation with its location and photos."),
         search=search,
+        summary=lambda note: " ".join((note.observation or "").split()[:12]),
         fields={
             "observation": _l("Observation"),
             **LOCATION_FIELD_LABELS,

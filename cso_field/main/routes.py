@@ -5,9 +5,11 @@ from cso_field.auth.forms import LanguageForm
 from cso_field.main.services import today_summary
 from cso_field.records import services as records
 from cso_field.records.registry import NEW_ENTRIES
-from cso_field.roles import public, staff
+from cso_field.roles import SUPERVISORS, public, staff
 
 bp = Blueprint("main", __name__)
+
+REVIEW_ROLES = SUPERVISORS
 
 
 @bp.get("/")
@@ -24,6 +26,7 @@ def today():
         summary=today_summary(current_user),
         returned=records.returned_to(current_user),
         recorded_today=records.created_today_by(current_user),
+        waiting_review=records.review_count() if current_user.role in REVIEW_ROLES else None,
     )
 
 

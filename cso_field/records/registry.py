@@ -39,6 +39,7 @@ class RecordType:
     # search(text, user, limit) -> list[SearchHit]
     search: Callable[[str, User, int], list[SearchHit]] | None = None
     fields: dict = field(default_factory=dict)  # field name -> lazy label, for History
+    summary: Callable[[object], str] | None = None  # one line: what the record is about
 
 
 @dataclass(frozen=True)
@@ -133,3 +134,32 @@ def can_edit(user: User, record) -> bool:
         and record.created_by_id == user.id
         and record.status != "approved"
     )
+
+
+@dataclass(frozen=True)
+class AuditObject:
+    """What an audit row is about, in words: "Field note FN-2026-000001", and its page."""
+
+    text: str
+    url: str | None = None
+
+
+def audit_object(object_type: str | None, object_id: str | None) -> AuditObject | None:
+    """Old rows and non-record objects still read sensibly: the type label and the id."""
+    if not object_type:
+        return None
+    registered = RECORD_TYPES.get(object_type)
+    if registered is None or not (object_id or "").isdigit():
+        label = audit.OBJECT_LABELS.get(object_type, object_type)
+        return AuditObject(f"{label} {object_id or ''}".strip())
+    record = db.session.get(registered.model, int(object_id))
+    if record is None:
+        return AuditObject(f"{registered.label} {object_id}")
+    reference = getattr(record, "reference", None) or object_id
+    return AuditObject(f"{registered.label} {reference}", record_url(record))
+
+
+def record_summary(record) -> str:
+    """The record's first words, as its type chose to summarise it."""
+    registered = RECORD_TYPES.get(record.record_type)
+    return registered.summary(record) if registered and registered.summary else ""

@@ -8,10 +8,12 @@ from cso_field.extensions import db
 from cso_field.htmx import form_error, see_other
 from cso_field.records import services as records
 from cso_field.records.forms import DeleteForm, ReturnForm
+from cso_field.records.models import Status
 from cso_field.records.registry import RECORD_TYPES, can_view, get_record, record_url
-from cso_field.roles import Role, roles, staff
+from cso_field.roles import SUPERVISORS, Role, roles, staff
 
 bp = Blueprint("records", __name__, url_prefix="/records")
+STATUSES = {status.value for status in Status}
 
 RULE_MESSAGES = {
     "not_author": lambda: _("Only the author can do that."),
@@ -50,13 +52,60 @@ def submit(record_type: str, record_id: int):
     return see_other(record_url(record))
 
 
+def _after_review(record):
+    """Straight on to the next record waiting, or back to the queue when it is empty."""
+    following = records.next_to_review(current_user)
+    if following is None:
+        flash(_("Nothing else is waiting for review."), "success")
+        return see_other(url_for("records.review_queue"))
+    return see_other(record_url(following))
+
+
+@bp.get("/mine")
+@staff
+def mine():
+    record_type = request.args.get("type") if request.args.get("type") in RECORD_TYPES else None
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_more = records.my_records(current_user, record_type, status, page)
+    template = "records/_mine_rows.html" if request.headers.get("HX-Request") else None
+    return render_template(
+        template or "records/mine.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        record_types=RECORD_TYPES.values(),
+        statuses=Status,
+        selected_type=record_type,
+        selected_status=status,
+    )
+
+
+@bp.get("/review")
+@roles(*SUPERVISORS)
+def review_queue():
+    record_type = request.args.get("type") or None
+    author_id = request.args.get("cso", type=int)
+    queue = records.review_queue(record_type if record_type in RECORD_TYPES else None, author_id)
+    template = "records/_review_rows.html" if request.headers.get("HX-Request") else None
+    return render_template(
+        template or "records/review_queue.html",
+        queue=queue,
+        record_types=RECORD_TYPES.values(),
+        authors=records.queue_authors(),
+        selected_type=record_type,
+        selected_author=author_id,
+    )
+
+
 @bp.post("/<record_type>/<id:record_id>/approve")
 @roles(Role.SENIOR_CSO)
 def approve(record_type: str, record_id: int):
     record = _record_or_404(record_type, record_id)
-    if _apply(records.approve, record):
-        flash(_("%(reference)s approved.", reference=record.reference), "success")
-    return see_other(record_url(record))
+    if not _apply(records.approve, record):
+        return see_other(record_url(record))
+    flash(_("%(reference)s approved.", reference=record.reference), "success")
+    return _after_review(record)
 
 
 @bp.post("/<record_type>/<id:record_id>/return")
@@ -68,9 +117,10 @@ def return_for_changes(record_type: str, record_id: int):
         return form_error(
             "records/return.html", "records/_return_form.html", 422, form=form, record=record
         )
-    if _apply(records.return_for_changes, record, form.comment.data):
-        flash(_("%(reference)s returned to its author.", reference=record.reference), "success")
-    return see_other(record_url(record))
+    if not _apply(records.return_for_changes, record, form.comment.data):
+        return see_other(record_url(record))
+    flash(_("%(reference)s returned to its author.", reference=record.reference), "success")
+    return _after_review(record)
 
 
 @bp.route("/<record_type>/<id:record_id>/delete", methods=["GET", "POST"])

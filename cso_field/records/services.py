@@ -19,10 +19,13 @@ from cso_field.records.models import (
     FieldRecordMixin,
     Located,
     RecordVersion,
+    Reviewed,
     SoftDeleted,
     Status,
+    Tracked,
     models_with,
 )
+from cso_field.records.registry import RECORD_TYPES
 from cso_field.roles import Role
 from cso_field.text_search import contains_pattern
 from cso_field.timeutil import day_start_utc, department_today, utcnow
@@ -324,3 +327,73 @@ def created_today_by(user: User) -> list:
             )
         )
     return sorted(records, key=lambda record: record.created_at, reverse=True)
+
+
+# -- Review queue: what waits for a Senior CSO ---------------------------------------------------
+
+
+def review_queue(record_type: str | None = None, author_id: int | None = None) -> list:
+    """Live records submitted for review, oldest first, optionally of one type or one CSO."""
+    records = []
+    for model in models_with(Reviewed):
+        if record_type and getattr(model, "record_type", None) != record_type:
+            continue
+        query = live(select(model).where(model.status == Status.SUBMITTED.value), model)
+        if author_id:
+            query = query.where(model.created_by_id == author_id)
+        records += db.session.scalars(query)
+    return sorted(records, key=lambda record: (record.created_at, record.record_type, record.id))
+
+
+def review_count() -> int:
+    return sum(
+        db.session.scalar(
+            live(
+                select(func.count())
+                .select_from(model)
+                .where(model.status == Status.SUBMITTED.value),
+                model,
+            )
+        )
+        or 0
+        for model in models_with(Reviewed)
+    )
+
+
+def next_to_review(user: User):
+    """The oldest submitted record this user may review, or None when the queue is empty."""
+    return next((record for record in review_queue() if can_review(user, record)), None)
+
+
+def queue_authors() -> list[User]:
+    """The CSOs who have records waiting, for the queue's filter."""
+    ids = {record.created_by_id for record in review_queue() if record.created_by_id}
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name))
+    )
+
+
+# -- My records: everything an officer wrote, newest first -----------------------------------
+
+MY_RECORDS_PAGE = 50
+
+
+def my_records(user: User, record_type: str | None, status: str | None, page: int):
+    """(rows, has_more): one page of the user's live records, newest first."""
+    wanted = (page * MY_RECORDS_PAGE) + 1
+    records = []
+    for model in models_with(Tracked):
+        name = getattr(model, "record_type", None)
+        if name not in RECORD_TYPES or (record_type and name != record_type):
+            continue  # only types with a record page can be listed
+        query = live(select(model).where(model.created_by_id == user.id), model)
+        if status:
+            if not issubclass(model, Reviewed):
+                continue
+            query = query.where(model.status == status)
+        records += db.session.scalars(query.order_by(model.created_at.desc()).limit(wanted))
+    records.sort(key=lambda record: record.created_at, reverse=True)
+    start = (page - 1) * MY_RECORDS_PAGE
+    return records[start : start + MY_RECORDS_PAGE], len(records) > start + MY_RECORDS_PAGE

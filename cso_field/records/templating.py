@@ -11,7 +11,14 @@ from flask_login import current_user
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.records.forms import ReturnForm
-from cso_field.records.registry import TEMPLATE_GLOBALS, record_url, today_cards_for
+from cso_field.records.registry import (
+    RECORD_TYPES,
+    TEMPLATE_GLOBALS,
+    audit_object,
+    record_summary,
+    record_url,
+    today_cards_for,
+)
 
 VERSION_ACTIONS = {
     "created": _l("Created"),
@@ -45,6 +52,11 @@ def tel_href(phone: str) -> str:
     return re.sub(r"[^0-9+]", "", phone)
 
 
+def record_type_label(record) -> str:
+    registered = RECORD_TYPES.get(record.record_type)
+    return str(registered.label) if registered else record.record_type
+
+
 def today_cards() -> list[tuple[str, dict]]:
     return today_cards_for(current_user)
 
@@ -55,6 +67,9 @@ def register(app: Flask) -> None:
         user_name=user_name,
         return_form=ReturnForm,
         url_for_record=record_url,
+        audit_object=audit_object,
+        record_type_label=record_type_label,
+        record_summary=record_summary,
         today_cards=today_cards,
         **TEMPLATE_GLOBALS,
     )

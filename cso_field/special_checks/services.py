@@ -386,6 +386,7 @@ def register_special_checks() -> None:
             "special_check.problem": _l("Problem found at a special check"),
         }
     )
+    audit.register_object_label(SpecialCheck.record_type, _l("Special check"))
 
 
 register_special_checks()

@@ -10,8 +10,9 @@ from cso_field import audit
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User
 from cso_field.extensions import db
+from cso_field.field_notes.models import FieldNote
 from cso_field.timeutil import utcnow
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, post_note
 
 NEW_ACCOUNT = {
     "username": "J.Garcia",
@@ -211,3 +212,17 @@ def test_like_wildcards_are_searched_literally(client, users, login):
     _add_events(1, actor_name="percent.user")
     page = client.get("/audit/?q=%25").get_data(as_text=True)
     assert "percent.user" not in page
+
+
+def test_audit_names_the_record_in_words_and_links_to_it(app, client, users, login):
+    login(users.cso())
+    note_id = post_note(client)
+    note = db.session.get(FieldNote, note_id)
+    audit.record("old.row", object_type="user", object_id=7)
+    db.session.commit()
+    admin = login(users.admin(), test_client=app.test_client())
+    body = admin.get("/audit/").get_data(as_text=True)
+    assert f'href="/notes/{note_id}"' in body
+    assert f"Field note {note.reference}" in body
+    assert "field_note 1" not in body
+    assert "Account 7" in body and "user 7" not in body  # other objects read sensibly too

@@ -40,6 +40,8 @@ EXPECTED_RULES = {
     "field_notes.new": STAFF,
     "field_notes.view": STAFF,
     "field_notes.edit": STAFF,
+    "records.review_queue": SUPERVISORS,
+    "records.mine": STAFF,
     "records.submit": STAFF,
     "records.delete": STAFF,
     "photos.add": STAFF,
