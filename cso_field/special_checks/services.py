@@ -360,6 +360,9 @@ def _today_card() -> dict:
 
 
 def register_special_checks() -> None:
+    from cso_field.special_checks.demo import register_demo_checks  # noqa: PLC0415
+
+    register_demo_checks()
     settings.register_defaults(SETTINGS_DEFAULTS)
     register_visits()
     registry.register_search("special_check", _l("Special check"), search)

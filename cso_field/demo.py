@@ -1,0 +1,42 @@
+"""The demo department loaded by `flask --app app seed-demo`.
+
+Record types register a loader with `register_demo(name, loader)` from their registration
+function; the core never imports them. A loader receives a DemoContext and returns a
+short line for the command's output. Everything it makes is marked "(demo)".
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from cso_field.auth.models import User
+
+
+@dataclass
+class DemoContext:
+    users: dict[str, User]  # username -> account (cso.demo, senior.demo, admin.demo)
+    rng: random.Random
+
+
+DemoLoader = Callable[[DemoContext], str]
+DEMO_LOADERS: dict[str, DemoLoader] = {}
+DEMO_SEED = 2026
+
+
+def register_demo(name: str, loader: DemoLoader) -> None:
+    DEMO_LOADERS[name] = loader
+
+
+def load_demo(users: dict[str, User]) -> list[str]:
+    """Load the example districts, then every registered record type's demo records."""
+    from cso_field.districts.demo import load_example_districts
+
+    context = DemoContext(users=users, rng=random.Random(DEMO_SEED))
+    # Services build links (e.g. a check's private link in its confirmation email).
+    with current_app.test_request_context():
+        lines = [load_example_districts()]
+        for _name, loader in sorted(DEMO_LOADERS.items()):
+            lines.append(loader(context))
+    return lines
