@@ -58,7 +58,7 @@ def seed_demo(accounts_only):
     names = ", ".join(users)
     click.echo(f"Demo accounts created: {names}.")
     if not accounts_only:
-        click.echo("Demo department loaded (example data, marked \"(demo)\"):")
+        click.echo('Demo department loaded (example data, marked "(demo)"):')
         for line in load_demo(users):
             click.echo(f"  {line}")
     if generated:

@@ -33,7 +33,7 @@ def load_demo(users: dict[str, User]) -> list[str]:
     """Load the example districts, then every registered record type's demo records."""
     from cso_field.districts.demo import load_example_districts
 
-    context = DemoContext(users=users, rng=random.Random(DEMO_SEED))
+    context = DemoContext(users=users, rng=random.Random(DEMO_SEED))  # noqa: S311 (repeatable demo data)
     # Services build links (e.g. a check's private link in its confirmation email).
     with current_app.test_request_context():
         lines = [load_example_districts()]

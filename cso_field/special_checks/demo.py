@@ -34,6 +34,13 @@ PEOPLE = (
 # (first day, last day) relative to today: active, upcoming, ended
 WINDOWS = [(-3, 5)] * 12 + [(2, 9)] * 8 + [(-14, -4)] * 4
 OUTCOMES = list(VisitOutcome)
+VISIT_NOTES = {
+    VisitOutcome.ALL_SECURE: "Demo visit: doors and windows checked, all locked.",
+    VisitOutcome.OPEN_DOOR_OR_WINDOW: "Demo visit: side gate and back window open; closed them.",
+    VisitOutcome.FORCED_ENTRY: "Demo visit: back door frame splintered; officer requested.",
+    VisitOutcome.SUSPICIOUS: "Demo visit: unknown car parked in the driveway for hours.",
+    VisitOutcome.OTHER: "Demo visit: packages piled on the porch; moved out of sight.",
+}
 
 
 def _content(context: DemoContext, number: int, start: int, end: int) -> dict:
@@ -76,7 +83,7 @@ def load_demo_checks(context: DemoContext) -> str:
             check,
             cso,
             outcome=outcome.value,
-            notes="Demo visit." if outcome is VisitOutcome.ALL_SECURE else "Demo visit: see photos.",
+            notes=VISIT_NOTES[outcome],
             position=(check.latitude, check.longitude, 12.0),
             client_uuid=uuid.UUID(int=context.rng.getrandbits(128)),
             uploads=[],

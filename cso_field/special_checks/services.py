@@ -360,7 +360,7 @@ def _today_card() -> dict:
 
 
 def register_special_checks() -> None:
-    from cso_field.special_checks.demo import register_demo_checks  # noqa: PLC0415
+    from cso_field.special_checks.demo import register_demo_checks
 
     register_demo_checks()
     settings.register_defaults(SETTINGS_DEFAULTS)
