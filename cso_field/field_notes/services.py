@@ -111,3 +111,7 @@ FIELD_NOTES = register(
         },
     )
 )
+
+from cso_field.field_notes.demo import register_demo_notes  # noqa: E402
+
+register_demo_notes()
