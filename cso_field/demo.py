@@ -1,8 +1,10 @@
 """The demo department loaded by `flask --app app seed-demo`.
 
-Record types register a loader with `register_demo(name, loader)` from their registration
-function; the core never imports them. A loader receives a DemoContext and returns a
-short line for the command's output. Everything it makes is marked "(demo)".
+Record types register their loader from their registration function with
+`register_demo(name, "package.module:function")`; the core never imports them, and the
+demo module (Pillow drawing, example data) is imported only when `seed-demo` runs, so the
+record type's services need not import it (no cycle). A loader receives a DemoContext and
+returns a short line for the command's output. Everything it makes is marked "(demo)".
 """
 
 import random
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
+from werkzeug.utils import import_string
 
 from cso_field.auth.models import User
 
@@ -21,11 +24,11 @@ class DemoContext:
 
 
 DemoLoader = Callable[[DemoContext], str]
-DEMO_LOADERS: dict[str, DemoLoader] = {}
+DEMO_LOADERS: dict[str, str] = {}  # name -> "module:function" of a DemoLoader
 DEMO_SEED = 2026
 
 
-def register_demo(name: str, loader: DemoLoader) -> None:
+def register_demo(name: str, loader: str) -> None:
     DEMO_LOADERS[name] = loader
 
 
@@ -38,5 +41,6 @@ def load_demo(users: dict[str, User]) -> list[str]:
     with current_app.test_request_context():
         lines = [load_example_districts()]
         for _name, loader in sorted(DEMO_LOADERS.items()):
-            lines.append(loader(context))
+            load: DemoLoader = import_string(loader)
+            lines.append(load(context))
     return lines

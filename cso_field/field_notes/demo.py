@@ -6,8 +6,9 @@ import uuid
 from PIL import Image, ImageDraw
 from werkzeug.datastructures import FileStorage
 
-from cso_field.demo import DemoContext, register_demo
+from cso_field.demo import DemoContext
 from cso_field.extensions import db
+from cso_field.field_notes.services import create_note
 from cso_field.records.services import approve, return_for_changes
 
 # (observation, address, latitude, longitude, what the Senior CSO does)
@@ -98,8 +99,6 @@ def demo_jpeg(context: DemoContext, number: int, label: str) -> FileStorage:
 
 
 def load_demo_notes(context: DemoContext) -> str:
-    from cso_field.field_notes.services import create_note
-
     cso, senior = context.users["cso.demo"], context.users["senior.demo"]
     photos = 0
     for number, (observation, address, lat, lon, review) in enumerate(NOTES):
@@ -128,7 +127,3 @@ def load_demo_notes(context: DemoContext) -> str:
         f"{len(NOTES)} demo field notes by cso.demo with {photos} photos "
         f"({waiting} waiting for review by senior.demo, 1 returned with a comment)."
     )
-
-
-def register_demo_notes() -> None:
-    register_demo("field_notes", load_demo_notes)

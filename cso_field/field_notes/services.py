@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cso_field.auth.models import User
+from cso_field.demo import register_demo
 from cso_field.districts.services import place
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
@@ -111,7 +112,4 @@ FIELD_NOTES = register(
         },
     )
 )
-
-from cso_field.field_notes.demo import register_demo_notes  # noqa: E402
-
-register_demo_notes()
+register_demo("field_notes", "cso_field.field_notes.demo:load_demo_notes")

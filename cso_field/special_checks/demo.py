@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from cso_field.demo import DemoContext, register_demo
+from cso_field.demo import DemoContext
 from cso_field.special_checks.models import CheckKind, RequestSource, VisitOutcome
 from cso_field.special_checks.services import create_check
 from cso_field.special_checks.visits import record_visit
@@ -90,7 +90,3 @@ def load_demo_checks(context: DemoContext) -> str:
         )
         visits += 1
     return f"{len(WINDOWS)} demo special checks (active, upcoming, ended) with {visits} visits."
-
-
-def register_demo_checks() -> None:
-    register_demo("special_checks", load_demo_checks)
