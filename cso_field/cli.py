@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cso_field.accounts.services import AccountError, create_account, disable_account
 from cso_field.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from cso_field.auth.services import unlock
+from cso_field.demo import load_demo
 from cso_field.extensions import db
 from cso_field.mail_cli import mail
 from cso_field.roles import Role
@@ -38,8 +39,9 @@ def _find_user(username: str) -> User:
 
 
 @click.command("seed-demo")
-def seed_demo():
-    """Create the demo accounts in an empty database."""
+@click.option("--accounts-only", is_flag=True, help="Create the three accounts, no demo records.")
+def seed_demo(accounts_only):
+    """Create the demo accounts and, unless --accounts-only, a small demo department."""
     if db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("The database already has accounts; demo data not loaded.")
         return
@@ -48,11 +50,17 @@ def seed_demo():
     if generated:
         password = secrets.token_urlsafe(12)
     _check_password(password)
-    for username, name, role in DEMO_ACCOUNTS:
-        create_account(username, name, role.value, password)
+    users = {
+        username: create_account(username, name, role.value, password)
+        for username, name, role in DEMO_ACCOUNTS
+    }
     db.session.commit()
-    names = ", ".join(username for username, _name, _role in DEMO_ACCOUNTS)
+    names = ", ".join(users)
     click.echo(f"Demo accounts created: {names}.")
+    if not accounts_only:
+        click.echo('Demo department loaded (example data, marked "(demo)"):')
+        for line in load_demo(users):
+            click.echo(f"  {line}")
     if generated:
         click.echo(f"Their password (shown once, set CSO_DEMO_PASSWORD to choose it): {password}")
 

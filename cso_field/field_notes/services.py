@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cso_field.auth.models import User
+from cso_field.demo import register_demo
 from cso_field.districts.services import place
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
@@ -112,3 +113,4 @@ FIELD_NOTES = register(
         },
     )
 )
+register_demo("field_notes", "cso_field.field_notes.demo:load_demo_notes")

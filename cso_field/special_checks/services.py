@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from cso_field import audit, locks, settings
 from cso_field.auth.models import User
+from cso_field.demo import register_demo
 from cso_field.districts.services import place
 from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
@@ -360,6 +361,7 @@ def _today_card() -> dict:
 
 
 def register_special_checks() -> None:
+    register_demo("special_checks", "cso_field.special_checks.demo:load_demo_checks")
     settings.register_defaults(SETTINGS_DEFAULTS)
     register_visits()
     registry.register_search("special_check", _l("Special check"), search)

@@ -1,0 +1,97 @@
+"""`flask seed-demo` loads a living demo department into an empty database."""
+
+import time
+
+from sqlalchemy import func, select
+
+from cso_field.districts.models import District
+from cso_field.extensions import db
+from cso_field.field_notes.models import FieldNote
+from cso_field.photos.models import Photo
+from cso_field.records.models import Status
+from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.special_checks.services import CheckState, state_of
+from cso_field.timeutil import department_today
+
+PASSWORD = "demo password 2026"
+
+
+def _seed(app, monkeypatch, *args):
+    monkeypatch.setenv("CSO_DEMO_PASSWORD", PASSWORD)
+    return app.test_cli_runner().invoke(args=["seed-demo", *args])
+
+
+def _log_in(client, username):
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_loads_a_living_department_quickly(app, monkeypatch):
+    started = time.monotonic()
+    result = _seed(app, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 10
+    assert "Demo department loaded" in result.output
+    with app.app_context():
+        districts = db.session.scalars(select(District)).all()
+        assert len(districts) >= 3 and all("(demo)" in d.name for d in districts)
+        checks = db.session.scalars(select(SpecialCheck)).all()
+        states = {state_of(check, department_today()) for check in checks}
+        assert {CheckState.ACTIVE, CheckState.UPCOMING} <= states
+        assert {check.language for check in checks} >= {"en", "es", "vi", "hmn"}
+        assert any(check.email for check in checks)
+        assert all(check.district_id is not None for check in checks)
+        outcomes = {visit.outcome for visit in db.session.scalars(select(CheckVisit))}
+        assert len(outcomes) == 5
+        notes = db.session.scalars(select(FieldNote)).all()
+        statuses = [note.status for note in notes]
+        assert Status.SUBMITTED.value in statuses and Status.APPROVED.value in statuses
+        assert statuses.count(Status.RETURNED.value) == 1
+        assert _count(Photo) >= len(notes)
+
+
+def test_the_demo_shows_on_the_screens(app, client, monkeypatch):
+    _seed(app, monkeypatch)
+    _log_in(client, "cso.demo")
+    checks = client.get("/checks/").get_data(as_text=True)
+    assert "(demo)" in checks and "Stockton, CA" in checks
+    map_page = client.get("/checks/map").get_data(as_text=True)
+    assert map_page.count("data-check-marker") >= 5  # one marker per active check
+    today = client.get("/today").get_data(as_text=True)
+    assert "Demo: please add the licence plate" in today  # returned to the CSO
+    with app.app_context():
+        photo = db.session.scalars(select(Photo)).first()
+    thumbnail = client.get(f"/photos/{photo.id}/thumbnail")
+    assert thumbnail.status_code == 200 and thumbnail.mimetype.startswith("image/")
+    client.post("/logout")
+
+    _log_in(client, "senior.demo")
+    with app.app_context():
+        waiting = db.session.scalars(
+            select(FieldNote).where(FieldNote.status == Status.SUBMITTED.value)
+        ).first()
+    assert "Demo:" in client.get("/notes/").get_data(as_text=True)
+    assert "Approve" in client.get(f"/notes/{waiting.id}").get_data(as_text=True)
+
+
+def test_accounts_only_and_a_second_run_add_nothing(app, monkeypatch):
+    result = _seed(app, monkeypatch, "--accounts-only")
+    assert result.exit_code == 0 and "Demo department" not in result.output
+    with app.app_context():
+        assert _count(SpecialCheck) == _count(FieldNote) == _count(District) == 0
+    assert "already has accounts" in _seed(app, monkeypatch).output
+    with app.app_context():
+        assert _count(SpecialCheck) == 0
+
+
+def test_running_twice_does_not_duplicate(app, monkeypatch):
+    _seed(app, monkeypatch)
+    with app.app_context():
+        counts = (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
+    assert "already has accounts" in _seed(app, monkeypatch).output
+    with app.app_context():
+        assert counts == (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
