@@ -409,3 +409,15 @@ def test_the_staff_form_speaks_about_the_requester_not_to_a_resident(cso_client)
     assert "Requester's name" in form and "Enter the requester's name." in page(refused)
     for resident_wording in ("Your name", "Enter your name.", "We email your confirmation"):
         assert resident_wording not in shown
+
+
+def test_the_map_lists_the_checks_it_cannot_place_and_does_not_link_to_itself(cso_client):
+    placed = make_check(address="1 Placed Way")
+    unplaced = make_check(address="9 Nowhere Rd", latitude=None, longitude=None)
+    text = page(cso_client.get("/checks/map"))
+    assert "Not on the map (no position yet)" in text
+    section = text.split("Not on the map (no position yet)", 1)[1].split("</section>", 1)[0]
+    assert f"/checks/{unplaced.id}" in section and "9 Nowhere Rd" in section
+    assert "1 Placed Way" not in section and placed.reference
+    assert "Show on a map" not in text
+    assert "Show on a map" in page(cso_client.get("/checks/"))
