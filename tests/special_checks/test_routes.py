@@ -421,3 +421,12 @@ def test_the_map_lists_the_checks_it_cannot_place_and_does_not_link_to_itself(cs
     assert "1 Placed Way" not in section and placed.reference
     assert "Show on a map" not in text
     assert "Show on a map" in page(cso_client.get("/checks/"))
+
+
+def test_a_check_page_shows_the_requesters_language_and_whether_they_are_emailed(cso_client):
+    with_email = make_check(language="es", email="ana@example.org")
+    without = make_check(language="en", email=None)
+    text = page(cso_client.get(f"/checks/{with_email.id}"))
+    assert "Spanish" in text and "Yes: the resident is notified by email." in text
+    text = page(cso_client.get(f"/checks/{without.id}"))
+    assert "English" in text and "No: the resident is not notified by email." in text
