@@ -21,6 +21,13 @@ from cso_field.timeutil import department_today
 
 bp = Blueprint("special_checks", __name__, url_prefix="/checks")
 
+
+@bp.app_template_filter("language_name")
+def language_name(code: str | None) -> str:
+    """A requester's language by name, in the officer's own language."""
+    return services.language_name(code)
+
+
 # Where the map opens when no check has a position (Stockton City Hall).
 DEFAULT_MAP_CENTRE = (37.9577, -121.2908)
 

@@ -13,6 +13,8 @@ import uuid
 from datetime import date, timedelta
 from enum import Enum
 
+import flask_babel
+from babel import Locale, UnknownLocaleError
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -392,3 +394,13 @@ def register_special_checks() -> None:
 
 
 register_special_checks()
+
+
+def language_name(code: str | None) -> str:
+    """A language code's name in the current user's language ("es" -> "Spanish" / "español")."""
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code).get_display_name(flask_babel.get_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code

@@ -409,3 +409,24 @@ def test_the_staff_form_speaks_about_the_requester_not_to_a_resident(cso_client)
     assert "Requester's name" in form and "Enter the requester's name." in page(refused)
     for resident_wording in ("Your name", "Enter your name.", "We email your confirmation"):
         assert resident_wording not in shown
+
+
+def test_the_map_lists_the_checks_it_cannot_place_and_does_not_link_to_itself(cso_client):
+    placed = make_check(address="1 Placed Way")
+    unplaced = make_check(address="9 Nowhere Rd", latitude=None, longitude=None)
+    text = page(cso_client.get("/checks/map"))
+    assert "Not on the map (no position yet)" in text
+    section = text.split("Not on the map (no position yet)", 1)[1].split("</section>", 1)[0]
+    assert f"/checks/{unplaced.id}" in section and "9 Nowhere Rd" in section
+    assert "1 Placed Way" not in section and placed.reference
+    assert "Show on a map" not in text
+    assert "Show on a map" in page(cso_client.get("/checks/"))
+
+
+def test_a_check_page_shows_the_requesters_language_and_whether_they_are_emailed(cso_client):
+    with_email = make_check(language="es", email="ana@example.org")
+    without = make_check(language="en", email=None)
+    text = page(cso_client.get(f"/checks/{with_email.id}"))
+    assert "Spanish" in text and "Yes: the resident is notified by email." in text
+    text = page(cso_client.get(f"/checks/{without.id}"))
+    assert "English" in text and "No: the resident is not notified by email." in text
