@@ -235,7 +235,10 @@ def _token_hash(token: str) -> str:
 
 
 def manage_url(token: str) -> str:
+    """The resident's private link: PUBLIC_BASE_URL in production, else the request's server."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if not base:
+        return url_for("special_checks_public.manage", token=token, _external=True)
     return base + url_for("special_checks_public.manage", token=token)
 
 
