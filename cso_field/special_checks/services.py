@@ -105,6 +105,12 @@ def length_in_days(start: date, end: date) -> int:
     return (end - start).days + 1
 
 
+def earliest_request_start(today: date | None = None) -> date:
+    """The first day a resident may ask checks to start (the lead-time rule of date_problem)."""
+    today = today or department_today()
+    return today + timedelta(days=int(settings.get_setting("check_min_lead_days")))
+
+
 def date_problem(
     start: date, end: date, *, today: date, min_lead_days: int, max_length_days: int
 ) -> DateProblem | None:

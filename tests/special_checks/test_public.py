@@ -122,6 +122,21 @@ def test_the_private_link_starts_with_the_public_address_when_one_is_set(make_ap
         assert "https://cso.example.org/check-request/manage/" in sent.text
 
 
+def test_the_receipt_repeats_the_request_and_offers_a_tap_to_call_number(app, client):
+    data = spanish_request(email="")
+    sent = submit_request(client, data)
+    assert sent.status_code == 201
+    assert data["requester_name"] in sent.text and data["address"] in sent.text
+    assert 'href="tel:' in sent.text
+    assert app.config["DEPARTMENT_PHONE"] in sent.text
+
+
+def test_the_date_pickers_start_at_the_first_day_a_check_may_start(client):
+    form = client.get(f"{FORM}?lang=es").text
+    earliest = days_from_today(1)
+    assert f'min="{earliest}"' in form
+
+
 def test_the_same_form_sent_twice_is_saved_once(app, client):
     data = spanish_request()
     first, second = submit_request(client, data), submit_request(client, data)
