@@ -31,7 +31,7 @@ bench: install-test
 		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 	@if [ ! -d bench/node_modules ] && command -v npm >/dev/null 2>&1; then (cd bench && npm ci --silent); fi
-	BENCH_QUICK=$(BENCH_QUICK) BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.report
+	CSO_ENV=development BENCH_QUICK=$(BENCH_QUICK) BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

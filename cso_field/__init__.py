@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from cso_field.config import load_config
+from cso_field.config import check_production_config, load_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config["TRANSLATIONS_DIR"] = resource_dir("translations")
     app.config.update(config or {})
+    check_production_config(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_COUNT"]:
         from cso_field.security import TrustedProxyFix

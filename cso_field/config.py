@@ -87,7 +87,9 @@ def load_config(instance_path: str) -> dict:
         # At most this many messages to one address in any 24 hours (see README, Mail).
         "MAIL_PER_RECIPIENT_PER_DAY": int(os.environ.get("MAIL_PER_RECIPIENT_PER_DAY", 5)),
         # Special checks (cso_field/special_checks/).
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Where residents reach the app; the private link in receipts and emails starts with it.
+        # Empty outside production: the link is built from the request the resident made.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip(),
         "CHECK_REQUESTS_PER_ADDRESS_PER_HOUR": int(
             os.environ.get("CHECK_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
         ),
@@ -99,6 +101,18 @@ def load_config(instance_path: str) -> dict:
         ),
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
     }
+
+
+def check_production_config(config: dict) -> None:
+    """Refuse to start a production server that could not give residents a working link."""
+    if config.get("ENV_NAME") != "production" or config.get("TESTING"):
+        return
+    if not config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is not set. In production (CSO_ENV=production) set it to the "
+            "address residents use, e.g. PUBLIC_BASE_URL=https://cso.example.org, so that the "
+            "private link in their receipts and emails works."
+        )
 
 
 def _development_secret(instance_path: str) -> str:

@@ -72,6 +72,10 @@ def _request_form(language: Language):
 
 
 def _form_page(form: CheckRequestForm, language: Language, status: int, refused=False):
+    # The phone's date picker knows the lead-time rule before the resident sends the form.
+    earliest = services.earliest_request_start().isoformat()
+    form.start_date.render_kw = {**(form.start_date.render_kw or {}), "min": earliest}
+    form.end_date.render_kw = {**(form.end_date.render_kw or {}), "min": earliest}
     body = render_template(
         "special_checks/public/form.html",
         form=form,

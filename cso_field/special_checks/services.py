@@ -108,6 +108,12 @@ def length_in_days(start: date, end: date) -> int:
     return (end - start).days + 1
 
 
+def earliest_request_start(today: date | None = None) -> date:
+    """The first day a resident may ask checks to start (the lead-time rule of date_problem)."""
+    today = today or department_today()
+    return today + timedelta(days=int(settings.get_setting("check_min_lead_days")))
+
+
 def date_problem(
     start: date, end: date, *, today: date, min_lead_days: int, max_length_days: int
 ) -> DateProblem | None:
@@ -238,7 +244,10 @@ def _token_hash(token: str) -> str:
 
 
 def manage_url(token: str) -> str:
+    """The resident's private link: PUBLIC_BASE_URL in production, else the request's server."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if not base:
+        return url_for("special_checks_public.manage", token=token, _external=True)
     return base + url_for("special_checks_public.manage", token=token)
 
 

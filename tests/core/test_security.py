@@ -125,7 +125,9 @@ def test_too_large_request_gets_413(make_app):
 
 
 def test_unexpected_error_shows_no_stack_trace(make_app, caplog):
-    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = make_app(
+        TESTING=False, PROPAGATE_EXCEPTIONS=False, PUBLIC_BASE_URL="https://cso.example.org"
+    )
     broken = Blueprint("broken", __name__)
 
     @broken.get("/broken")

@@ -39,7 +39,6 @@ def test_spanish_request_english_visit_spanish_summary(browser, live_server, smt
         GEOCODER="nominatim",
         GEOCODER_URL=geocoder.url,
         GEOCODER_MIN_DELAY_SECONDS=0,
-        PUBLIC_BASE_URL=base_url,
     )
     set_setting("check_min_lead_days", 0)  # an admin allows checks that start today
     db.session.commit()

@@ -104,6 +104,39 @@ def test_the_receipt_shows_the_link_only_when_there_is_no_email(client):
     assert client.get(f"/check-request/manage/{first_token}").status_code == 404
 
 
+def test_the_private_link_opens_on_the_server_the_resident_used(client):
+    sent = client.post(
+        f"{FORM}?lang=es", data=spanish_request(email=""), base_url="https://vecinos.example.test"
+    )
+    assert sent.status_code == 201
+    [link] = set(re.findall(r"https?://[^/\s\"]+/check-request/manage/[A-Za-z0-9_-]+", sent.text))
+    assert link.startswith("https://vecinos.example.test/check-request/manage/")
+    assert client.get(link, base_url="https://vecinos.example.test").status_code == 200
+
+
+def test_the_private_link_starts_with_the_public_address_when_one_is_set(make_app):
+    app = make_app(PUBLIC_BASE_URL="https://cso.example.org/")
+    with app.app_context():
+        sent = submit_request(app.test_client(), spanish_request(email=""))
+        assert sent.status_code == 201
+        assert "https://cso.example.org/check-request/manage/" in sent.text
+
+
+def test_the_receipt_repeats_the_request_and_offers_a_tap_to_call_number(app, client):
+    data = spanish_request(email="")
+    sent = submit_request(client, data)
+    assert sent.status_code == 201
+    assert data["requester_name"] in sent.text and data["address"] in sent.text
+    assert 'href="tel:' in sent.text
+    assert app.config["DEPARTMENT_PHONE"] in sent.text
+
+
+def test_the_date_pickers_start_at_the_first_day_a_check_may_start(client):
+    form = client.get(f"{FORM}?lang=es").text
+    earliest = days_from_today(1)
+    assert f'min="{earliest}"' in form
+
+
 def test_the_same_form_sent_twice_is_saved_once(app, client):
     data = spanish_request()
     first, second = submit_request(client, data), submit_request(client, data)

@@ -1,0 +1,25 @@
+"""The resident's request form on a phone: what the date picker and a failed submit do."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_failed_request_puts_the_phone_on_the_error_summary(browser, live_server):
+    base_url, _app = live_server
+    resident = browser.new_context(
+        **{**PHONE, "locale": "es-US"}, extra_http_headers={"Accept-Language": "es-US,es;q=0.9"}
+    )
+    page = resident.new_page()
+    page.goto(f"{base_url}/check-request/?lang=es")
+    assert page.locator("#start_date").get_attribute("min")
+    page.locator("#requester_name").fill("María López")
+    page.locator("button[type=submit][name=submit]").tap()
+    summary = page.locator(".error-summary").first
+    expect(summary).to_be_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator("#requester_name")).to_have_value("María López")
+    resident.close()
