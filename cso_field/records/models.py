@@ -106,6 +106,10 @@ def record_indexes(cls, *extra: Index) -> tuple:
     """
     table = cls.__tablename__
     indexes = [Index(f"ix_{table}_created", "created_at")]
+    if issubclass(cls, Tracked):  # My records: one author's, newest first
+        indexes.append(Index(f"ix_{table}_author_created", "created_by_id", "created_at"))
+    if issubclass(cls, Reviewed):  # the review queue: submitted, oldest first
+        indexes.append(Index(f"ix_{table}_status_created", "status", "created_at"))
     if issubclass(cls, Located):
         indexes += [
             Index(f"ix_{table}_location", "latitude", "longitude"),

@@ -332,8 +332,12 @@ def created_today_by(user: User) -> list:
 # -- Review queue: what waits for a Senior CSO ---------------------------------------------------
 
 
+REVIEW_QUEUE_PAGE = 50
+
+
 def review_queue(record_type: str | None = None, author_id: int | None = None) -> list:
-    """Live records submitted for review, oldest first, optionally of one type or one CSO."""
+    """The oldest live records submitted for review (at most a page), optionally of one type
+    or one CSO."""
     records = []
     for model in models_with(Reviewed):
         if record_type and getattr(model, "record_type", None) != record_type:
@@ -341,8 +345,9 @@ def review_queue(record_type: str | None = None, author_id: int | None = None) -
         query = live(select(model).where(model.status == Status.SUBMITTED.value), model)
         if author_id:
             query = query.where(model.created_by_id == author_id)
-        records += db.session.scalars(query)
-    return sorted(records, key=lambda record: (record.created_at, record.record_type, record.id))
+        records += db.session.scalars(query.order_by(model.created_at).limit(REVIEW_QUEUE_PAGE))
+    records.sort(key=lambda record: (record.created_at, record.record_type, record.id))
+    return records[:REVIEW_QUEUE_PAGE]
 
 
 def review_count() -> int:
@@ -367,11 +372,16 @@ def next_to_review(user: User):
 
 def queue_authors() -> list[User]:
     """The CSOs who have records waiting, for the queue's filter."""
-    ids = {record.created_by_id for record in review_queue() if record.created_by_id}
-    if not ids:
-        return []
+    waiting = [
+        live(select(model.created_by_id).where(model.status == Status.SUBMITTED.value), model)
+        for model in models_with(Reviewed)
+    ]
     return list(
-        db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name))
+        db.session.scalars(
+            select(User)
+            .where(or_(*(User.id.in_(ids) for ids in waiting)))
+            .order_by(User.display_name)
+        )
     )
 
 
