@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cso_field import htmx
 from cso_field.extensions import db
 from cso_field.htmx import form_error, see_other
 from cso_field.records import services as records
@@ -68,9 +69,9 @@ def mine():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     page = max(request.args.get("page", 1, type=int), 1)
     rows, has_more = records.my_records(current_user, record_type, status, page)
-    template = "records/_mine_rows.html" if request.headers.get("HX-Request") else None
-    return render_template(
-        template or "records/mine.html",
+    return htmx.render(
+        "records/mine.html",
+        "records/_mine_rows.html",
         rows=rows,
         has_more=has_more,
         page=page,
@@ -87,9 +88,9 @@ def review_queue():
     record_type = request.args.get("type") or None
     author_id = request.args.get("cso", type=int)
     queue = records.review_queue(record_type if record_type in RECORD_TYPES else None, author_id)
-    template = "records/_review_rows.html" if request.headers.get("HX-Request") else None
-    return render_template(
-        template or "records/review_queue.html",
+    return htmx.render(
+        "records/review_queue.html",
+        "records/_review_rows.html",
         queue=queue,
         record_types=RECORD_TYPES.values(),
         authors=records.queue_authors(),
