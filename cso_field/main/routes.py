@@ -1,8 +1,9 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cso_field.auth.forms import LanguageForm
-from cso_field.main.services import today_summary
+from cso_field.i18n import RESIDENT_LANGUAGES, resident_language
+from cso_field.main.services import resident_entries, today_summary, visitor_language
 from cso_field.records import services as records
 from cso_field.records.registry import NEW_ENTRIES
 from cso_field.roles import SUPERVISORS, public, staff
@@ -15,7 +16,21 @@ REVIEW_ROLES = SUPERVISORS
 @bp.get("/")
 @public
 def index():
-    return redirect(url_for("main.today" if current_user.is_authenticated else "auth.login"))
+    """Staff go to Today; a resident gets the front door in their phone's language."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.today"))
+    code = visitor_language(request.args.get("lang"), request.accept_languages)
+    with resident_language(code) as language:
+        response = make_response(
+            render_template(
+                "main/welcome.html",
+                language=language,
+                languages=RESIDENT_LANGUAGES.values(),
+                entries=resident_entries(),
+            )
+        )
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/today")

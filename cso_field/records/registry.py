@@ -58,6 +58,19 @@ class NewEntry:
 
 
 @dataclass(frozen=True)
+class ResidentEntry:
+    """What a resident can do here, on the front door: a title, one line, and the page.
+
+    Title and description are resident-facing lazy strings (context "resident"), rendered in
+    the resident's language; the endpoint takes `lang`.
+    """
+
+    title: object
+    description: object
+    endpoint: str
+
+
+@dataclass(frozen=True)
 class TodayCard:
     """A card on the Today screen: `template` is rendered with what `context()` returns."""
 
@@ -71,6 +84,8 @@ RECORD_TYPES: dict[str, RecordType] = {}
 # such as special checks, which are requests rather than field records.
 SEARCH_PROVIDERS: dict[str, SearchProvider] = {}
 NEW_ENTRIES: dict[str, NewEntry] = {}
+# The front door's list of what a resident can do, for record types with a public side.
+RESIDENT_ENTRIES: dict[str, ResidentEntry] = {}
 TODAY_CARDS: list[TodayCard] = []
 TEMPLATE_GLOBALS: dict[str, Callable] = {}
 
@@ -93,6 +108,10 @@ def register_search(name: str, label, search: Callable[[str, User, int], list[Se
 
 def register_new_entry(name: str, entry: NewEntry) -> None:
     NEW_ENTRIES[name] = entry
+
+
+def register_resident_entry(name: str, entry: ResidentEntry) -> None:
+    RESIDENT_ENTRIES[name] = entry
 
 
 def register_today_card(card: TodayCard) -> None:

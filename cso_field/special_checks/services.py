@@ -384,6 +384,16 @@ def register_special_checks() -> None:
             _l("Special check taken by phone or at the counter"),
         ),
     )
+    registry.register_resident_entry(
+        "special_check",
+        registry.ResidentEntry(
+            flask_babel.lazy_pgettext("resident", "Request a special check"),
+            flask_babel.lazy_pgettext(
+                "resident", "Going away? We can check on your home while you are away."
+            ),
+            "special_checks_public.request_form",
+        ),
+    )
     registry.register_today_card(
         registry.TodayCard("special_checks/_today_card.html", _today_card, ALL_ROLES)
     )

@@ -47,6 +47,10 @@ def _manage_with_a_wrong_date(client, code, check, link):
     return client.post(link, data={"end-end_date": "2026-13-45", "end-submit": "1"})
 
 
+def _front_door(client, code, check, link):
+    return client.get(f"/?lang={code}")
+
+
 def _link_that_does_not_work(client, code, check, link):
     return client.get(f"{FORM}manage/no-such-link?lang={code}")
 
@@ -69,11 +73,11 @@ RESIDENT_PAGES = [
     ResidentPage("private link page with a visit", _manage),
     ResidentPage("private link page with an error", _manage_with_a_wrong_date, 422),
     ResidentPage("link that does not work", _link_that_does_not_work, 404),
+    ResidentPage("front door", _front_door),
 ]
 
 # Resident pages other changes are adding; the lead moves each into RESIDENT_PAGES once it
 # renders in the resident's language:
-#   ResidentPage("front door", lambda client, code, check, link: client.get(f"/?lang={code}"))
 #   ResidentPage("page not found", lambda client, code, check, link:
 #                client.get(f"{FORM}no/such/page?lang={code}"), 404)
 RESIDENT_PAGES_TO_ADD: list[ResidentPage] = []

@@ -39,7 +39,7 @@ def test_the_form_is_in_the_language_asked_for_with_every_language_offered(app, 
     assert '<html lang="es"' in text
     assert resident_text(app, "es", "Request a special check") in text
     for language in RESIDENT_LANGUAGES.values():
-        assert f'lang="{language.code}" hreflang="{language.code}"' in text
+        assert f'<option value="{language.code}" lang="{language.code}"' in text
         assert language.name in text
     assert resident_text(app, "es", "About your information") in text
     honeypot = re.search(r"<input[^>]*name=\"website\"[^>]*>", text).group(0)
