@@ -70,13 +70,13 @@ RESIDENT_MESSAGES = {
         lazy_pgettext("resident", "Too many requests"),
         lazy_pgettext(
             "resident",
-            "We received too many requests from this connection. Please wait 15 minutes and try again.",
+            "We received too many requests from this connection. Please try again later.",
         ),
     ),
     500: (
         lazy_pgettext("resident", "Something went wrong on our side"),
         lazy_pgettext(
-            "resident", "Your request was not sent. Please try again in a few minutes, or call us."
+            "resident", "What you sent was not saved. Please try again in a few minutes, or call us."
         ),
     ),
 }
