@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from cso_field.extensions import db
 from cso_field.htmx import wants_fragment
 from cso_field.i18n import render_for_resident
-from cso_field.records.registry import ResidentArea, resident_area_for
+from cso_field.resident_areas import ResidentArea, resident_area_for
 from cso_field.timeutil import department_today
 
 MESSAGES = {
@@ -76,7 +76,8 @@ RESIDENT_MESSAGES = {
     500: (
         lazy_pgettext("resident", "Something went wrong on our side"),
         lazy_pgettext(
-            "resident", "What you sent was not saved. Please try again in a few minutes, or call us."
+            "resident",
+            "What you sent was not saved. Please try again in a few minutes, or call us.",
         ),
     ),
 }

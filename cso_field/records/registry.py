@@ -14,6 +14,10 @@ from flask import url_for
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.extensions import db
+
+# A record type's pages for residents register here too; the error pages read them.
+from cso_field.resident_areas import ResidentArea as ResidentArea
+from cso_field.resident_areas import register_resident_area as register_resident_area
 from cso_field.roles import ALL_ROLES, Role
 
 
@@ -163,38 +167,3 @@ def record_summary(record) -> str:
     """The record's first words, as its type chose to summarise it."""
     registered = RECORD_TYPES.get(record.record_type)
     return registered.summary(record) if registered and registered.summary else ""
-
-
-# -- Resident areas -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResidentArea:
-    """URLs residents use without an account: their error pages speak the resident's language.
-
-    `language()` names the page's resident language; `form_endpoint` is where the error pages
-    lead back to (it takes `lang`); `expired_form(language)`, if given, answers an expired
-    form sent to `form_endpoint` by showing it again with what the resident typed.
-    """
-
-    url_prefix: str
-    form_endpoint: str
-    language: Callable[[], str]
-    expired_form: Callable[[str], tuple] | None = None
-
-
-RESIDENT_AREAS: dict[str, ResidentArea] = {}
-
-
-def register_resident_area(area: ResidentArea) -> None:
-    RESIDENT_AREAS[area.url_prefix] = area
-
-
-def resident_area_for(path: str, anonymous: bool) -> ResidentArea | None:
-    """The resident area `path` is in; the start page counts for anonymous visitors."""
-    for prefix, area in RESIDENT_AREAS.items():
-        if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
-            return area
-    if anonymous and path == "/" and RESIDENT_AREAS:
-        return next(iter(RESIDENT_AREAS.values()))
-    return None
