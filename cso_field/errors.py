@@ -124,7 +124,10 @@ def render_resident_error(area: ResidentArea, status: int, reference: str, csrf=
 def render_error(status: int, title=None, explanation=None, reference: str | None = None):
     area = resident_area() if title is None else None
     if area is not None:
-        return render_resident_error(area, status, reference or new_reference())
+        try:
+            return render_resident_error(area, status, reference or new_reference())
+        except Exception:  # the resident page itself failed: the plain page below still shows
+            current_app.logger.exception("resident error page failed for %s", request.path)
     default_title, default_explanation = MESSAGES.get(status, MESSAGES[400])
     template = "errors/_notice.html" if wants_fragment() else "errors/error.html"
     body = render_template(

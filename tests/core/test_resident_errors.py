@@ -4,7 +4,7 @@ resident's form; staff pages keep the staff error page."""
 import re
 
 import pytest
-from flask import Blueprint
+from flask import Blueprint, request
 
 from cso_field.roles import public
 from tests.factories import FORM, checks_saved, page, resident_text, spanish_request
@@ -124,3 +124,27 @@ def test_an_unexpected_error_on_a_staff_page_keeps_the_staff_page(make_app):
         assert response.status_code == 500
         assert '<html lang="en"' in response.text
         assert "tell an administrator" in response.text
+
+
+def test_a_private_link_that_does_not_work_leads_back_to_the_form_in_the_language(app, client):
+    response = client.get(f"{FORM}manage/no-such-link?lang=es")
+    text = page(response)
+    assert response.status_code == 404
+    assert '<html lang="es"' in text
+    assert resident_text(app, "es", "This link does not work") in text
+    assert 'href="/check-request/?lang=es"' in text and STAFF_ADVICE not in text
+
+
+def test_an_anonymous_visitor_at_the_start_page_gets_the_resident_page(make_app):
+    app = make_app(
+        TESTING=False, PROPAGATE_EXCEPTIONS=False, PUBLIC_BASE_URL="https://cso.example.org"
+    )
+
+    @app.before_request
+    def explode():
+        if request.path == "/":
+            raise RuntimeError("secret internals")
+
+    with app.app_context():
+        response = app.test_client().get("/?lang=tl")
+        _resident_error_page(app, response, "tl", 500, "Something went wrong on our side")
