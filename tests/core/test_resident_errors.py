@@ -4,8 +4,10 @@ resident's form; staff pages keep the staff error page."""
 import re
 
 import pytest
-from flask import Blueprint, request
+from flask import Blueprint, abort, request
 
+from cso_field.errors import RESIDENT_MESSAGES
+from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.roles import public
 from tests.factories import FORM, checks_saved, page, resident_text, spanish_request
 
@@ -148,3 +150,26 @@ def test_an_anonymous_visitor_at_the_start_page_gets_the_resident_page(make_app)
     with app.app_context():
         response = app.test_client().get("/?lang=tl")
         _resident_error_page(app, response, "tl", 500, "Something went wrong on our side")
+
+
+@pytest.mark.parametrize("code", sorted(RESIDENT_LANGUAGES))
+def test_every_resident_error_page_is_in_every_language(make_app, code):
+    app = make_app()
+    failing = Blueprint("failing_resident", __name__)
+
+    @failing.get("/check-request/fail/<int:status>")
+    @public
+    def fail(status):
+        abort(status)
+
+    app.register_blueprint(failing)
+    with app.app_context():
+        client = app.test_client()
+        for status, messages in RESIDENT_MESSAGES.items():
+            with app.test_request_context():
+                title, explanation = (str(message) for message in messages)  # English
+            response = client.get(f"/check-request/fail/{status}?lang={code}")
+            text = _resident_error_page(app, response, code, status, title)
+            assert resident_text(app, code, explanation) in text
+            if code != "en":
+                assert title not in text and explanation not in text
