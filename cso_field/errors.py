@@ -2,13 +2,18 @@
 
 import secrets
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from cso_field.extensions import db
 from cso_field.htmx import wants_fragment
+from cso_field.i18n import render_for_resident
+from cso_field.resident_areas import ResidentArea, resident_area_for
+from cso_field.timeutil import department_today
 
 MESSAGES = {
     400: (
@@ -39,12 +44,90 @@ CSRF_MESSAGE = (
     _l("For your security, forms expire. Go back, reload the page and send it again."),
 )
 
+# What a resident reads: their own language, no staff words, and the way back to their form.
+RESIDENT_MESSAGES = {
+    400: (
+        lazy_pgettext("resident", "Something in this request was not right"),
+        lazy_pgettext(
+            "resident", "Please go back to the form, check what you entered and send it again."
+        ),
+    ),
+    404: (
+        lazy_pgettext("resident", "We could not find this page"),
+        lazy_pgettext("resident", "The address may be incomplete, or the page has moved."),
+    ),
+    413: (
+        lazy_pgettext("resident", "What you sent is too large"),
+        lazy_pgettext("resident", "Please shorten what you wrote and send the form again."),
+    ),
+    422: (
+        lazy_pgettext("resident", "Some details need to be corrected"),
+        lazy_pgettext(
+            "resident", "Please go back to the form, correct the details and send it again."
+        ),
+    ),
+    429: (
+        lazy_pgettext("resident", "Too many requests"),
+        lazy_pgettext(
+            "resident",
+            "We received too many requests from this connection. Please try again later.",
+        ),
+    ),
+    500: (
+        lazy_pgettext("resident", "Something went wrong on our side"),
+        lazy_pgettext(
+            "resident",
+            "What you sent was not saved. Please try again in a few minutes, or call us.",
+        ),
+    ),
+}
+RESIDENT_CSRF_MESSAGE = (
+    lazy_pgettext("resident", "This form has expired"),
+    lazy_pgettext(
+        "resident",
+        "For your security, forms expire after a while. Please fill in the form again and send it.",
+    ),
+)
+
 
 def new_reference() -> str:
     return secrets.token_hex(4).upper()
 
 
+def resident_area() -> ResidentArea | None:
+    """The resident area of this request, if it is in one."""
+    try:
+        anonymous = not current_user.is_authenticated
+    except Exception:  # the user could not be loaded: treat the visitor as anonymous
+        anonymous = True
+    return resident_area_for(request.path, anonymous)
+
+
+def render_resident_error(area: ResidentArea, status: int, reference: str, csrf=False):
+    title, explanation = (
+        RESIDENT_CSRF_MESSAGE if csrf else RESIDENT_MESSAGES.get(status, RESIDENT_MESSAGES[400])
+    )
+    language = area.language()
+    body = render_for_resident(
+        "errors/resident.html",
+        language,
+        status=status,
+        title=title,
+        explanation=explanation,
+        reference=reference,
+        form_url=url_for(area.form_endpoint, lang=language),
+        letter_date=department_today(),
+    )
+    return body, status
+
+
 def render_error(status: int, title=None, explanation=None, reference: str | None = None):
+    area = resident_area() if title is None else None
+    if area is not None:
+        try:
+            return render_resident_error(area, status, reference or new_reference())
+        except Exception:  # the resident page itself failed: the plain page below still shows
+            current_app.logger.exception("resident error page failed for %s", request.path)
     default_title, default_explanation = MESSAGES.get(status, MESSAGES[400])
     template = "errors/_notice.html" if wants_fragment() else "errors/error.html"
     body = render_template(
@@ -70,7 +153,12 @@ def handle_csrf_error(error: CSRFError):
     current_app.logger.warning(
         "ref=%s csrf refused: %s %s", reference, error.description, request.path
     )
-    return render_error(400, *CSRF_MESSAGE, reference=reference)
+    area = resident_area()
+    if area is None:
+        return render_error(400, *CSRF_MESSAGE, reference=reference)
+    if area.expired_form and request.endpoint == area.form_endpoint:
+        return area.expired_form(area.language())
+    return render_resident_error(area, 400, reference, csrf=True)
 
 
 def handle_unexpected_error(error: Exception):

@@ -14,6 +14,10 @@ from flask import url_for
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.extensions import db
+
+# A record type's pages for residents register here too; the error pages read them.
+from cso_field.resident_areas import ResidentArea as ResidentArea
+from cso_field.resident_areas import register_resident_area as register_resident_area
 from cso_field.roles import ALL_ROLES, Role
 
 

@@ -9,6 +9,7 @@ from flask_babel import pgettext
 
 from cso_field.htmx import see_other
 from cso_field.i18n import RESIDENT_LANGUAGES, Language, resident_language
+from cso_field.records.registry import ResidentArea, register_resident_area
 from cso_field.records.services import SubmissionConflict
 from cso_field.roles import public
 from cso_field.settings import get_setting
@@ -31,6 +32,17 @@ def page_language() -> str:
         return requested
     best = request.accept_languages.best_match([*RESIDENT_LANGUAGES, *_BROWSER_ALIASES])
     return _BROWSER_ALIASES.get(best, best) if best else "en"
+
+
+def expired_form(language_code: str):
+    """An expired request form comes back with what the resident typed and a fresh token."""
+    with resident_language(language_code) as language:
+        return _form_page(CheckRequestForm(language=language.code), language, 400, expired=True)
+
+
+register_resident_area(
+    ResidentArea(bp.url_prefix, "special_checks_public.request_form", page_language, expired_form)
+)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -71,7 +83,9 @@ def _request_form(language: Language):
     return _receipt(check, token), 201 if created else 200
 
 
-def _form_page(form: CheckRequestForm, language: Language, status: int, refused=False):
+def _form_page(
+    form: CheckRequestForm, language: Language, status: int, refused=False, expired=False
+):
     # The phone's date picker knows the lead-time rule before the resident sends the form.
     earliest = services.earliest_request_start().isoformat()
     form.start_date.render_kw = {**(form.start_date.render_kw or {}), "min": earliest}
@@ -82,6 +96,7 @@ def _form_page(form: CheckRequestForm, language: Language, status: int, refused=
         language=language,
         languages=RESIDENT_LANGUAGES.values(),
         refused=refused,
+        expired=expired,
     )
     return body, status
 

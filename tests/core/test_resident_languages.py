@@ -55,6 +55,10 @@ def _link_that_does_not_work(client, code, check, link):
     return client.get(f"{FORM}manage/no-such-link?lang={code}")
 
 
+def _page_not_found(client, code, check, link):
+    return client.get(f"{FORM}no/such/page?lang={code}")
+
+
 def _receipt_with_the_link(client, code, check, link):
     return submit_request(client, _request(code, email=""), lang=code)
 
@@ -74,13 +78,9 @@ RESIDENT_PAGES = [
     ResidentPage("private link page with an error", _manage_with_a_wrong_date, 422),
     ResidentPage("link that does not work", _link_that_does_not_work, 404),
     ResidentPage("front door", _front_door),
+    ResidentPage("page not found", _page_not_found, 404),
 ]
 
-# Resident pages other changes are adding; the lead moves each into RESIDENT_PAGES once it
-# renders in the resident's language:
-#   ResidentPage("page not found", lambda client, code, check, link:
-#                client.get(f"{FORM}no/such/page?lang={code}"), 404)
-RESIDENT_PAGES_TO_ADD: list[ResidentPage] = []
 
 
 # -- What no resident text may show -----------------------------------------------------------

@@ -23,3 +23,23 @@ def test_a_failed_request_puts_the_phone_on_the_error_summary(browser, live_serv
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     expect(page.locator("#requester_name")).to_have_value("María López")
     resident.close()
+
+
+def test_the_form_opens_with_the_required_fields_and_folds_the_optional_ones(browser, live_server):
+    base_url, _app = live_server
+    resident = browser.new_context(**{**PHONE, "locale": "es-US"})
+    page = resident.new_page()
+    page.goto(f"{base_url}/check-request/?lang=es")
+    # The language choice above the form is another change's; from the heading on, the
+    # first required fields fit on one phone screen.
+    heading = page.locator("h1").bounding_box()
+    name = page.locator("#requester_name").bounding_box()
+    assert name["y"] + name["height"] - heading["y"] < 844
+    expect(page.locator("#pets")).to_be_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4 * 844  # was about five screens with everything open
+    summary = page.locator("details.more-details > summary")
+    assert summary.bounding_box()["height"] >= 44
+    summary.tap()
+    expect(page.locator("#pets")).to_be_visible()
+    resident.close()
