@@ -7,9 +7,8 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
-
 from flask import current_app
+from sqlalchemy import func, select
 
 from cso_field.audit.models import AuditEvent
 from cso_field.districts.services import parse_geojson, replace_districts
@@ -30,8 +29,8 @@ from cso_field.special_checks.services import (
     find_by_token,
     state_of,
 )
-from cso_field.timeutil import department_today, utcnow
 from cso_field.special_checks.visits import record_visit, visit_summary
+from cso_field.timeutil import department_today, utcnow
 from tests.factories import HERE, make_check
 
 TODAY = date(2026, 12, 2)
@@ -218,11 +217,14 @@ def test_the_first_visit_with_a_position_places_an_unplaced_check(app, users):
     _visit_at(check, officer, 37.9700, -121.3000)  # a later visit elsewhere moves nothing
     db.session.refresh(check)
     assert (check.latitude, check.longitude) == (37.9601, -121.2902)
-    assert db.session.scalar(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == "special_check.placed_from_visit"
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.action == "special_check.placed_from_visit"
+            )
         )
-    ) == 1
+        == 1
+    )
 
 
 def test_a_visit_does_not_move_a_check_placed_from_its_address(app, users):
