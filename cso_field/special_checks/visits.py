@@ -85,8 +85,17 @@ def _visit_content(check, outcome, notes, lat, lon, accuracy) -> dict:
         "longitude": round(lon, 7) if has_point else None,
         "accuracy_m": round(accuracy, 1) if has_point and accuracy is not None else None,
         "address": check.address,
-        "district_id": check.district_id,
+        "district_id": _visit_district(check, lat if has_point else None, lon),
     }
+
+
+def _visit_district(check: SpecialCheck, lat: float | None, lon: float | None) -> int | None:
+    """The check's district; for a check not yet placed, the district of the visit's fix
+    (which is about to place the check)."""
+    if check.has_location or lat is None or lon is None:
+        return check.district_id
+    district = district_for(lat, lon)
+    return district.id if district else None
 
 
 def _place_from_visit(check: SpecialCheck, visit: CheckVisit) -> None:
@@ -97,7 +106,6 @@ def _place_from_visit(check: SpecialCheck, visit: CheckVisit) -> None:
     """
     if check.has_location or not visit.has_location:
         return
-    district = district_for(visit.latitude, visit.longitude)
     placed = db.session.execute(
         update(SpecialCheck)
         .where(SpecialCheck.id == check.id, SpecialCheck.latitude.is_(None))
@@ -105,7 +113,7 @@ def _place_from_visit(check: SpecialCheck, visit: CheckVisit) -> None:
             latitude=visit.latitude,
             longitude=visit.longitude,
             accuracy_m=visit.accuracy_m,
-            district_id=district.id if district else None,
+            district_id=visit.district_id,
             position_source=PositionSource.VISIT.value,
         )
         .execution_options(synchronize_session=False)

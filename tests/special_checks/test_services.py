@@ -204,7 +204,8 @@ def test_the_first_visit_with_a_position_places_an_unplaced_check(app, users):
     db.session.refresh(check)
     assert not check.has_location and check.position_source is None
 
-    _visit_at(check, officer, 37.9601, -121.2902, 12.0)
+    first_fix = _visit_at(check, officer, 37.9601, -121.2902, 12.0)
+    assert first_fix.district_id == downtown.id  # the visit is in the district it placed
     db.session.refresh(check)
     assert (check.latitude, check.longitude, check.accuracy_m) == (37.9601, -121.2902, 12.0)
     assert check.district_id == downtown.id
