@@ -241,3 +241,14 @@ def test_a_visit_summary_says_what_was_found_and_where(app, users):
     made = _visit_at(check, users.cso(), None, None)
     with app_request():
         assert visit_summary(made) == "All secure at 12 Oak St"
+
+
+def test_a_check_whose_address_is_geocoded_is_placed_from_its_address(request_context, monkeypatch):
+    monkeypatch.setattr("cso_field.districts.services.forward", lambda address: HERE)
+    placed, _created, _token = _online(uuid.uuid4())
+    assert (placed.latitude, placed.longitude) == HERE
+    assert placed.position_source == PositionSource.ADDRESS and not placed.placed_from_visit
+
+    monkeypatch.setattr("cso_field.districts.services.forward", lambda address: None)
+    unplaced, _created, _token = _online(uuid.uuid4(), address="9 Nowhere Rd")
+    assert not unplaced.has_location and unplaced.position_source is None
