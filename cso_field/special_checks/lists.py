@@ -1,5 +1,5 @@
-"""Special check lists: today's checks for the CSO, the Today card's counts, one check's
-visits, and the Senior CSO's overview.
+"""Special check lists: today's checks for the CSO, the checks starting soon, the Today
+card's counts, one check's visits, and the Senior CSO's overview.
 
 Every list reads the latest visit of each check through the (check_id, created_at) index of
 check_visit, so it stays fast with years of visits.
@@ -19,6 +19,8 @@ from cso_field.timeutil import day_start_utc, utcnow
 NEAR_RADIUS_M = 30_000.0
 LIST_LIMIT = 200
 ENDING_SOON_DAYS = 1  # ends today or tomorrow
+STARTING_SOON_DAYS = 3  # starts tomorrow or within the next three days
+STARTING_SOON_LIMIT = 50
 OVERVIEW_PAGE_SIZE = 50
 OVERVIEW_SECTION_LIMIT = 100
 PROBLEM_LOOKBACK_DAYS = 7  # problems stay on the overview this long after a check ends
@@ -144,6 +146,24 @@ def _by_end_date(query: Select, limit: int) -> list[SpecialCheck]:
     return list(db.session.scalars(ordered))
 
 
+# -- Checks starting soon ---------------------------------------------------------------------
+
+
+def starting_soon(today: date, district_id: int | None = None) -> list[SpecialCheck]:
+    """Live checks starting in the next STARTING_SOON_DAYS days, soonest first, at most
+    STARTING_SOON_LIMIT: a range on the start_date index, already in order."""
+    query = select(SpecialCheck).where(
+        SpecialCheck.deleted_at.is_(None),
+        SpecialCheck.cancelled_at.is_(None),
+        SpecialCheck.start_date > today,
+        SpecialCheck.start_date <= today + timedelta(days=STARTING_SOON_DAYS),
+    )
+    if district_id:
+        query = query.where(SpecialCheck.district_id == district_id)
+    ordered = query.order_by(SpecialCheck.start_date, SpecialCheck.id).limit(STARTING_SOON_LIMIT)
+    return list(db.session.scalars(ordered))
+
+
 @dataclass(frozen=True)
 class TodaySummary:
     active: int
@@ -226,6 +246,7 @@ class Overview:
     stale_count: int
     stale: list[StaleRow]
     problems: list[ProblemRow]
+    starting_soon: list[SpecialCheck]
     rows: list[OverviewRow]
     page: int
     pages: int
@@ -243,6 +264,7 @@ def overview(today: date, stale_days: int, page: int = 1) -> Overview:
         stale_count=stale_count,
         stale=stale,
         problems=_problems(today),
+        starting_soon=starting_soon(today),
         rows=_overview_page(today, page),
         page=page,
         pages=pages,

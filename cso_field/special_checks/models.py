@@ -23,6 +23,13 @@ class RequestSource(StrEnum):
     STAFF = "staff"
 
 
+class PositionSource(StrEnum):
+    """Where a check's map position came from (None: not known, or entered before this)."""
+
+    ADDRESS = "address"  # the geocoder found the address
+    VISIT = "visit"  # the first visit's GPS fix, when the address could not be placed
+
+
 class VisitOutcome(StrEnum):
     ALL_SECURE = "all_secure"
     OPEN_DOOR_OR_WINDOW = "open_door_or_window"
@@ -47,6 +54,8 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
         return record_indexes(
             cls,
             Index("ix_special_check_active", "end_date", "start_date"),
+            # "Starting soon": checks whose start date is in the next few days.
+            Index("ix_special_check_start", "start_date", "id"),
             # The online form's per-address rate limit counts recent rows for one address.
             Index("ix_special_check_client_address", "client_address", "created_at"),
         )
@@ -65,6 +74,7 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
     address: Mapped[str] = mapped_column(String(300))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+    position_source: Mapped[str | None] = mapped_column(String(16))  # a PositionSource
 
     # What the CSO needs to know at the property.
     emergency_contact_name: Mapped[str | None] = mapped_column(String(120))
@@ -88,6 +98,10 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
     visits: Mapped[list["CheckVisit"]] = relationship(
         back_populates="check", order_by="CheckVisit.created_at"
     )
+
+    @property
+    def placed_from_visit(self) -> bool:
+        return self.has_location and self.position_source == PositionSource.VISIT
 
 
 class CheckVisit(FieldRecordMixin, db.Model):

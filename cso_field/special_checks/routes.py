@@ -41,6 +41,7 @@ def _list_context() -> dict:
     today = department_today()
     return {
         "rows": lists.todays_checks(latitude, longitude, district, today),
+        "starting_soon": lists.starting_soon(today, district),
         "district": district,
         "districts": districts_for_filter(),
         "located": latitude is not None,

@@ -29,7 +29,12 @@ from cso_field.records import registry
 from cso_field.records.services import create_once, search_records, submission_hash
 from cso_field.roles import ALL_ROLES
 from cso_field.special_checks import lists, notices
-from cso_field.special_checks.models import CheckKind, RequestSource, SpecialCheck
+from cso_field.special_checks.models import (
+    CheckKind,
+    PositionSource,
+    RequestSource,
+    SpecialCheck,
+)
 from cso_field.special_checks.visits import outcome_label, register_visits
 from cso_field.timeutil import department_today, utcnow
 
@@ -226,6 +231,8 @@ def _within_rate_limit(client_uuid: uuid.UUID, client_address: str | None) -> No
 
 def _welcome(check: SpecialCheck, source: RequestSource, created_by: User | None, token: str):
     place(check)
+    if check.has_location:
+        check.position_source = PositionSource.ADDRESS.value
     audit.record(
         "special_check.create",
         object_type=SpecialCheck.record_type,

@@ -1,21 +1,26 @@
 """Recording a visit to a special check: a field record with an outcome, made in two taps.
 
 Anything but "all secure" flags the check for the Senior CSO and, when the requester asked
-for it, emails the emergency contact at once.
+for it, emails the emergency contact at once. The first visit with a GPS fix places a check
+whose address could not be placed on the map.
 """
 
 import uuid
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from cso_field import audit
 from cso_field.auth.models import User
+from cso_field.districts.services import district_for
+from cso_field.extensions import db
 from cso_field.photos.services import unit_of_work
 from cso_field.records.models import LOCATION_FIELD_LABELS, Status
 from cso_field.records.registry import RecordType, register
 from cso_field.records.services import create_record, submission_hash, uploaded_digests
 from cso_field.special_checks import notices
-from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
+from cso_field.special_checks.models import CheckVisit, PositionSource, SpecialCheck, VisitOutcome
 
 OUTCOME_LABELS = {
     VisitOutcome.ALL_SECURE: _l("All secure"),
@@ -54,6 +59,7 @@ def record_visit(
 
         def attach(visit: CheckVisit) -> None:
             photos.attach(visit, user)
+            _place_from_visit(check, visit)
             if visit.outcome != VisitOutcome.ALL_SECURE:
                 _flag_problem(check, visit)
 
@@ -79,8 +85,47 @@ def _visit_content(check, outcome, notes, lat, lon, accuracy) -> dict:
         "longitude": round(lon, 7) if has_point else None,
         "accuracy_m": round(accuracy, 1) if has_point and accuracy is not None else None,
         "address": check.address,
-        "district_id": check.district_id,
+        "district_id": _visit_district(check, lat if has_point else None, lon),
     }
+
+
+def _visit_district(check: SpecialCheck, lat: float | None, lon: float | None) -> int | None:
+    """The check's district; for a check not yet placed, the district of the visit's fix
+    (which is about to place the check)."""
+    if check.has_location or lat is None or lon is None:
+        return check.district_id
+    district = district_for(lat, lon)
+    return district.id if district else None
+
+
+def _place_from_visit(check: SpecialCheck, visit: CheckVisit) -> None:
+    """Give a check without a position its first visit's GPS fix, and its district.
+
+    One conditional UPDATE, so of two visits recorded at once only the first places the
+    check; a check with a position (from its address, or an earlier visit) never moves.
+    """
+    if check.has_location or not visit.has_location:
+        return
+    placed = db.session.execute(
+        update(SpecialCheck)
+        .where(SpecialCheck.id == check.id, SpecialCheck.latitude.is_(None))
+        .values(
+            latitude=visit.latitude,
+            longitude=visit.longitude,
+            accuracy_m=visit.accuracy_m,
+            district_id=visit.district_id,
+            position_source=PositionSource.VISIT.value,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(check)
+    if placed.rowcount:
+        audit.record(
+            "special_check.placed_from_visit",
+            object_type=SpecialCheck.record_type,
+            object_id=check.id,
+            detail=visit.reference,
+        )
 
 
 def _flag_problem(check: SpecialCheck, visit: CheckVisit) -> None:
@@ -103,6 +148,15 @@ def emergency_contact_alerted(check: SpecialCheck, visit: CheckVisit) -> bool:
     )
 
 
+def visit_summary(visit: CheckVisit) -> str:
+    """One line for My records and Today: what the officer found, and where."""
+    return _(
+        "%(outcome)s at %(address)s",
+        outcome=outcome_label(visit.outcome),
+        address=visit.address or visit.check.address,
+    )
+
+
 CHECK_VISITS = RecordType(
     name="check_visit",
     model=CheckVisit,
@@ -111,6 +165,7 @@ CHECK_VISITS = RecordType(
     list_endpoint="special_checks.index",
     new_endpoint="special_checks.index",
     description=_l("Visit a special check from today's list."),
+    summary=visit_summary,
     fields={
         "check_id": _l("Special check"),
         "outcome": _l("Outcome"),
@@ -122,3 +177,6 @@ CHECK_VISITS = RecordType(
 
 def register_visits() -> None:
     register(CHECK_VISITS)
+    audit.register_labels(
+        {"special_check.placed_from_visit": _l("Special check placed on the map from a visit")}
+    )

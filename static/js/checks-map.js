@@ -4,12 +4,21 @@
   "use strict";
 
   function marker(item) {
+    const popup = document.createElement("div");
     const link = document.createElement("a");
     link.href = item.dataset.url;
     link.textContent = item.dataset.label;
+    popup.append(link);
+    if (item.dataset.positionNote) {
+      // The check's address could not be placed: its first visit's GPS fix placed it.
+      const note = document.createElement("p");
+      note.className = "muted";
+      note.textContent = item.dataset.positionNote;
+      popup.append(note);
+    }
     const position = [Number(item.dataset.lat), Number(item.dataset.lon)];
     return window.L.marker(position, { title: item.dataset.label, alt: item.dataset.label })
-      .bindPopup(link);
+      .bindPopup(popup);
   }
 
   document.addEventListener("DOMContentLoaded", () => {

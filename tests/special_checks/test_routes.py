@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -126,7 +127,9 @@ def test_expired_cancelled_and_future_checks_are_not_listed_but_are_found(cso_cl
     make_check(address="79 Future Ave", start_date=today + timedelta(days=1))
     make_check(address="80 Deleted Ave", deleted_at=utcnow())
     page = cso_client.get("/checks/").get_data(as_text=True)
-    assert "No active special checks today" in page and " Ave" not in page
+    active, upcoming = page.split('id="starting-soon"', 1)
+    assert "No active special checks today" in active and " Ave" not in active
+    assert "79 Future Ave" in upcoming and "77 Ended" not in upcoming and "78 " not in upcoming
 
     found = cso_client.get("/search/?q=Ave").get_data(as_text=True)
     assert "77 Ended Ave" in found and "Ended" in found
@@ -430,3 +433,51 @@ def test_a_check_page_shows_the_requesters_language_and_whether_they_are_emailed
     assert "Spanish" in text and "Yes: the resident is notified by email." in text
     text = page(cso_client.get(f"/checks/{without.id}"))
     assert "English" in text and "No: the resident is not notified by email." in text
+
+
+def _starting_soon_section(text: str) -> str:
+    return text.split('id="starting-soon"', 1)[1].split("</section>", 1)[0]
+
+
+def test_checks_starting_soon_are_shown_with_their_start_date(app, cso_client, users, login):
+    today = department_today()
+    make_check(address="2 Soon Ct", start_date=today + timedelta(days=2))
+    make_check(address="5 Later Ct", start_date=today + timedelta(days=5))
+    make_check(address="Ended Ct", start_date=today - timedelta(days=9), end_date=today)
+    make_check(
+        address="Over Ct", start_date=today - timedelta(days=9), end_date=today - timedelta(days=1)
+    )
+    starts = format_date(today + timedelta(days=2), "medium", locale="en")
+
+    senior_client = login(users.senior(), test_client=app.test_client())
+    for text in (page(cso_client.get("/checks/")), page(senior_client.get("/checks/overview"))):
+        assert "<h2" in text and "Starting soon</h2>" in text
+        section = _starting_soon_section(text)
+        assert "2 Soon Ct" in section and f"starts {starts}" in section
+        assert "5 Later Ct" not in text and "Over Ct" not in text
+        assert "Ended Ct" not in section
+
+
+def test_the_first_visit_places_an_unplaced_check_on_the_map(cso_client):
+    check = make_check(address="9 Nowhere Rd", latitude=None, longitude=None)
+    assert "9 Nowhere Rd" in page(cso_client.get("/checks/map")).split("Not on the map", 1)[1]
+
+    response = cso_client.post(f"/checks/{check.id}/visits", data=_visit_data())
+    assert response.status_code == 303
+
+    text = page(cso_client.get("/checks/map"))
+    assert "Not on the map (no position yet)" not in text
+    assert 'data-check-marker data-lat="37.9623" data-lon="-121.2907"' in text
+    assert 'data-position-note="Position from a visit"' in text
+    assert "Position from a visit" in page(cso_client.get(f"/checks/{check.id}"))
+    other = make_check(address="1 Placed Way")
+    assert "Position from a visit" not in page(cso_client.get(f"/checks/{other.id}"))
+
+
+def test_my_records_say_what_each_check_visit_found_and_where(cso_client):
+    check = make_check(address="12 Oak St")
+    cso_client.post(f"/checks/{check.id}/visits", data=_visit_data())
+    cso_client.post(f"/checks/{check.id}/visits", data=_visit_data(outcome="forced_entry"))
+    text = page(cso_client.get("/records/mine"))
+    assert "All secure at 12 Oak St" in text and "Signs of forced entry at 12 Oak St" in text
+    assert "Signs of forced entry at 12 Oak St" in page(cso_client.get("/today"))
