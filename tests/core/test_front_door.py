@@ -84,9 +84,10 @@ def test_the_language_choice_is_one_select_of_every_resident_language(client):
 
 
 def test_staff_can_find_their_sign_in_from_the_front_door(client):
-    html = client.get("/?lang=es").get_data(as_text=True)
-    assert "/login" in links_in(html).hrefs
-    assert "Acceso del personal" in html
+    for code, words in (("es", "Acceso para el personal"), ("km", "ការចូលសម្រាប់បុគ្គលិក")):
+        html = client.get(f"/?lang={code}").get_data(as_text=True)
+        assert "/login" in links_in(html).hrefs
+        assert words in html  # in the resident's language, not an English link on a Khmer page
 
 
 def test_staff_still_go_to_today(client, users, login):
