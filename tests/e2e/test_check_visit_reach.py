@@ -94,3 +94,30 @@ def test_references_stay_on_one_line_and_checkboxes_are_big(located_phone, live_
     label = checkbox.locator("xpath=ancestor::label[1]")
     label_box = label.bounding_box()
     assert label_box["width"] > 200  # the long label wraps beside the box, not squashed
+
+
+def test_the_photo_picker_is_a_big_button_that_names_the_chosen_files(located_phone, live_server):
+    base_url, app = live_server
+    cso = UserFactory(app).cso()
+    page = located_phone
+    log_in(page, base_url, cso.username, PASSWORD)
+
+    page.goto(f"{base_url}/notes/new")
+    button = page.locator("label.file-button")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300
+    # The native control is out of sight but still takes the keyboard focus.
+    page.get_by_label("Address").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "photos"
+    outline = button.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid"
+
+    picture = {"mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}
+    page.locator("#photos").set_input_files([{**picture, "name": "porch.png"}])
+    expect(page.locator("#photos-chosen")).to_have_text("Chosen: porch.png")
+    page.locator("#photos").set_input_files(
+        [{**picture, "name": "porch.png"}, {**picture, "name": "gate.png"}]
+    )
+    expect(page.locator("#photos-chosen")).to_have_text("2 photos chosen: porch.png, gate.png")
