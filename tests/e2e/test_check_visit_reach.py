@@ -1,4 +1,4 @@
-"""A visit in two taps on the first screen: on a 390×844 phone, in English and in Spanish, the
+"""A visit in two taps on the first screen: on a 390x844 phone, in English and in Spanish, the
 check's page shows its five outcome buttons without scrolling and above the bottom bar, with the
 position as one compact line; references stay on one line and checkboxes are big enough to tap."""
 
