@@ -1,6 +1,6 @@
 // Special checks. Today's checks (templates/checks/index.html): ask for the position once and
-// reload the list nearest first. A check's page: fill in the visit's position on load, through
-// location.js's own button. Without this file the list is by end date and visits have no position.
+// reload the list nearest first (a check's page fills in its visit's position through
+// location.js). Without this file the list is by end date.
 (() => {
   "use strict";
 
@@ -24,11 +24,6 @@
     }, () => say(form, "msgUnavailable"), OPTIONS);
   }
 
-  function locateVisit(block) {
-    const button = block.querySelector("[data-location-button]");
-    if (button && "geolocation" in navigator) button.click();
-  }
-
   // Ask the browser for the position on load only when the officer has already allowed it;
   // otherwise wait for a tap, so a page never opens with a permission prompt.
   async function alreadyAllowed() {
@@ -48,6 +43,5 @@
       button.hidden = false;
       button.addEventListener("click", () => nearestFirst(form));
     }
-    if (allowed) document.querySelectorAll("[data-location-auto]").forEach(locateVisit);
   });
 })();

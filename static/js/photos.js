@@ -1,4 +1,5 @@
-// Photo inputs (templates/photos/_upload_field.html): upload progress and early size checks.
+// Photo inputs (templates/photos/_upload_field.html): the chosen files' names, upload progress
+// and early size checks.
 // Messages come from data- attributes, so they are translated by the server.
 (() => {
   if (window.csoPhotoFields) return; // included by several partials on one page
@@ -50,11 +51,23 @@
     slot.hidden = !message;
   }
 
+  // The native input is visually hidden, so say what was chosen under the "Add photos" button.
+  function showChosen(field, files) {
+    const slot = field.querySelector("[data-photo-chosen]");
+    if (!slot) return;
+    const names = files.map((file) => file.name);
+    slot.textContent = names.length === 0 ? ""
+      : names.length === 1 ? (field.dataset.chosenOne || "").replace("{name}", names[0])
+        : (field.dataset.chosenMany || "").replace("{num}", names.length)
+          .replace("{names}", names.join(", "));
+  }
+
   // Say at once when photos are too many or too large, before sending megabytes over cellular.
   function checkChosenFiles(input) {
     const field = input.closest(FIELD);
     if (!field) return;
     const files = Array.from(input.files || []);
+    showChosen(field, files);
     const tooLarge = files.find((file) => file.size > Number(field.dataset.maxBytes));
     let message = "";
     if (files.length > Number(field.dataset.maxFiles)) {

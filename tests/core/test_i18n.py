@@ -199,7 +199,8 @@ OPEN, CLOSE = "\u27e6", "\u27e7"
 
 
 class VisibleText(HTMLParser):
-    """Text nodes and user-visible attributes, skipping <code>, <script> and <style>."""
+    """Text nodes and user-visible attributes, skipping <code>, <script> and <style>. A <span>
+    inside a sentence (a reference or phone number kept on one line) is part of that sentence."""
 
     ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
@@ -207,10 +208,12 @@ class VisibleText(HTMLParser):
         super().__init__()
         self.skipping = 0
         self.texts = []
+        self.glue = False
 
     def handle_starttag(self, tag, attrs):
         if tag in ("code", "script", "style"):
             self.skipping += 1
+        self.glue = tag == "span"
         attributes = dict(attrs)
         self.texts += [attributes[name] for name in self.ATTRIBUTES if attributes.get(name)]
         if tag == "input" and attributes.get("type") in ("submit", "button"):
@@ -219,10 +222,16 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("code", "script", "style"):
             self.skipping -= 1
+        self.glue = tag == "span"
 
     def handle_data(self, data):
-        if not self.skipping and data.strip():
+        if self.skipping or not data.strip():
+            return
+        if self.glue and self.texts:
+            self.texts[-1] += data
+        else:
             self.texts.append(data)
+        self.glue = False
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def test_spanish_request_english_visit_spanish_summary(browser, live_server, smt
     expect(first).to_contain_text(ADDRESS)
     first.get_by_role("link", name=ADDRESS).tap()
     expect(cso_page.get_by_text("Un gato adentro")).to_be_visible()
-    expect(cso_page.get_by_text("accurate to ±10 m")).to_be_visible()
+    expect(cso_page.get_by_text("Position ±10 m")).to_be_visible()
     cso_page.get_by_role("button", name="All secure").tap()
     expect(cso_page.get_by_text("all secure, recorded")).to_be_visible()
     officer.close()

@@ -65,7 +65,7 @@ def test_cso_records_all_secure_at_the_nearest_check_in_two_taps(located_phone, 
     expect(page.get_by_text("Nearest to you first.")).to_be_visible()
 
     first.get_by_role("link", name="2 Near St").tap()
-    expect(page.get_by_text("Location found, accurate to ±12 m")).to_be_visible()
+    expect(page.get_by_text("Position ±12 m")).to_be_visible()
     page.get_by_role("button", name="All secure").tap()
     page.wait_for_url(f"{base_url}/checks/")
     expect(page.get_by_text("2 Near St: all secure, recorded.")).to_be_visible()

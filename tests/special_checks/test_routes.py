@@ -255,7 +255,8 @@ def test_a_problem_flags_the_check_shows_guidance_and_alerts_the_opted_in_contac
 
     page = cso_client.get(response.location).get_data(as_text=True)
     assert "Do not investigate" in page and "non-hazardous" in page
-    assert "Call dispatch: (209) 937-8377" in page and 'href="tel:2099378377"' in page
+    assert 'Call dispatch: <span class="tel">(209) 937-8377</span>' in page
+    assert 'href="tel:2099378377"' in page
     assert "Senior CSO has been alerted" in page and "emergency contact is being emailed" in page
     assert "Back door frame splintered" in page and "Signs of forced entry" in page
 
