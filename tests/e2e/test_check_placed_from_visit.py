@@ -60,7 +60,7 @@ def test_a_visit_places_an_unplaced_check_on_the_map(located_phone, map_server):
     expect(page.get_by_role("heading", name="Not on the map (no position yet)")).to_be_visible()
 
     page.goto(f"{base_url}/checks/{check.id}")
-    expect(page.get_by_text("Location found, accurate to ±12 m")).to_be_visible()
+    expect(page.get_by_text("Position ±12 m")).to_be_visible()
     page.get_by_role("button", name="All secure").tap()
     page.wait_for_url(f"{base_url}/checks/")
 

@@ -23,7 +23,8 @@ def people(live_server):
 
 def test_cso_logs_in_switches_to_spanish_and_logs_out(phone, base_url, people):
     page = phone
-    page.goto(base_url)
+    page.goto(base_url)  # the residents' front door; staff sign in from its foot
+    page.get_by_role("link", name="Staff sign in").tap()
     expect(page).to_have_url(f"{base_url}/login")
     log_in(page, base_url, people["cso"].username, PASSWORD)
     expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()

@@ -56,6 +56,7 @@ def test_spanish_request_english_visit_spanish_summary(browser, live_server, smt
     page.locator("#address").fill(ADDRESS)
     page.locator("#start_date").fill(today.isoformat())
     page.locator("#end_date").fill((today + timedelta(days=3)).isoformat())
+    page.locator(".more-details > summary").tap()  # the optional details are folded
     page.locator("#pets").fill("Un gato adentro")
     page.locator("button[type=submit][name=submit]").tap()
     receipt = page.locator("main")

@@ -77,6 +77,7 @@ def test_payloads_in_a_note_a_check_request_and_a_name_stay_text(live_server, ph
     resident.locator("#address").fill("425 N El Dorado St")
     resident.locator("#start_date").fill((today + timedelta(days=7)).isoformat())
     resident.locator("#end_date").fill((today + timedelta(days=10)).isoformat())
+    resident.locator(".more-details > summary").tap()  # the optional details are folded
     resident.locator("#instructions").fill(SCRIPT)
     resident.locator("button[type=submit][name=submit]").tap()
     expect(resident.locator("main")).to_contain_text("SC-")
