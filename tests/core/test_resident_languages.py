@@ -82,7 +82,6 @@ RESIDENT_PAGES = [
 ]
 
 
-
 # -- What no resident text may show -----------------------------------------------------------
 
 ENGLISH_NAMES = re.compile(
