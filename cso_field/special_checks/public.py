@@ -4,6 +4,8 @@ No account is needed. Every page renders inside `resident_language()`, so the pa
 messages and <html lang> are in the resident's language whatever a staff cookie says.
 """
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import pgettext
 
@@ -83,13 +85,23 @@ def _request_form(language: Language):
     return _receipt(check, token), 201 if created else 200
 
 
+def _date_limits(form, start: date, *, end_only=False) -> None:
+    """The phone's date pickers know the lead-time and length rules before the form is sent;
+    static/js/app.js moves the end's limits when the resident picks another start."""
+    if not end_only:
+        form.start_date.render_kw = {**(form.start_date.render_kw or {}), "min": start.isoformat()}
+    form.end_date.render_kw = {
+        **(form.end_date.render_kw or {}),
+        "min": max(start, department_today()).isoformat(),
+        "max": services.last_allowed_end(start).isoformat(),
+        "data-max-length-days": services.longest_request_days(),
+    }
+
+
 def _form_page(
     form: CheckRequestForm, language: Language, status: int, refused=False, expired=False
 ):
-    # The phone's date picker knows the lead-time rule before the resident sends the form.
-    earliest = services.earliest_request_start().isoformat()
-    form.start_date.render_kw = {**(form.start_date.render_kw or {}), "min": earliest}
-    form.end_date.render_kw = {**(form.end_date.render_kw or {}), "min": earliest}
+    _date_limits(form, services.earliest_request_start())
     body = render_template(
         "special_checks/public/form.html",
         form=form,
@@ -126,6 +138,7 @@ def manage(token: str):
 
 def _manage(check: SpecialCheck, token: str):
     end_form = EndDateForm(prefix="end", end_date=check.end_date)
+    _date_limits(end_form, check.start_date, end_only=True)
     cancel_form = CancelForm(prefix="cancel")
     if request.method == "POST" and _apply_change(check, end_form, cancel_form):
         return see_other(url_for("special_checks_public.manage", token=token))

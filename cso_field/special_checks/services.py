@@ -119,6 +119,15 @@ def earliest_request_start(today: date | None = None) -> date:
     return today + timedelta(days=int(settings.get_setting("check_min_lead_days")))
 
 
+def longest_request_days() -> int:
+    return int(settings.get_setting("check_max_length_days"))
+
+
+def last_allowed_end(start: date) -> date:
+    """The last day a period starting on `start` may run to (the length rule of date_problem)."""
+    return start + timedelta(days=longest_request_days() - 1)
+
+
 def date_problem(
     start: date, end: date, *, today: date, min_lead_days: int, max_length_days: int
 ) -> DateProblem | None:
@@ -139,8 +148,7 @@ def end_date_problem(check: SpecialCheck, new_end: date, *, today: date) -> Date
         return DateProblem.END_BEFORE_START
     if new_end < today:
         return DateProblem.END_IN_PAST
-    max_length = int(settings.get_setting("check_max_length_days"))
-    if length_in_days(check.start_date, new_end) > max_length:
+    if length_in_days(check.start_date, new_end) > longest_request_days():
         return DateProblem.TOO_LONG
     return None
 

@@ -16,3 +16,15 @@ document.addEventListener("htmx:sendError", () => {
     notices.replaceChildren(notice);
   }
 });
+
+document.addEventListener("change", (event) => {
+  // A resident picks the first day: the last day's picker moves to the period the rules allow.
+  const start = event.target;
+  if (!start.matches('input[type="date"][name$="start_date"]') || !start.value || !start.form) return;
+  const end = start.form.querySelector('input[type="date"][data-max-length-days]');
+  if (!end) return;
+  const last = new Date(`${start.value}T00:00:00Z`);
+  last.setUTCDate(last.getUTCDate() + Number(end.dataset.maxLengthDays) - 1);
+  end.min = start.value;
+  end.max = last.toISOString().slice(0, 10);
+});

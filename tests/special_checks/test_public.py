@@ -135,6 +135,17 @@ def test_the_date_pickers_start_at_the_first_day_a_check_may_start(client):
     form = client.get(f"{FORM}?lang=es").text
     earliest = days_from_today(1)
     assert f'min="{earliest}"' in form
+    # The longest period (30 days by default, both days counted) from the earliest start.
+    assert f'max="{days_from_today(30)}"' in form
+    assert 'data-max-length-days="30"' in form
+
+
+def test_the_private_link_page_bounds_the_new_last_day_by_the_rules(client):
+    sent = submit_request(client, spanish_request(email=""))  # starts in 3 days
+    [token] = set(MANAGE_LINK.findall(sent.text))
+    managed = client.get(f"/check-request/manage/{token}").text
+    assert f'min="{days_from_today(3)}"' in managed
+    assert f'max="{days_from_today(32)}"' in managed
 
 
 def test_the_same_form_sent_twice_is_saved_once(app, client):
