@@ -6,11 +6,11 @@ from cso_field.i18n import RESIDENT_LANGUAGES, resident_language
 from cso_field.main.services import resident_entries, today_summary, visitor_language
 from cso_field.records import services as records
 from cso_field.records.registry import NEW_ENTRIES
-from cso_field.roles import SUPERVISORS, public, staff
+from cso_field.roles import Role, public, staff
 
 bp = Blueprint("main", __name__)
 
-REVIEW_ROLES = SUPERVISORS
+REVIEW_ROLES = frozenset({Role.SENIOR_CSO})  # those who approve and return records
 
 
 @bp.get("/")

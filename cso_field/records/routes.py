@@ -11,7 +11,7 @@ from cso_field.records import services as records
 from cso_field.records.forms import DeleteForm, ReturnForm
 from cso_field.records.models import Status
 from cso_field.records.registry import RECORD_TYPES, can_view, get_record, record_url
-from cso_field.roles import SUPERVISORS, Role, roles, staff
+from cso_field.roles import Role, roles, staff
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 STATUSES = {status.value for status in Status}
@@ -83,7 +83,7 @@ def mine():
 
 
 @bp.get("/review")
-@roles(*SUPERVISORS)
+@roles(Role.SENIOR_CSO)  # those who approve and return records
 def review_queue():
     record_type = request.args.get("type") or None
     author_id = request.args.get("cso", type=int)

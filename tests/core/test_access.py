@@ -40,7 +40,7 @@ EXPECTED_RULES = {
     "field_notes.new": STAFF,
     "field_notes.view": STAFF,
     "field_notes.edit": STAFF,
-    "records.review_queue": SUPERVISORS,
+    "records.review_queue": REVIEWERS,
     "records.mine": STAFF,
     "records.submit": STAFF,
     "records.delete": STAFF,

@@ -189,7 +189,7 @@ SPECS: dict[str, Spec] = {
     "field_notes.edit": Spec(
         STAFF, (*GET, *POST_EMPTY, ("POST", NOTE_EDIT)), _edit_note, NOTE_VARIANTS, "submitted"
     ),
-    "records.review_queue": Spec(SUPERVISORS, GET, always(OK)),
+    "records.review_queue": Spec({SENIOR}, GET, always(OK)),
     "records.mine": Spec(STAFF, GET, always(OK)),
     "records.submit": Spec(STAFF, POST_EMPTY, _submit, NOTE_VARIANTS, "draft"),
     "records.delete": Spec(
