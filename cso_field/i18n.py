@@ -115,6 +115,19 @@ def resident_language_code(requested: str | None) -> str:
     return requested if requested in RESIDENT_LANGUAGES else "en"
 
 
+_BROWSER_ALIASES = {"fil": "tl"}  # a Filipino phone reads the Tagalog pages
+
+
+def visitor_language() -> str:
+    """A resident page's language: ?lang= when it names a resident language, else the phone's
+    best match, else English."""
+    requested = request.args.get("lang")
+    if requested in RESIDENT_LANGUAGES:
+        return requested
+    best = request.accept_languages.best_match([*RESIDENT_LANGUAGES, *_BROWSER_ALIASES])
+    return _BROWSER_ALIASES.get(best, best) if best else "en"
+
+
 @contextmanager
 def resident_language(code: str) -> Iterator[Language]:
     """Render text in a resident's language, whatever the officer's interface language is."""

@@ -1,9 +1,9 @@
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from cso_field.auth.forms import LanguageForm
-from cso_field.i18n import RESIDENT_LANGUAGES, resident_language
-from cso_field.main.services import resident_entries, today_summary, visitor_language
+from cso_field.i18n import RESIDENT_LANGUAGES, resident_language, visitor_language
+from cso_field.main.services import resident_entries, today_summary
 from cso_field.records import services as records
 from cso_field.records.registry import NEW_ENTRIES
 from cso_field.roles import Role, public, staff
@@ -19,7 +19,7 @@ def index():
     """Staff go to Today; a resident gets the front door in their phone's language."""
     if current_user.is_authenticated:
         return redirect(url_for("main.today"))
-    code = visitor_language(request.args.get("lang"), request.accept_languages)
+    code = visitor_language()
     with resident_language(code) as language:
         response = make_response(
             render_template(

@@ -4,11 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from werkzeug.datastructures import LanguageAccept
 
 from cso_field.auth.models import LoginAttempt, User
 from cso_field.extensions import db
-from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.records.registry import RESIDENT_ENTRIES, ResidentEntry
 from cso_field.roles import Role
 from cso_field.timeutil import utcnow
@@ -47,18 +45,8 @@ def today_summary(user: User) -> TodaySummary:
 
 # -- The front door: what an anonymous visitor sees at / ----------------------------------------
 
+
 # Browsers may name Tagalog by its standard form, Filipino.
-_BROWSER_ALIASES = {"fil": "tl"}
-
-
-def visitor_language(requested: str | None, accept_languages: LanguageAccept) -> str:
-    """?lang= when it names a resident language, else the phone's best match, else English."""
-    if requested in RESIDENT_LANGUAGES:
-        return requested
-    best = accept_languages.best_match([*RESIDENT_LANGUAGES, *_BROWSER_ALIASES])
-    return _BROWSER_ALIASES.get(best, best) if best else "en"
-
-
 def resident_entries() -> list[ResidentEntry]:
     """What a resident can do here: one entry per record type with a public side."""
     return list(RESIDENT_ENTRIES.values())

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_babel import pgettext
 
 from cso_field.htmx import see_other
-from cso_field.i18n import RESIDENT_LANGUAGES, Language, resident_language
+from cso_field.i18n import RESIDENT_LANGUAGES, Language, resident_language, visitor_language
 from cso_field.records.registry import ResidentArea, register_resident_area
 from cso_field.records.services import SubmissionConflict
 from cso_field.roles import public
@@ -23,19 +23,8 @@ from cso_field.timeutil import department_today
 
 bp = Blueprint("special_checks_public", __name__, url_prefix="/check-request")
 
+
 # Browsers may name Tagalog by its standard form, Filipino.
-_BROWSER_ALIASES = {"fil": "tl"}
-
-
-def page_language() -> str:
-    """?lang= when it names a resident language, else the browser's best match, else English."""
-    requested = request.args.get("lang")
-    if requested in RESIDENT_LANGUAGES:
-        return requested
-    best = request.accept_languages.best_match([*RESIDENT_LANGUAGES, *_BROWSER_ALIASES])
-    return _BROWSER_ALIASES.get(best, best) if best else "en"
-
-
 def expired_form(language_code: str):
     """An expired request form comes back with what the resident typed and a fresh token."""
     with resident_language(language_code) as language:
@@ -43,14 +32,16 @@ def expired_form(language_code: str):
 
 
 register_resident_area(
-    ResidentArea(bp.url_prefix, "special_checks_public.request_form", page_language, expired_form)
+    ResidentArea(
+        bp.url_prefix, "special_checks_public.request_form", visitor_language, expired_form
+    )
 )
 
 
 @bp.route("/", methods=["GET", "POST"])
 @public
 def request_form():
-    with resident_language(page_language()) as language:
+    with resident_language(visitor_language()) as language:
         return _request_form(language)
 
 
@@ -130,7 +121,7 @@ def _receipt(check: SpecialCheck, token: str | None) -> str:
 def manage(token: str):
     check = services.find_by_token(token)
     if check is None:
-        with resident_language(page_language()):
+        with resident_language(visitor_language()):
             return render_template("special_checks/public/not_found.html"), 404
     with resident_language(check.language):
         return _manage(check, token)
