@@ -277,6 +277,9 @@ def page_targets(cso: Browser, senior: Browser, street: str) -> list[Target]:
         Target("checks near", [f"/checks/?{_position()}"], c),
         Target("checks overview (Senior)", ["/checks/overview"], s),
         Target("audit (Senior)", ["/audit/"], s),
+        Target("front door (resident)", ["/?lang=es"]),
+        Target("my records", ["/records/mine"], c),
+        Target("review queue (Senior)", ["/records/review"], s),
     ]
 
 
