@@ -225,8 +225,7 @@ class S3Storage:
         return cast(BinaryIO, io.BufferedReader(_ObjectStream(answer["Body"], key)))
 
     def read(self, key: str) -> bytes:
-        file = self.open(key)
-        with _s3_errors(f"could not read {key}"), file:
+        with self.open(key) as file:
             return file.read()
 
     def delete(self, key: str) -> None:
@@ -293,7 +292,7 @@ _creating = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    """Refuse to start with a PHOTO_STORAGE_URL that is not an S3 location."""
+    """Refuse to start with S3 settings that cannot work, saying which and why."""
     try:
         parse_storage_url(app.config.get("PHOTO_STORAGE_URL", ""))
     except ValueError as error:
@@ -302,6 +301,14 @@ def init_app(app: Flask) -> None:
             "s3://bucket/prefix (e.g. PHOTO_STORAGE_URL=s3://cso-photos/stockton), or leave "
             "it empty to keep photos in PHOTO_STORAGE_DIR."
         ) from None
+    endpoint = urlsplit(app.config.get("S3_ENDPOINT_URL") or "https://s3.amazonaws.com")
+    if endpoint.scheme not in ("http", "https") or not endpoint.hostname:
+        raise RuntimeError(
+            "S3_ENDPOINT_URL is not valid: give the object store's address, e.g. "
+            "S3_ENDPOINT_URL=https://minio.internal:9000, or leave it empty for AWS."
+        )
+    if app.config.get("S3_ADDRESSING_STYLE") not in ("", None, "auto", "path", "virtual"):
+        raise RuntimeError("S3_ADDRESSING_STYLE is not valid: use path, virtual or auto.")
 
 
 def storage_for(config: dict) -> Storage:

@@ -40,6 +40,17 @@ def test_a_malformed_photo_storage_url_refuses_to_start(url, complaint):
 
 
 @pytest.mark.parametrize(
+    ("setting", "value"),
+    [("S3_ENDPOINT_URL", "minio.internal:9000"), ("S3_ADDRESSING_STYLE", "bucket-first")],
+)
+def test_a_malformed_s3_setting_refuses_to_start(setting, value):
+    from cso_field import create_app
+
+    with pytest.raises(RuntimeError, match=f"{setting} is not valid"):
+        create_app({"TESTING": True, "PHOTO_STORAGE_URL": "s3://cso-photos", setting: value})
+
+
+@pytest.mark.parametrize(
     ("url", "bucket", "prefix"),
     [
         ("s3://cso-photos", "cso-photos", ""),
