@@ -287,6 +287,9 @@ def open_original(photo: Photo) -> BinaryIO:
                 copy.write(chunk)
         if digest.hexdigest() != photo.sha256:
             raise OriginalMismatchError(f"photo {photo.id}: original does not match its SHA-256")
+    except OSError as error:  # the disk failed while reading, or the temporary file
+        copy.close()
+        raise StorageError(f"could not read {photo.original_key}: {error}") from error
     except BaseException:
         copy.close()
         raise
