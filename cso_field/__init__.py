@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from cso_field import storage
 from cso_field.config import check_production_config, load_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["TRANSLATIONS_DIR"] = resource_dir("translations")
     app.config.update(config or {})
     check_production_config(app.config)
+    storage.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_COUNT"]:
         from cso_field.security import TrustedProxyFix

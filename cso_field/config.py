@@ -71,6 +71,16 @@ def load_config(instance_path: str) -> dict:
         "PHOTO_STORAGE_DIR": os.environ.get(
             "PHOTO_STORAGE_DIR", str(Path(instance_path) / "photos")
         ),
+        # s3://bucket/prefix: photos in an S3-compatible bucket that several servers share.
+        # Keys, session token and retries come from boto3's own AWS_* variables.
+        "PHOTO_STORAGE_URL": os.environ.get("PHOTO_STORAGE_URL", "").strip(),
+        # Empty: AWS itself, or boto3's AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL.
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", "").strip(),
+        # Empty: boto3's AWS_DEFAULT_REGION.
+        "S3_REGION": os.environ.get("AWS_REGION", "").strip(),
+        # "path" (bucket in the path, as most MinIO and Ceph setups need) or "virtual";
+        # empty: boto3 decides.
+        "S3_ADDRESSING_STYLE": os.environ.get("S3_ADDRESSING_STYLE", "").strip(),
         "PHOTO_MAX_FILE_BYTES": int(os.environ.get("PHOTO_MAX_FILE_BYTES", 15 * 1024 * 1024)),
         "PHOTO_MAX_FILES": int(os.environ.get("PHOTO_MAX_FILES", 8)),
         "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 50_000_000)),

@@ -37,6 +37,10 @@ MESSAGES = {
             "tell an administrator the reference below."
         ),
     ),
+    503: (
+        _l("Not available right now"),
+        _l("Try again in a moment; if it keeps happening, tell an administrator."),
+    ),
 }
 
 CSRF_MESSAGE = (

@@ -13,6 +13,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
+from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from sqlalchemy import String, UniqueConstraint, select
@@ -56,6 +57,9 @@ class _Geocoder:
             scheme=url.scheme or "https",
             user_agent=config["GEOCODER_USER_AGENT"],
             timeout=config["GEOCODER_TIMEOUT_SECONDS"],
+            # urllib whatever else is installed: with `requests` present geopy would pick
+            # its adapter, which retries on its own (see below).
+            adapter_factory=URLLibAdapter,
         )
         # No retries and no swallowing: a retry would hold the officer's request for
         # seconds, and a swallowed error would look like "no result" and be cached.

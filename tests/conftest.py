@@ -276,3 +276,87 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+# -- Photo storage: the local folder, and an S3-compatible bucket -------------------------
+
+
+class LocalPhotoStore:
+    """Photos in a folder of the test's own (the default storage)."""
+
+    kind = "local"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @property
+    def config(self) -> dict:
+        return {"PHOTO_STORAGE_URL": "", "PHOTO_STORAGE_DIR": str(self.folder)}
+
+    def stored_keys(self) -> list[str]:
+        if not self.folder.exists():
+            return []
+        files = (path for path in self.folder.rglob("*") if path.is_file())
+        return sorted(path.relative_to(self.folder).as_posix() for path in files)
+
+    def write(self, key: str, data: bytes) -> None:
+        """Change a stored file behind the app's back."""
+        (self.folder / key).write_bytes(data)
+
+    def use(self, app) -> None:
+        app.config.update(self.config)
+        app.extensions.pop("cso_storage", None)  # made afresh from these settings
+
+
+class S3PhotoStore(LocalPhotoStore):
+    """Photos in the test S3 server's bucket, under a prefix of the test's own."""
+
+    kind = "s3"
+
+    def __init__(self, server, prefix: str):
+        self.server = server
+        self.prefix = prefix
+
+    @property
+    def config(self) -> dict:
+        return self.server.app_config(self.prefix)
+
+    def stored_keys(self) -> list[str]:
+        return self.server.keys(self.prefix)
+
+    def write(self, key: str, data: bytes) -> None:
+        self.server.write(self.prefix, key, data)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1 with one bucket, for the whole run (of this worker)."""
+    from tests.s3_server import S3Server
+
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_credentials(monkeypatch):
+    """The test server's keys in the environment, where the app's boto3 reads them; never a
+    developer's own AWS profile or configuration."""
+    from tests.s3_server import CREDENTIALS
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+@pytest.fixture(params=["local", "s3"])
+def photo_store(request, tmp_path):
+    """Where photos go: every test using it runs once on the local folder and once on S3."""
+    if request.param == "local":
+        return LocalPhotoStore(tmp_path / "photos")
+    request.getfixturevalue("s3_credentials")
+    return S3PhotoStore(request.getfixturevalue("s3_server"), f"test-{os.urandom(6).hex()}")

@@ -42,10 +42,20 @@ STORAGE_ERROR_TEXT = "The photos could not be saved"
 
 class GunicornServer:
     """`gunicorn app:app` with 2 gthread workers of 4 threads, on a free local port (one that
-    no other xdist worker can take meanwhile: see tests/ports.py)."""
+    no other xdist worker can take meanwhile: see tests/ports.py); `env` adds settings."""
 
-    def __init__(self, *, database_url: str, photo_dir: Path, instance_dir: Path, log: Path):
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        photo_dir: Path,
+        instance_dir: Path,
+        log: Path,
+        env: dict[str, str] | None = None,
+        workers: int = 2,
+    ):
         self.port = reserve_port()
+        self.workers = workers
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.env = {
@@ -56,6 +66,7 @@ class GunicornServer:
             "PHOTO_STORAGE_DIR": str(photo_dir),
             "CSO_INSTANCE_PATH": str(instance_dir),
             "GEOCODER": "none",
+            **(env or {}),
         }
         self.process: subprocess.Popen | None = None
 
@@ -64,7 +75,7 @@ class GunicornServer:
         the other xdist workers' tests may need a good part of a minute for that."""
         command = [
             *(sys.executable, "-m", "gunicorn"),
-            *("--worker-class", "gthread", "--workers", "2", "--threads", "4"),
+            *("--worker-class", "gthread", "--workers", str(self.workers), "--threads", "4"),
             *("--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "3"),
             *("--log-level", "warning", "--error-logfile", str(self.log)),
             "app:app",
@@ -87,7 +98,7 @@ class GunicornServer:
                 )
             try:
                 with urllib.request.urlopen(f"{self.base_url}/login", timeout=1) as response:  # noqa: S310
-                    if response.status == 200 and len(self.worker_pids()) == 2:
+                    if response.status == 200 and len(self.worker_pids()) == self.workers:
                         return
             except OSError:
                 pass
@@ -119,7 +130,7 @@ class GunicornServer:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             pids = self.worker_pids()
-            if len(pids) == 2 and replacing not in pids:
+            if len(pids) == self.workers and replacing not in pids:
                 return
             time.sleep(0.1)
         raise RuntimeError(f"the master did not replace worker {replacing}:\n{self.tail()}")

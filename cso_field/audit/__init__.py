@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "districts.upload": _l("Districts uploaded"),
     "photo.add": _l("Photos added"),
     "photo.original.view": _l("Original photo viewed"),
+    "photo.original.mismatch": _l("Original photo did not match its SHA-256"),
     "settings.update": _l("Settings changed"),
 }
 # What non-record audit rows are about, e.g. object_type "user" is shown as "Account 7".

@@ -14,10 +14,12 @@ a retry confirms).
 import hashlib
 import io
 import secrets
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from typing import BinaryIO, cast
 
 from flask import current_app, request
 from flask_babel import format_decimal, lazy_ngettext
@@ -44,6 +46,7 @@ ACCEPTED_FORMATS = {
 DISPLAY_MAX_SIDE = 1600
 JPEG_QUALITY = 82
 CHUNK_BYTES = 64 * 1024
+VERIFY_IN_MEMORY_BYTES = 1024 * 1024  # larger originals are checked through a temporary file
 _ROTATED_ORIENTATIONS = {5, 6, 7, 8}
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -262,6 +265,36 @@ def photos_for(record) -> list[Photo]:
         .order_by(Photo.id)
     )
     return list(db.session.scalars(query))
+
+
+class OriginalMismatchError(Exception):
+    """The stored original no longer has the SHA-256 it had when it was uploaded."""
+
+
+def open_original(photo: Photo) -> BinaryIO:
+    """The photo's original, checked against its SHA-256 before a byte of it is sent.
+
+    Read once from storage into a spooled temporary file (memory for small photos, disk for
+    large ones) while hashing. Raises StorageError, or OriginalMismatchError when the file
+    was changed: a copy that no longer matches is not evidence and is not handed out.
+    """
+    digest = hashlib.sha256()
+    copy = tempfile.SpooledTemporaryFile(max_size=VERIFY_IN_MEMORY_BYTES)  # noqa: SIM115
+    try:
+        with get_storage().open(photo.original_key) as stored:
+            while chunk := stored.read(CHUNK_BYTES):
+                digest.update(chunk)
+                copy.write(chunk)
+        if digest.hexdigest() != photo.sha256:
+            raise OriginalMismatchError(f"photo {photo.id}: original does not match its SHA-256")
+    except OSError as error:  # the disk failed while reading, or the temporary file
+        copy.close()
+        raise StorageError(f"could not read {photo.original_key}: {error}") from error
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return cast(BinaryIO, copy)
 
 
 def _check_count(count: int) -> None:

@@ -289,11 +289,10 @@ def test_list_can_be_ordered_nearest_first(cso_client):
 
 
 @pytest.fixture
-def photo_folder(app, tmp_path):
-    folder = tmp_path / "photos"
-    app.config["PHOTO_STORAGE_DIR"] = str(folder)
-    app.extensions.pop("cso_storage", None)
-    return folder
+def photos_stored(app, photo_store):
+    """The local folder, then an S3 bucket: each test using it runs with both."""
+    photo_store.use(app)
+    return photo_store
 
 
 def _png(size=(40, 30)) -> bytes:
@@ -308,14 +307,14 @@ def _post_with_photos(client, files, **overrides):
     return client.post("/notes/new", data=data, content_type="multipart/form-data")
 
 
-def _stored(folder):
-    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+def _stored(store):
+    return store.stored_keys()
 
 
-def test_note_with_photos_is_saved_with_them(cso_client, photo_folder):
+def test_note_with_photos_is_saved_with_them(cso_client, photos_stored):
     response = _post_with_photos(cso_client, [("a.png", _png()), ("b.png", _png((50, 20)))])
     assert response.status_code == 303
-    assert _count(Photo) == 2 and len(_stored(photo_folder)) == 6  # original, display, thumb
+    assert _count(Photo) == 2 and len(_stored(photos_stored)) == 6  # original, display, thumb
     page = cso_client.get(response.location).get_data(as_text=True)
     assert page.count("/thumbnail") == 2
 
@@ -327,7 +326,7 @@ def test_note_with_photos_is_saved_with_them(cso_client, photo_folder):
         ("bomb.png", None, 422, "megapixels"),
     ],
 )
-def test_bad_photo_saves_nothing_at_all(cso_client, photo_folder, name, content, status, message):
+def test_bad_photo_saves_nothing_at_all(cso_client, photos_stored, name, content, status, message):
     if content is None:
         cso_client.application.config["PHOTO_MAX_PIXELS"] = 100
         content = _png((200, 200))
@@ -336,18 +335,18 @@ def test_bad_photo_saves_nothing_at_all(cso_client, photo_folder, name, content,
     page = response.get_data(as_text=True)
     assert message in page and "Streetlight out on the corner" in page
     assert _count() == 0 and _count(Photo) == 0 and _count(RecordVersion) == 0
-    assert _stored(photo_folder) == []
+    assert _stored(photos_stored) == []
 
 
-def test_too_many_photos_is_413_and_saves_nothing(cso_client, photo_folder):
+def test_too_many_photos_is_413_and_saves_nothing(cso_client, photos_stored):
     cso_client.application.config["PHOTO_MAX_FILES"] = 2
     files = [(f"{number}.png", _png()) for number in range(3)]
     response = _post_with_photos(cso_client, files)
     assert response.status_code == 413
-    assert _count() == 0 and _stored(photo_folder) == []
+    assert _count() == 0 and _stored(photos_stored) == []
 
 
-def test_author_adds_photos_to_an_existing_note(cso_client, photo_folder):
+def test_author_adds_photos_to_an_existing_note(cso_client, photos_stored):
     cso_client.post("/notes/new", data=_note_data())
     note = db.session.scalars(select(FieldNote)).one()
     response = cso_client.post(

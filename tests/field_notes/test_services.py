@@ -3,7 +3,6 @@ place, nothing kept when a photo is refused, edits placed again, lists nearest f
 
 import io
 import uuid
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -64,17 +63,13 @@ def test_a_note_is_made_once_per_client_uuid(author):
     assert _count(FieldNote) == 1 and _count(Photo) == 1 and _count(RecordVersion) == 1
 
 
-def _stored_files(app) -> list:
-    folder = Path(app.config["PHOTO_STORAGE_DIR"])
-    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
-
-
-def test_a_repeat_leaves_no_photo_files_behind(app, author):
+def test_a_repeat_leaves_no_photo_files_behind(app, author, photo_store):
+    photo_store.use(app)
     key = uuid.uuid4()
     _create(author, key, uploads=[_photo(), _photo()])
-    assert len(_stored_files(app)) == 6  # original, display copy, thumbnail of each
+    assert len(photo_store.stored_keys()) == 6  # original, display copy, thumbnail of each
     _create(author, key, uploads=[_photo(), _photo()])
-    assert len(_stored_files(app)) == 6 and _count(Photo) == 2
+    assert len(photo_store.stored_keys()) == 6 and _count(Photo) == 2
 
 
 def test_photos_are_stored_before_the_first_write(app, author):

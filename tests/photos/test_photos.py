@@ -5,7 +5,6 @@ import io
 import os
 import struct
 import zlib
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -25,18 +24,20 @@ from cso_field.photos.services import (
     save_photos,
     unit_of_work,
 )
-from cso_field.storage import InvalidKeyError, LocalStorage, StorageError, get_storage
+from cso_field.records.models import RecordVersion
+from cso_field.storage import InvalidKeyError, MissingFileError, StorageError, get_storage
 from cso_field.timeutil import utcnow
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
+from tests.ports import HOST, reserve_port
 
 
 @pytest.fixture
-def storage_dir(app, tmp_path) -> Path:
-    """A photo folder of this test's own; services run in a request, as in the app."""
-    folder = tmp_path / "photos"
-    app.config["PHOTO_STORAGE_DIR"] = str(folder)
+def store(app, photo_store):
+    """A photo folder, or an S3 prefix, of this test's own (each test runs with both);
+    services run in a request, as in the app."""
+    photo_store.use(app)
     with app.test_request_context():
-        yield folder
+        yield photo_store
 
 
 def make_note(user, **fields) -> FieldNote:
@@ -83,10 +84,6 @@ def upload(data: bytes, filename: str = "photo.jpg", content_type="image/jpeg") 
     return FileStorage(stream=io.BytesIO(data), filename=filename, content_type=content_type)
 
 
-def stored_files(folder: Path) -> list[Path]:
-    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
-
-
 def photo_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Photo))
 
@@ -97,7 +94,7 @@ def open_image(data: bytes) -> Image.Image:
     return image
 
 
-def test_original_is_kept_and_copies_are_upright_and_stripped(app, users, storage_dir):
+def test_original_is_kept_and_copies_are_upright_and_stripped(app, users, store):
     author = users.cso()
     note = make_note(author)
     original = phone_jpeg()
@@ -133,7 +130,7 @@ def test_original_is_kept_and_copies_are_upright_and_stripped(app, users, storag
     assert [p.id for p in photos_for(note)] == [photo.id]
 
 
-def test_png_and_webp_are_accepted_and_empty_inputs_skipped(app, users, storage_dir):
+def test_png_and_webp_are_accepted_and_empty_inputs_skipped(app, users, store):
     author = users.cso()
     note = make_note(author)
     transparent = io.BytesIO()
@@ -150,42 +147,40 @@ def test_png_and_webp_are_accepted_and_empty_inputs_skipped(app, users, storage_
     assert photos[0].original_key.endswith(".png") and photos[1].original_key.endswith(".webp")
     display = open_image(get_storage().read(photos[0].display_key))
     assert display.mode == "RGB" and display.getpixel((5, 5)) == (255, 255, 255)
-    assert len(stored_files(storage_dir)) == 6
+    assert len(store.stored_keys()) == 6
 
 
-def test_no_files_chosen_saves_nothing(app, users, storage_dir):
+def test_no_files_chosen_saves_nothing(app, users, store):
     author = users.cso()
     empty = FileStorage(stream=io.BytesIO(b""), filename="")
     assert save_photos([empty], make_note(author), author) == []
     assert photo_count() == 0
 
 
-def assert_refused(files, note, user, folder, status) -> PhotoError:
+def assert_refused(files, note, user, store, status) -> PhotoError:
     with pytest.raises(PhotoError) as refused:
         save_photos(files, note, user)
     assert refused.value.status == status
     assert str(refused.value.message) == str(refused.value)
-    assert stored_files(folder) == []
+    assert store.stored_keys() == []
     assert photo_count() == 0
     return refused.value
 
 
-def test_html_named_jpg_is_refused_and_nothing_is_stored(app, users, storage_dir):
+def test_html_named_jpg_is_refused_and_nothing_is_stored(app, users, store):
     author = users.cso()
     note = make_note(author)
     html = b"<!doctype html><html><script>alert(1)</script></html>"
     good = upload(image_bytes(), "first.png", "image/png")
 
-    error = assert_refused(
-        [good, upload(html, "evidence.jpg")], note, author, storage_dir, status=422
-    )
+    error = assert_refused([good, upload(html, "evidence.jpg")], note, author, store, status=422)
     assert "evidence.jpg" in str(error.message)
 
 
-def test_gif_is_refused(app, users, storage_dir):
+def test_gif_is_refused(app, users, store):
     author = users.cso()
     gif = upload(image_bytes(image_format="GIF"), "animation.gif", "image/gif")
-    error = assert_refused([gif], make_note(author), author, storage_dir, status=422)
+    error = assert_refused([gif], make_note(author), author, store, status=422)
     assert "JPEG, PNG or WebP" in str(error.message)
 
 
@@ -203,32 +198,32 @@ def png_declaring(width: int, height: int) -> bytes:
     )
 
 
-def test_decompression_bomb_is_refused(app, users, storage_dir):
+def test_decompression_bomb_is_refused(app, users, store):
     author = users.cso()
     bomb = upload(png_declaring(60_000, 60_000), "bomb.png", "image/png")
-    error = assert_refused([bomb], make_note(author), author, storage_dir, status=422)
+    error = assert_refused([bomb], make_note(author), author, store, status=422)
     assert "megapixels" in str(error.message)
 
 
 @pytest.mark.parametrize("size", [(11, 10), (30, 30)])  # just over the limit, and over twice it
-def test_pixel_limit_follows_the_setting(make_app, tmp_path, size):
-    app = make_app(PHOTO_MAX_PIXELS=100, PHOTO_STORAGE_DIR=str(tmp_path / "photos"))
+def test_pixel_limit_follows_the_setting(make_app, photo_store, size):
+    app = make_app(PHOTO_MAX_PIXELS=100, **photo_store.config)
     with app.app_context(), app.test_request_context():
         author = UserFactory(app).cso()
         note = make_note(author)
         photo = upload(image_bytes(size=size), "big.png", "image/png")
-        assert_refused([photo], note, author, tmp_path / "photos", status=422)
+        assert_refused([photo], note, author, photo_store, status=422)
         assert save_photos([upload(image_bytes(size=(10, 10)), "ok.png")], note, author)
 
 
-def test_too_many_files_is_413(app, users, storage_dir):
+def test_too_many_files_is_413(app, users, store):
     author = users.cso()
     files = [upload(image_bytes(), f"{n}.png", "image/png") for n in range(9)]
-    error = assert_refused(files, make_note(author), author, storage_dir, status=413)
+    error = assert_refused(files, make_note(author), author, store, status=413)
     assert "at most 8 photos" in str(error.message)
 
 
-def test_too_large_file_is_413(app, users, storage_dir):
+def test_too_large_file_is_413(app, users, store):
     app.config["PHOTO_MAX_FILE_BYTES"] = 2000
     author = users.cso()
     noise = Image.frombytes("RGB", (100, 100), os.urandom(30_000))
@@ -236,7 +231,7 @@ def test_too_large_file_is_413(app, users, storage_dir):
     noise.save(output, "PNG")
     assert len(output.getvalue()) > 2000
     big = upload(output.getvalue(), "huge.png", "image/png")
-    error = assert_refused([big], make_note(author), author, storage_dir, status=413)
+    error = assert_refused([big], make_note(author), author, store, status=413)
     assert "huge.png" in str(error.message)
 
 
@@ -255,70 +250,73 @@ def test_storage_that_cannot_be_written_is_a_clean_error(app, users, tmp_path):
     assert not_a_folder.read_text() == "a file where the photo folder should be"
 
 
-class FailsAfter(LocalStorage):
-    """Real files, until the disk "fills up" after a number of writes."""
+class FailsAfter:
+    """The real storage, until it "fills up" after a number of writes."""
 
-    def __init__(self, root, writes: int):
-        super().__init__(root)
+    def __init__(self, storage, writes: int):
+        self.storage = storage
         self.writes_left = writes
 
     def put(self, key: str, data: bytes) -> None:
         if self.writes_left == 0:
             raise StorageError("No space left on device")
         self.writes_left -= 1
-        super().put(key, data)
+        self.storage.put(key, data)
+
+    def __getattr__(self, name: str):
+        return getattr(self.storage, name)
 
 
-def test_failure_midway_removes_files_already_written(app, users, storage_dir):
-    app.extensions["cso_storage"] = FailsAfter(storage_dir, writes=4)  # photo 2 fails
+def test_failure_midway_removes_files_already_written(app, users, store):
+    app.extensions["cso_storage"] = FailsAfter(get_storage(), writes=4)  # photo 2 fails
     author = users.cso()
     files = [upload(image_bytes(), f"{n}.png", "image/png") for n in range(3)]
 
-    assert_refused(files, make_note(author), author, storage_dir, status=503)
+    assert_refused(files, make_note(author), author, store, status=503)
 
 
-def test_discard_files_after_the_transaction_fails(app, users, storage_dir):
+def test_discard_files_after_the_transaction_fails(app, users, store):
     author = users.cso()
     photos = save_photos([upload(image_bytes(), "a.png")], make_note(author), author)
-    assert len(stored_files(storage_dir)) == 3
+    assert len(store.stored_keys()) == 3
 
     db.session.rollback()
     discard_files(photos)
 
-    assert stored_files(storage_dir) == []
+    assert store.stored_keys() == []
     assert photo_count() == 0
 
 
-def test_a_unit_of_work_that_fails_keeps_no_row_and_no_file(app, users, storage_dir):
+def test_a_unit_of_work_that_fails_keeps_no_row_and_no_file(app, users, store):
     author = users.cso()
     note = make_note(author)
     db.session.commit()
     with pytest.raises(RuntimeError), unit_of_work() as unit:
         unit.save([upload(image_bytes(), "a.png")], note, author)
-        assert len(stored_files(storage_dir)) == 3
+        assert len(store.stored_keys()) == 3
         raise RuntimeError("a later step of the same unit fails")
-    assert stored_files(storage_dir) == []
+    assert store.stored_keys() == []
     assert photo_count() == 0
 
 
-def test_a_unit_of_work_commits_rows_and_keeps_files(app, users, storage_dir):
+def test_a_unit_of_work_commits_rows_and_keeps_files(app, users, store):
     author = users.cso()
     note = make_note(author)
     with unit_of_work() as unit:
         unit.save([upload(image_bytes(), "a.png")], note, author)
     db.session.rollback()  # nothing left to undo: the unit committed
-    assert photo_count() == 1 and len(stored_files(storage_dir)) == 3
+    assert photo_count() == 1 and len(store.stored_keys()) == 3
 
 
-def test_a_unit_of_work_removes_files_stored_for_rows_never_added(app, users, storage_dir):
+def test_a_unit_of_work_removes_files_stored_for_rows_never_added(app, users, store):
     """A repeated submission stores its uploads before it knows the record exists."""
     with unit_of_work() as unit:
         unit.store([upload(image_bytes(), "a.png")])
-        assert len(stored_files(storage_dir)) == 3
-    assert stored_files(storage_dir) == [] and photo_count() == 0
+        assert len(store.stored_keys()) == 3
+    assert store.stored_keys() == [] and photo_count() == 0
 
 
-def test_a_unit_of_work_keeps_the_files_of_attached_photos_only(app, users, storage_dir):
+def test_a_unit_of_work_keeps_the_files_of_attached_photos_only(app, users, store):
     author = users.cso()
     note = make_note(author)
     with unit_of_work() as unit:
@@ -326,26 +324,28 @@ def test_a_unit_of_work_keeps_the_files_of_attached_photos_only(app, users, stor
         [photo] = unit.attach(note, author)
         unit.store([upload(image_bytes(), "b.png")])
     assert photo.original_key == kept.original_key and photo_count() == 1
-    assert len(stored_files(storage_dir)) == 3 and (storage_dir / kept.original_key).is_file()
+    assert len(store.stored_keys()) == 3 and kept.original_key in store.stored_keys()
 
 
-def test_storage_refuses_keys_that_leave_its_folder(tmp_path):
-    storage = LocalStorage(tmp_path / "store")
+def test_storage_refuses_keys_that_leave_its_folder(app, store):
+    storage = get_storage()
     for key in ("../secret", "a/../../b", "/etc/passwd", "ab/../x", "", "A.JPG", "a\\b"):
         with pytest.raises(InvalidKeyError):
             storage.put(key, b"x")
+        with pytest.raises(InvalidKeyError):
+            storage.open(key)
     storage.put("ab/abc-original.jpg", b"data")
     assert storage.exists("ab/abc-original.jpg") and storage.read("ab/abc-original.jpg") == b"data"
-    assert [p.name for p in (tmp_path / "store").rglob("*") if p.is_file()] == [
-        "abc-original.jpg"
-    ]  # no temporary files left
+    assert store.stored_keys() == ["ab/abc-original.jpg"]  # no temporary files left
+    with pytest.raises(MissingFileError):
+        storage.open("ab/other-original.jpg")
     storage.delete("ab/abc-original.jpg")
     storage.delete("ab/abc-original.jpg")  # already gone: fine
     assert not storage.exists("ab/abc-original.jpg")
 
 
 @pytest.fixture
-def saved_photo(app, users, storage_dir):
+def saved_photo(app, users, store):
     author = users.cso(username="photo.author")
     note = make_note(author)
     [photo] = save_photos([upload(phone_jpeg(), "IMG_0002.JPG")], note, author)
@@ -436,3 +436,92 @@ def test_partials_render(app, saved_photo):
     assert f'src="/photos/{photo.id}/thumbnail"' in gallery
     assert f'href="/photos/{photo.id}/display"' in gallery
     assert 'alt="Photo 1 of 1' in gallery and 'width="160" height="320"' in gallery
+
+
+def test_an_original_changed_in_storage_is_not_handed_out(client, users, login, store, saved_photo):
+    """The SHA-256 taken at upload is checked on every download of the original: a file
+    changed in the folder or the bucket afterwards is refused, and the finding audited."""
+    _author, _note, photo = saved_photo
+    store.write(photo.original_key, phone_jpeg()[:-1] + b"\x00")  # one byte differs
+    login(users.senior())
+
+    response = client.get(f"/photos/{photo.id}/original")
+
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "does not match the fingerprint (SHA-256)" in page
+    assert "X-Photo-SHA256" not in response.headers
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "photo")
+    ).all()
+    assert actions == ["photo.original.mismatch"]
+    # The copies made at upload are still shown; only the evidence itself is withheld.
+    assert client.get(f"/photos/{photo.id}/display").status_code == 200
+
+
+def test_a_missing_stored_file_is_404(client, users, login, store, saved_photo):
+    _author, _note, photo = saved_photo
+    get_storage().delete(photo.thumbnail_key)
+    login(users.cso())
+    assert client.get(f"/photos/{photo.id}/thumbnail").status_code == 404
+
+
+# -- S3 that fails: the user gets the storage message (503), never a 500, and nothing is kept --
+
+
+def unreachable(s3_server) -> dict:
+    """The test bucket's settings, but an endpoint where nothing listens (see tests/ports)."""
+    return {
+        **s3_server.app_config("unreachable"),
+        "S3_ENDPOINT_URL": f"http://{HOST}:{reserve_port()}",
+    }
+
+
+@pytest.mark.parametrize("failure", ["unreachable", "missing bucket"])
+def test_a_bucket_that_fails_keeps_nothing_and_says_so(
+    make_app, s3_server, s3_credentials, failure
+):
+    prefix = f"test-{os.urandom(6).hex()}"
+    settings = (
+        unreachable(s3_server)
+        if failure == "unreachable"
+        else s3_server.app_config(prefix, bucket="no-such-bucket")
+    )
+    app = make_app(**settings)
+    with app.app_context():
+        author = UserFactory(app).cso()
+        note = make_note(author)
+        db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"username": author.username, "password": PASSWORD})
+
+        response = client.post(
+            f"/records/field_note/{note.id}/photos",
+            data={"photos": [(io.BytesIO(image_bytes()), f"{n}.png") for n in range(2)]},
+            content_type="multipart/form-data",
+        )
+
+        assert response.status_code == 503
+        page = response.get_data(as_text=True)
+        assert "The photos could not be saved, so nothing was saved" in page
+        assert photo_count() == 0
+        assert db.session.scalar(select(func.count()).select_from(RecordVersion)) == 0
+        assert s3_server.keys(prefix) == [] and s3_server.keys("unreachable") == []
+
+
+def test_photos_in_a_bucket_that_stops_answering_are_503(make_app, s3_server, s3_credentials):
+    app = make_app(**s3_server.app_config(f"test-{os.urandom(6).hex()}"))
+    with app.app_context(), app.test_request_context():
+        author = UserFactory(app).cso()
+        [photo] = save_photos([upload(image_bytes(), "a.png")], make_note(author), author)
+        db.session.commit()
+        username, photo_id = author.username, photo.id
+    app.config.update(unreachable(s3_server))
+    app.extensions.pop("cso_storage")
+    with app.app_context():
+        client = app.test_client()
+        client.post("/login", data={"username": username, "password": PASSWORD})
+        for kind in ("thumbnail", "display", "original"):
+            response = client.get(f"/photos/{photo_id}/{kind}")
+            assert response.status_code == 503, kind
+            assert "The photo could not be loaded" in response.get_data(as_text=True)

@@ -271,7 +271,8 @@ def test_a_problem_does_not_email_a_contact_who_did_not_opt_in(cso_client):
     assert "Do not investigate" in page and "emergency contact is being emailed" not in page
 
 
-def test_a_visit_with_photos(cso_client):
+def test_a_visit_with_photos(cso_client, photo_store):
+    photo_store.use(cso_client.application)
     check = make_check()
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), "green").save(buffer, "PNG")
@@ -285,6 +286,9 @@ def test_a_visit_with_photos(cso_client):
     recorded = db.session.scalars(select(CheckVisit)).one()
     photo = db.session.scalars(select(Photo)).one()
     assert (photo.record_type, photo.record_id) == ("check_visit", recorded.id)
+    assert photo_store.stored_keys() == sorted(
+        [photo.original_key, photo.display_key, photo.thumbnail_key]
+    )
     page = cso_client.get(response.location).get_data(as_text=True)
     assert f"/photos/{photo.id}/thumbnail" in page or "photo-gallery" in page
 
