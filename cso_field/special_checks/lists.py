@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 
 from cso_field.extensions import db
-from cso_field.geo import nearest_first
+from cso_field.geo import nearest_page
 from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
 from cso_field.timeutil import day_start_utc, utcnow
 
 NEAR_RADIUS_M = 30_000.0
-LIST_LIMIT = 200
+LIST_LIMIT = 50  # rows on one page of today's checks
 ENDING_SOON_DAYS = 1  # ends today or tomorrow
 STARTING_SOON_DAYS = 3  # starts tomorrow or within the next three days
 STARTING_SOON_LIMIT = 50
@@ -102,8 +102,10 @@ def todays_checks(
     lon: float | None,
     district_id: int | None,
     today: date,
-) -> list[CheckRow]:
-    """Active checks, nearest first when a position is given, else the soonest to end first.
+    page: int = 1,
+) -> tuple[list[CheckRow], bool]:
+    """(one page of active checks, whether more follow): nearest first when a position is
+    given, else the soonest to end first.
 
     Checks not yet placed on the map follow the located ones (they still need visiting);
     every officer sees every active check.
@@ -111,12 +113,29 @@ def todays_checks(
     query = active_checks_query(today)
     if district_id:
         query = query.where(SpecialCheck.district_id == district_id)
+    offset = (page - 1) * LIST_LIMIT
     if lat is not None and lon is not None:
-        pairs = nearest_first(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT)
-        unlocated = query.where(SpecialCheck.latitude.is_(None))
-        pairs += [(check, None) for check in _by_end_date(unlocated, LIST_LIMIT - len(pairs))]
+        pairs, more = _nearest_then_unplaced(query, lat, lon, offset)
     else:
-        pairs = [(check, None) for check in _by_end_date(query, LIST_LIMIT)]
+        checks = _by_end_date(query, LIST_LIMIT + 1, offset)
+        pairs, more = [(check, None) for check in checks[:LIST_LIMIT]], len(checks) > LIST_LIMIT
+    return _check_rows(pairs, today), more
+
+
+def _nearest_then_unplaced(query: Select, lat: float, lon: float, offset: int):
+    """A page of the located checks nearest first, then those without a position."""
+    wanted = offset + LIST_LIMIT + 1
+    pairs, found = nearest_page(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT, offset)
+    if found >= wanted:
+        return pairs, True
+    unplaced = query.where(SpecialCheck.latitude.is_(None))
+    start = max(0, offset - found)
+    extra = _by_end_date(unplaced, wanted - max(found, offset), start)
+    pairs += [(check, None) for check in extra]
+    return pairs[:LIST_LIMIT], len(pairs) > LIST_LIMIT
+
+
+def _check_rows(pairs: list, today: date) -> list[CheckRow]:
     if not pairs:
         return []
     ids = [check.id for check, _distance in pairs]
@@ -139,10 +158,10 @@ def todays_checks(
 _END_DATE_ORDER = (SpecialCheck.end_date, SpecialCheck.start_date, SpecialCheck.id)
 
 
-def _by_end_date(query: Select, limit: int) -> list[SpecialCheck]:
+def _by_end_date(query: Select, limit: int, offset: int = 0) -> list[SpecialCheck]:
     if limit <= 0:
         return []
-    ordered = query.order_by(*_END_DATE_ORDER).limit(limit)
+    ordered = query.order_by(*_END_DATE_ORDER).offset(offset).limit(limit)
     return list(db.session.scalars(ordered))
 
 

@@ -39,8 +39,12 @@ def _list_context() -> dict:
     latitude, longitude = position_arg()
     district = district_filter_arg()
     today = department_today()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_more = lists.todays_checks(latitude, longitude, district, today, page)
     return {
-        "rows": lists.todays_checks(latitude, longitude, district, today),
+        "rows": rows,
+        "has_more": has_more,
+        "page": page,
         "starting_soon": lists.starting_soon(today, district),
         "district": district,
         "districts": districts_for_filter(),
@@ -54,6 +58,8 @@ def _list_context() -> dict:
 @bp.get("/")
 @staff
 def index():
+    if request.args.get("page", type=int, default=1) > 1:  # "More": the next rows only
+        return render("special_checks/index.html", "special_checks/_rows.html", **_list_context())
     return render("special_checks/index.html", "special_checks/_list.html", **_list_context())
 
 

@@ -58,7 +58,7 @@ def test_active_checks_are_listed_nearest_first_with_distances(cso_client, cso):
     middle = make_check(address="3 Middle St", latitude=MIDDLE[0], longitude=MIDDLE[1])
     unplaced = make_check(address="4 Unplaced St", latitude=None, longitude=None)
 
-    rows = todays_checks(*HERE, None, department_today())
+    rows, _more = todays_checks(*HERE, None, department_today())
     assert [row.check.id for row in rows] == [near.id, middle.id, far.id, unplaced.id]
     assert rows[0].distance_m == pytest.approx(distance_m(*HERE, *NEAR), abs=1)
     assert rows[-1].distance_m is None
@@ -96,7 +96,7 @@ def test_flags_visited_today_ending_soon_and_problem_last_time(cso_client, cso):
     visit(secure_again, cso, "suspicious", days_ago=2)
     visit(secure_again, cso, "all_secure", days_ago=1)
 
-    rows = {row.check.id: row for row in todays_checks(None, None, None, today)}
+    rows = {row.check.id: row for row in todays_checks(None, None, None, today)[0]}
     assert rows[visited.id].visited_today and not rows[visited.id].problem_last_time
     assert rows[ending.id].ending_soon and not rows[ending.id].visited_today
     assert not rows[visited.id].ending_soon
