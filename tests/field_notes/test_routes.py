@@ -3,6 +3,7 @@ search and Today."""
 
 import io
 import json
+import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -394,3 +395,18 @@ def test_list_filters_by_district(cso_client, users, login, app):
     page = cso_client.get(f"/notes/?district={inside.district_id}").get_data(as_text=True)
     assert "inside downtown" in page and "far north" not in page
     assert "Downtown" in cso_client.get(f"/notes/{inside.id}").get_data(as_text=True)
+
+
+def test_the_list_shows_50_notes_and_load_more_reaches_the_51st(cso_client):
+    for number in range(1, 53):
+        data = _note_data(observation=f"Note number {number}.")
+        assert cso_client.post("/notes/new", data=data).status_code == 303
+    first = cso_client.get("/notes/").get_data(as_text=True)
+    assert first.count('<li class="record">') == 50 and "Note number 2." not in first
+    more = re.search(r'<li class="load-more"><a class="button-secondary" href="([^"]+)"', first)
+    second = cso_client.get(more.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+    text = second.get_data(as_text=True)
+    assert "Note number 2." in text and "Note number 1." in text and "<html" not in text
+    assert "load-more" not in text
+    near = cso_client.get("/notes/?lat=37.9577&lon=-121.2908&page=2").get_data(as_text=True)
+    assert near.count('<li class="record">') == 2

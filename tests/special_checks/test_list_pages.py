@@ -44,9 +44,7 @@ def _checks_with_problems(users, how_many: int, first: int) -> None:
         make_check(address=f"{number} Quiet St", start_date=department_today() - timedelta(5))
 
 
-def test_the_overview_runs_as_many_statements_for_many_checks_as_for_few(
-    client, users, login
-):
+def test_the_overview_runs_as_many_statements_for_many_checks_as_for_few(client, users, login):
     login(users.senior())
     _checks_with_problems(users, 2, first=1)
     few = _statements_for(client, "/checks/overview")
