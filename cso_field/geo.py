@@ -15,6 +15,9 @@ _BOX_MARGIN = 1.005
 
 DEFAULT_RADIUS_M = 2_000.0
 DEFAULT_LIMIT = 20
+# The first circle searched: about a page of records where they are densest (a city centre);
+# each widening doubles it, so a sparse area costs a few more small index ranges.
+FIRST_SEARCH_M = 250.0
 
 # Reason codes carried by CoordinateError (and shown by forms as translated messages).
 LATITUDE_RANGE = "latitude_range"
@@ -122,7 +125,7 @@ def nearest_page(
     validate_coordinates(lat, lon)
     query = query.order_by(None).limit(None).offset(None)
     wanted = offset + limit + 1
-    searched = min(radius_m, max(radius_m / 8, 50.0))
+    searched = min(radius_m, FIRST_SEARCH_M)
     while True:
         ranked = _ranked_ids(query, model, lat, lon, searched, wanted)
         if len(ranked) >= wanted or searched >= radius_m:

@@ -328,32 +328,34 @@ def search_records(model, text: str, limit: int, *, columns=(), order_by=None) -
 # -- Today -------------------------------------------------------------------------------------
 
 
-def returned_to(user: User) -> list:
-    """Records returned to this author that wait for changes, oldest review first."""
+TODAY_SHOWN = 20  # rows of each Today list; My records has them all
+
+
+def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:
+    """Records returned to this author that wait for changes, oldest first (at most
+    `limit`; one more tells the page that more follow)."""
     records = []
     for model in models_with(FieldRecordMixin):
-        records += db.session.scalars(
-            live(
-                select(model).where(
-                    model.created_by_id == user.id, model.status == Status.RETURNED.value
-                ),
-                model,
-            )
+        query = select(model).where(
+            model.created_by_id == user.id, model.status == Status.RETURNED.value
         )
-    return sorted(records, key=lambda record: record.reviewed_at or record.created_at)
+        records += db.session.scalars(
+            live(query, model).order_by(model.created_at).limit(limit + 1)
+        )
+    records.sort(key=lambda record: record.reviewed_at or record.created_at)
+    return records[: limit + 1]
 
 
-def created_today_by(user: User) -> list:
+def created_today_by(user: User, limit: int = TODAY_SHOWN) -> list:
+    """The user's records made today, newest first (at most `limit`, plus one if more)."""
     since = day_start_utc(department_today())
     records = []
     for model in models_with(FieldRecordMixin):
-        records += db.session.scalars(
-            live(
-                select(model).where(model.created_by_id == user.id, model.created_at >= since),
-                model,
-            )
-        )
-    return sorted(records, key=lambda record: record.created_at, reverse=True)
+        query = select(model).where(model.created_by_id == user.id, model.created_at >= since)
+        newest = live(query, model).order_by(model.created_at.desc()).limit(limit + 1)
+        records += db.session.scalars(newest)
+    records.sort(key=lambda record: record.created_at, reverse=True)
+    return records[: limit + 1]
 
 
 # -- Review queue: what waits for a Senior CSO ---------------------------------------------------

@@ -70,7 +70,7 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
                 "deleted_at",
             ),
             # The overview's problems, newest first: an ordered walk that stops at the LIMIT.
-            Index("ix_special_check_problem", "problem_flagged_at"),
+            Index("ix_special_check_problem", "problem_flagged_at", "id"),
         )
 
     kind: Mapped[str] = mapped_column(String(20), default=CheckKind.VACATION_HOUSE.value)

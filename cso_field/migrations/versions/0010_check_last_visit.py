@@ -40,7 +40,7 @@ def upgrade():
             unique=False,
         )
         batch_op.create_index(
-            "ix_special_check_problem", ["problem_flagged_at"], unique=False
+            "ix_special_check_problem", ["problem_flagged_at", "id"], unique=False
         )
 
 
