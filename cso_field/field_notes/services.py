@@ -18,7 +18,7 @@ from cso_field.records.models import LOCATION_FIELD_LABELS, Status
 from cso_field.records.registry import RecordType, SearchHit, register
 
 TITLE_LENGTH = 80
-LIST_LIMIT = 50
+LIST_LIMIT = 25  # a page: rendering the rows is most of the cost of the list
 NEAR_RADIUS_M = 5_000
 PLACE_FIELDS = frozenset({"latitude", "longitude", "address"})
 
