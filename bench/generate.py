@@ -398,7 +398,9 @@ def plan_visits(world: World, planned: list[PlannedCheck]) -> list[tuple]:
     return visits
 
 
-def visit_rows(world: World, visits: list[tuple], flagged: dict[int, datetime]) -> Iterator[dict]:
+def visit_rows(
+    world: World, visits: list[tuple], flagged: dict[int, datetime], last: dict[int, datetime]
+) -> Iterator[dict]:
     rng = world.rng
     officers = world.by_role("cso") * 4 + world.by_role("senior_cso")
     for number, (at, check) in enumerate(visits, start=1):
@@ -406,6 +408,9 @@ def visit_rows(world: World, visits: list[tuple], flagged: dict[int, datetime]) 
         outcome = rng.choice(VISIT_OUTCOMES)
         if outcome != "all_secure":
             flagged[check.id] = at
+        deleted = rng.random() < 0.002
+        if not deleted:
+            last[check.id] = at
         yield {
             "id": number,
             "reference": f"CV-{at:%Y}-{number:06d}",
@@ -420,7 +425,7 @@ def visit_rows(world: World, visits: list[tuple], flagged: dict[int, datetime]) 
             "address": check.address.text,
             "district_id": check.address.district_id,
             "status": "submitted",
-            "deleted_at": at + timedelta(hours=1) if rng.random() < 0.002 else None,
+            "deleted_at": at + timedelta(hours=1) if deleted else None,
             "check_id": check.id,
             "outcome": outcome,
             "notes": None if outcome == "all_secure" else "Called it in to dispatch",
@@ -428,14 +433,18 @@ def visit_rows(world: World, visits: list[tuple], flagged: dict[int, datetime]) 
         world.add_audit(at, "check_visit.create", officer, "check_visit", number)
 
 
-def flag_problems(connection, flagged: dict[int, datetime]) -> None:
+def flag_problems(connection, flagged: dict[int, datetime], last: dict[int, datetime]) -> None:
+    """Each check's newest problem and newest live visit, as visits.py keeps them."""
     table = SpecialCheck.__table__
     statement = (
         update(table)
         .where(table.c.id == bindparam("check_id"))
-        .values(problem_flagged_at=bindparam("flagged_at"))
+        .values(problem_flagged_at=bindparam("flagged_at"), last_visit_at=bindparam("last_at"))
     )
-    rows = [{"check_id": check_id, "flagged_at": at} for check_id, at in flagged.items()]
+    rows = [
+        {"check_id": check_id, "flagged_at": flagged.get(check_id), "last_at": last.get(check_id)}
+        for check_id in flagged.keys() | last.keys()
+    ]
     for start in range(0, len(rows), BATCH):
         connection.execute(statement, rows[start : start + BATCH])
 
@@ -634,11 +643,12 @@ def fill(connection, world: World, password_hash: str) -> None:
         connection, SpecialCheck.__table__, check_rows(world, planned)
     )
     flagged: dict[int, datetime] = {}
+    last: dict[int, datetime] = {}
     visits = plan_visits(world, planned)
     counts["check_visit"] = _insert(
-        connection, CheckVisit.__table__, visit_rows(world, visits, flagged)
+        connection, CheckVisit.__table__, visit_rows(world, visits, flagged, last)
     )
-    flag_problems(connection, flagged)
+    flag_problems(connection, flagged, last)
     versions: list[dict] = []
     counts["field_note"] = _insert(
         connection, FieldNote.__table__, note_rows(world, plan_notes(world), versions)

@@ -42,7 +42,13 @@ PAGES = (
     (CSO, "/checks/"),
     (CSO, "/checks/?lat=37.97&lon=-121.31"),
     (CSO, "/checks/?district=3"),
+    (CSO, "/checks/?lat=37.97&lon=-121.31&page=2"),
+    (CSO, "/checks/starting"),
     (SENIOR, "/checks/overview"),
+    (SENIOR, "/checks/overview/problems"),
+    (SENIOR, "/checks/overview/stale"),
+    (SENIOR, "/checks/overview/active?page=2"),
+    (CSO, "/notes/?lat=37.97&lon=-121.31&page=2"),
     (SENIOR, "/audit/"),
     (SENIOR, "/audit/?q=bench.cso07"),
     (SENIOR, "/audit/?outcome=failure"),
@@ -66,15 +72,31 @@ ALLOWED = (
         "temp b-tree",
         "special_check",
         "Sorts only the active checks without a position (their address could not be "
-        "geocoded), found through the location index by latitude IS NULL: a handful of rows.",
+        "geocoded), found through the location index by latitude IS NULL: a handful of rows. "
+        "Nearest first: a top-N sort by planar distance of the checks inside the bounding box "
+        "(the location index), kept small by widening the box only until a page is found.",
     ),
     Allowance(
         "/checks/overview",
         "temp b-tree",
         "special_check",
-        "Problems section: sorts only the flagged checks that are active or ended within a "
-        "week (about 2,200 in the full data set, bounded by the active checks), found through "
-        "the active-dates index, to show the newest 100 problems first.",
+        "Stale section: a top-N sort (LIMIT 11) of the active checks not visited lately, read "
+        "from the ix_special_check_open index alone (last_visit_at is kept on the check), to "
+        "show the never visited first, then the longest without a visit.",
+    ),
+    Allowance(
+        "/checks/overview/stale",
+        "temp b-tree",
+        "special_check",
+        "As on the overview: a top-N sort of the stale active checks, one page of 50 (+1), "
+        "read from the ix_special_check_open index alone.",
+    ),
+    Allowance(
+        "/notes/",
+        "temp b-tree",
+        "field_note",
+        "Nearest first: a top-N sort by planar distance of the notes inside the bounding box "
+        "(the location index), kept small by widening the box only until a page is found.",
     ),
     Allowance(
         "/search/",

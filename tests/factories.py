@@ -20,7 +20,7 @@ from cso_field.mail import OutboxMessage
 from cso_field.roles import Role
 from cso_field.special_checks.models import SpecialCheck
 from cso_field.special_checks.services import reissue_manage_token
-from cso_field.special_checks.visits import record_visit
+from cso_field.special_checks.visits import record_visit, refresh_last_visit
 from cso_field.timeutil import department_today, utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -167,6 +167,8 @@ def visit(check, user, outcome="all_secure", days_ago=0, **fields):
     )
     if days_ago:
         made.created_at = utcnow() - timedelta(days=days_ago)
+        db.session.flush()
+        refresh_last_visit(check)  # as the check keeps it
         db.session.commit()
     return made
 

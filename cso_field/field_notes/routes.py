@@ -9,7 +9,7 @@ from cso_field.extensions import db
 from cso_field.field_notes import services
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
 from cso_field.field_notes.models import FieldNote
-from cso_field.htmx import form_error, see_other
+from cso_field.htmx import form_error, render, see_other
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
 from cso_field.records.location import position_arg
@@ -30,9 +30,18 @@ def _get_note_or_404(record_id: int) -> FieldNote:
 @staff
 def index():
     district = district_filter_arg()
-    rows = services.list_notes(district, *position_arg())
-    return render_template(
-        "field_notes/index.html", rows=rows, district=district, districts=districts_for_filter()
+    latitude, longitude = position_arg()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_more = services.list_notes(district, latitude, longitude, page)
+    return render(
+        "field_notes/index.html",
+        "field_notes/_rows.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        more_args={"district": district, "lat": latitude, "lon": longitude},
+        district=district,
+        districts=districts_for_filter(),
     )
 
 

@@ -11,14 +11,14 @@ from cso_field.demo import register_demo
 from cso_field.districts.services import place
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
-from cso_field.geo import nearest_first
+from cso_field.geo import nearest_page
 from cso_field.photos.services import unit_of_work
 from cso_field.records import services as records
 from cso_field.records.models import LOCATION_FIELD_LABELS, Status
 from cso_field.records.registry import RecordType, SearchHit, register
 
 TITLE_LENGTH = 80
-LIST_LIMIT = 50
+LIST_LIMIT = 25  # a page: rendering the rows is most of the cost of the list
 NEAR_RADIUS_M = 5_000
 PLACE_FIELDS = frozenset({"latitude", "longitude", "address"})
 
@@ -67,17 +67,23 @@ def edit_note(note: FieldNote, user: User, content: dict) -> dict:
     return changes
 
 
-def list_notes(district_id: int | None, latitude: float | None, longitude: float | None):
-    """(note, metres or None) pairs: nearest first around a position, else newest first."""
+def list_notes(
+    district_id: int | None, latitude: float | None, longitude: float | None, page: int = 1
+) -> tuple[list, bool]:
+    """(one page of (note, metres or None) pairs, whether more follow): nearest first around
+    a position, else newest first."""
     query = records.live(select(FieldNote), FieldNote)
     if district_id:
         query = query.where(FieldNote.district_id == district_id)
+    offset = (page - 1) * LIST_LIMIT
     if latitude is not None and longitude is not None:
-        return nearest_first(
-            query, FieldNote, latitude, longitude, radius_m=NEAR_RADIUS_M, limit=LIST_LIMIT
+        pairs, found = nearest_page(
+            query, FieldNote, latitude, longitude, NEAR_RADIUS_M, LIST_LIMIT, offset
         )
-    notes = db.session.scalars(query.order_by(FieldNote.created_at.desc()).limit(LIST_LIMIT))
-    return [(note, None) for note in notes]
+        return pairs, found > offset + LIST_LIMIT
+    newest = query.order_by(FieldNote.created_at.desc()).offset(offset).limit(LIST_LIMIT + 1)
+    notes = list(db.session.scalars(newest))
+    return [(note, None) for note in notes[:LIST_LIMIT]], len(notes) > LIST_LIMIT
 
 
 def search(text: str, user, limit: int) -> list[SearchHit]:

@@ -44,6 +44,7 @@ class RecordType:
     search: Callable[[str, User, int], list[SearchHit]] | None = None
     fields: dict = field(default_factory=dict)  # field name -> lazy label, for History
     summary: Callable[[object], str] | None = None  # one line: what the record is about
+    after_delete: Callable[[object], None] | None = None  # keeps what the type derives in step
 
 
 @dataclass(frozen=True)

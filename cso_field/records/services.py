@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 
+from flask import g
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -189,7 +190,7 @@ def _json_safe(changes: dict) -> dict:
 
 
 def history(record) -> list[RecordVersion]:
-    return list(
+    versions = list(
         db.session.scalars(
             select(RecordVersion)
             .where(
@@ -199,6 +200,8 @@ def history(record) -> list[RecordVersion]:
             .order_by(RecordVersion.version.desc())
         )
     )
+    load_users(version.changed_by_id for version in versions)
+    return versions
 
 
 # -- Review: draft → submitted → approved, or returned with a comment → resubmitted ----------
@@ -271,6 +274,9 @@ def delete(record, user: User, reason: str) -> None:
         raise RecordRuleError("cannot_delete")
     record.deleted_at, record.deleted_by_id, record.deleted_reason = utcnow(), user.id, reason
     add_version(record, user, "deleted", note=reason)
+    registered = RECORD_TYPES.get(record.record_type)
+    if registered and registered.after_delete:
+        registered.after_delete(record)
     audit.record(
         f"{record.record_type}.delete", object_type=record.record_type, object_id=record.id
     )
@@ -279,6 +285,27 @@ def delete(record, user: User, reason: str) -> None:
 def live(query, model):
     """Only records that have not been deleted."""
     return query.where(model.deleted_at.is_(None)) if issubclass(model, SoftDeleted) else query
+
+
+# -- Names shown per row ----------------------------------------------------------------------
+
+
+def load_users(user_ids: Iterable[int | None]) -> None:
+    """Load these accounts in one query and keep them for the request, so that a name shown
+    on each row of a list (the `user_name` template global) costs no query of its own."""
+    known = g.setdefault("users_by_id", {})
+    wanted = {user_id for user_id in user_ids if user_id is not None} - known.keys()
+    if wanted:
+        known.update(
+            (user.id, user) for user in db.session.scalars(select(User).where(User.id.in_(wanted)))
+        )
+
+
+def loaded_user(user_id: int) -> User | None:
+    known = g.setdefault("users_by_id", {})
+    if user_id not in known:
+        known[user_id] = db.session.get(User, user_id)
+    return known[user_id]
 
 
 # -- Search ------------------------------------------------------------------------------------
@@ -301,32 +328,34 @@ def search_records(model, text: str, limit: int, *, columns=(), order_by=None) -
 # -- Today -------------------------------------------------------------------------------------
 
 
-def returned_to(user: User) -> list:
-    """Records returned to this author that wait for changes, oldest review first."""
+TODAY_SHOWN = 20  # rows of each Today list; My records has them all
+
+
+def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:
+    """Records returned to this author that wait for changes, oldest first (at most
+    `limit`; one more tells the page that more follow)."""
     records = []
     for model in models_with(FieldRecordMixin):
-        records += db.session.scalars(
-            live(
-                select(model).where(
-                    model.created_by_id == user.id, model.status == Status.RETURNED.value
-                ),
-                model,
-            )
+        query = select(model).where(
+            model.created_by_id == user.id, model.status == Status.RETURNED.value
         )
-    return sorted(records, key=lambda record: record.reviewed_at or record.created_at)
+        records += db.session.scalars(
+            live(query, model).order_by(model.created_at).limit(limit + 1)
+        )
+    records.sort(key=lambda record: record.reviewed_at or record.created_at)
+    return records[: limit + 1]
 
 
-def created_today_by(user: User) -> list:
+def created_today_by(user: User, limit: int = TODAY_SHOWN) -> list:
+    """The user's records made today, newest first (at most `limit`, plus one if more)."""
     since = day_start_utc(department_today())
     records = []
     for model in models_with(FieldRecordMixin):
-        records += db.session.scalars(
-            live(
-                select(model).where(model.created_by_id == user.id, model.created_at >= since),
-                model,
-            )
-        )
-    return sorted(records, key=lambda record: record.created_at, reverse=True)
+        query = select(model).where(model.created_by_id == user.id, model.created_at >= since)
+        newest = live(query, model).order_by(model.created_at.desc()).limit(limit + 1)
+        records += db.session.scalars(newest)
+    records.sort(key=lambda record: record.created_at, reverse=True)
+    return records[: limit + 1]
 
 
 # -- Review queue: what waits for a Senior CSO ---------------------------------------------------
@@ -347,6 +376,7 @@ def review_queue(record_type: str | None = None, author_id: int | None = None) -
             query = query.where(model.created_by_id == author_id)
         records += db.session.scalars(query.order_by(model.created_at).limit(REVIEW_QUEUE_PAGE))
     records.sort(key=lambda record: (record.created_at, record.record_type, record.id))
+    load_users(record.created_by_id for record in records[:REVIEW_QUEUE_PAGE])
     return records[:REVIEW_QUEUE_PAGE]
 
 

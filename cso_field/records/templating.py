@@ -8,8 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from cso_field.auth.models import User
-from cso_field.extensions import db
 from cso_field.records.forms import ReturnForm
 from cso_field.records.registry import (
     RECORD_TYPES,
@@ -19,6 +17,7 @@ from cso_field.records.registry import (
     record_url,
     today_cards_for,
 )
+from cso_field.records.services import loaded_user
 
 VERSION_ACTIONS = {
     "created": _l("Created"),
@@ -36,7 +35,7 @@ def version_action_label(action: str) -> str:
 
 
 def user_name(user_id: int) -> str:
-    user = db.session.get(User, user_id)
+    user = loaded_user(user_id)
     return user.display_name if user else "—"
 
 

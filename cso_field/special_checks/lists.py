@@ -5,24 +5,24 @@ Every list reads the latest visit of each check through the (check_id, created_a
 check_visit, so it stays fast with years of visits.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from cso_field.extensions import db
-from cso_field.geo import nearest_first
+from cso_field.geo import nearest_page
+from cso_field.records.services import load_users
 from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
 from cso_field.timeutil import day_start_utc, utcnow
 
 NEAR_RADIUS_M = 30_000.0
-LIST_LIMIT = 200
+LIST_LIMIT = 25  # rows on one page of today's checks; "Starting soon" shows 10 more
+STARTING_SOON_SHOWN = 10
 ENDING_SOON_DAYS = 1  # ends today or tomorrow
 STARTING_SOON_DAYS = 3  # starts tomorrow or within the next three days
-STARTING_SOON_LIMIT = 50
+STARTING_SOON_LIMIT = 20
 OVERVIEW_PAGE_SIZE = 50
-OVERVIEW_SECTION_LIMIT = 100
 PROBLEM_LOOKBACK_DAYS = 7  # problems stay on the overview this long after a check ends
 CHECK_VISITS_SHOWN = 20
 
@@ -102,8 +102,10 @@ def todays_checks(
     lon: float | None,
     district_id: int | None,
     today: date,
-) -> list[CheckRow]:
-    """Active checks, nearest first when a position is given, else the soonest to end first.
+    page: int = 1,
+) -> tuple[list[CheckRow], bool]:
+    """(one page of active checks, whether more follow): nearest first when a position is
+    given, else the soonest to end first.
 
     Checks not yet placed on the map follow the located ones (they still need visiting);
     every officer sees every active check.
@@ -111,12 +113,29 @@ def todays_checks(
     query = active_checks_query(today)
     if district_id:
         query = query.where(SpecialCheck.district_id == district_id)
+    offset = (page - 1) * LIST_LIMIT
     if lat is not None and lon is not None:
-        pairs = nearest_first(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT)
-        unlocated = query.where(SpecialCheck.latitude.is_(None))
-        pairs += [(check, None) for check in _by_end_date(unlocated, LIST_LIMIT - len(pairs))]
+        pairs, more = _nearest_then_unplaced(query, lat, lon, offset)
     else:
-        pairs = [(check, None) for check in _by_end_date(query, LIST_LIMIT)]
+        checks = _by_end_date(query, LIST_LIMIT + 1, offset)
+        pairs, more = [(check, None) for check in checks[:LIST_LIMIT]], len(checks) > LIST_LIMIT
+    return _check_rows(pairs, today), more
+
+
+def _nearest_then_unplaced(query: Select, lat: float, lon: float, offset: int):
+    """A page of the located checks nearest first, then those without a position."""
+    wanted = offset + LIST_LIMIT + 1
+    pairs, found = nearest_page(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT, offset)
+    if found >= wanted:
+        return pairs, True
+    unplaced = query.where(SpecialCheck.latitude.is_(None))
+    start = max(0, offset - found)
+    extra = _by_end_date(unplaced, wanted - max(found, offset), start)
+    pairs += [(check, None) for check in extra]
+    return pairs[:LIST_LIMIT], len(pairs) > LIST_LIMIT
+
+
+def _check_rows(pairs: list, today: date) -> list[CheckRow]:
     if not pairs:
         return []
     ids = [check.id for check, _distance in pairs]
@@ -139,19 +158,24 @@ def todays_checks(
 _END_DATE_ORDER = (SpecialCheck.end_date, SpecialCheck.start_date, SpecialCheck.id)
 
 
-def _by_end_date(query: Select, limit: int) -> list[SpecialCheck]:
+def _by_end_date(query: Select, limit: int, offset: int = 0) -> list[SpecialCheck]:
     if limit <= 0:
         return []
-    ordered = query.order_by(*_END_DATE_ORDER).limit(limit)
-    return list(db.session.scalars(ordered))
+    ordered = query.order_by(*_END_DATE_ORDER).offset(offset)
+    return list(db.session.scalars(ordered.limit(limit or STARTING_SOON_LIMIT)))
 
 
 # -- Checks starting soon ---------------------------------------------------------------------
 
 
-def starting_soon(today: date, district_id: int | None = None) -> list[SpecialCheck]:
-    """Live checks starting in the next STARTING_SOON_DAYS days, soonest first, at most
-    STARTING_SOON_LIMIT: a range on the start_date index, already in order."""
+def starting_soon(
+    today: date,
+    district_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[SpecialCheck]:
+    """Live checks starting in the next STARTING_SOON_DAYS days, soonest first: a range on
+    the start_date index, already in order."""
     query = select(SpecialCheck).where(
         SpecialCheck.deleted_at.is_(None),
         SpecialCheck.cancelled_at.is_(None),
@@ -160,32 +184,57 @@ def starting_soon(today: date, district_id: int | None = None) -> list[SpecialCh
     )
     if district_id:
         query = query.where(SpecialCheck.district_id == district_id)
-    ordered = query.order_by(SpecialCheck.start_date, SpecialCheck.id).limit(STARTING_SOON_LIMIT)
-    return list(db.session.scalars(ordered))
+    ordered = query.order_by(SpecialCheck.start_date, SpecialCheck.id).offset(offset)
+    return list(db.session.scalars(ordered.limit(limit or STARTING_SOON_LIMIT)))
 
 
 @dataclass(frozen=True)
 class TodaySummary:
     active: int
     not_visited: int
+    stale: int = 0
+    problems: int = 0
 
 
-def today_summary(today: date) -> TodaySummary:
-    """For the Today screen: how many checks are active, and how many nobody visited yet.
+def today_summary(today: date, stale_days: int = 0) -> TodaySummary:
+    """How many checks are active, not visited yet today, stale, and with a problem.
 
-    Counted from today's visits (an index range on check_visit.created_at), not per check,
-    so the cost follows the day's visits rather than the number of active checks.
+    One aggregate read from the ix_special_check_open index alone (the live checks active or
+    ended within PROBLEM_LOOKBACK_DAYS, with when each was last visited): its cost follows
+    the checks open around today, never the years of visits.
     """
-    active = db.session.scalar(select(func.count(SpecialCheck.id)).where(*active_conditions(today)))
-    visited_today = select(CheckVisit.check_id).where(
-        CheckVisit.created_at >= day_start_utc(today), CheckVisit.deleted_at.is_(None)
+    active = and_(SpecialCheck.cancelled_at.is_(None), SpecialCheck.end_date >= today)
+    since = day_start_utc(today)
+    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
+    problem = SpecialCheck.problem_flagged_at.is_not(None)
+    query = select(
+        _count_where(active),
+        _count_where(and_(active, not_visited)),
+        _count_where(and_(active, _stale_condition(today, stale_days))),
+        _count_where(problem),
+    ).where(
+        SpecialCheck.deleted_at.is_(None),
+        SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
+        SpecialCheck.start_date <= today,
     )
-    visited = db.session.scalar(
-        select(func.count(SpecialCheck.id)).where(
-            SpecialCheck.id.in_(visited_today), *active_conditions(today)
-        )
+    counts = [count or 0 for count in db.session.execute(query).one()]
+    return TodaySummary(*counts)
+
+
+def _count_where(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _stale_condition(today: date, stale_days: int):
+    """Not visited in `stale_days` days (counted from its start when never visited)."""
+    cutoff = utcnow() - timedelta(days=stale_days)
+    return or_(
+        SpecialCheck.last_visit_at < cutoff,
+        and_(
+            SpecialCheck.last_visit_at.is_(None),
+            SpecialCheck.start_date <= today - timedelta(days=stale_days),
+        ),
     )
-    return TodaySummary(active=active or 0, not_visited=(active or 0) - (visited or 0))
 
 
 # -- One check and its visits -----------------------------------------------------------------
@@ -216,7 +265,7 @@ def _visit_counts(check_ids: list[int]) -> dict[int, int]:
     return {check_id: count for check_id, count in db.session.execute(query)}
 
 
-# -- The Senior CSO's overview ----------------------------------------------------------------
+# -- The Senior CSO's overview: counts, and each section's first rows -----------------------
 
 
 @dataclass(frozen=True)
@@ -227,57 +276,61 @@ class OverviewRow:
 
 
 @dataclass(frozen=True)
-class StaleRow:
-    check: SpecialCheck
-    last_visit_at: datetime | None
-
-
-@dataclass(frozen=True)
 class ProblemRow:
     check: SpecialCheck
     visit: CheckVisit | None  # the latest visit that found a problem
 
 
 @dataclass(frozen=True)
-class Overview:
-    active_count: int
-    not_visited_today: int
-    stale_days: int
-    stale_count: int
-    stale: list[StaleRow]
-    problems: list[ProblemRow]
-    starting_soon: list[SpecialCheck]
-    rows: list[OverviewRow]
+class Section:
+    """One page of an overview section: its rows, and whether more follow."""
+
+    name: str
+    rows: list
     page: int
-    pages: int
+    has_more: bool
 
 
-def overview(today: date, stale_days: int, page: int = 1) -> Overview:
-    summary = today_summary(today)
-    pages = max(1, math.ceil(summary.active / OVERVIEW_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    stale_count, stale = _stale(today, stale_days)
+@dataclass(frozen=True)
+class Overview:
+    summary: TodaySummary
+    stale_days: int
+    sections: dict[str, Section]
+
+
+# Rows each section shows on the overview itself: 10 + 10 + 10 + 20 = 50 at most.
+OVERVIEW_SHOWN = {"problems": 10, "stale": 10, "starting": 10, "active": 20}
+
+
+def overview(today: date, stale_days: int) -> Overview:
     return Overview(
-        active_count=summary.active,
-        not_visited_today=summary.not_visited,
+        summary=today_summary(today, stale_days),
         stale_days=stale_days,
-        stale_count=stale_count,
-        stale=stale,
-        problems=_problems(today),
-        starting_soon=starting_soon(today),
-        rows=_overview_page(today, page),
-        page=page,
-        pages=pages,
+        sections={
+            name: overview_section(name, today, stale_days, 1, shown)
+            for name, shown in OVERVIEW_SHOWN.items()
+        },
     )
 
 
-def _overview_page(today: date, page: int) -> list[OverviewRow]:
-    query = (
-        active_checks_query(today)
-        .order_by(*_END_DATE_ORDER)
-        .offset((page - 1) * OVERVIEW_PAGE_SIZE)
-        .limit(OVERVIEW_PAGE_SIZE)
-    )
+def overview_section(
+    name: str, today: date, stale_days: int, page: int = 1, size: int = OVERVIEW_PAGE_SIZE
+) -> Section:
+    """Page `page` (of `size` rows) of one overview section, by name (OVERVIEW_SHOWN)."""
+    offset = (page - 1) * size
+    if name == "problems":
+        rows = _problems(today, offset, size + 1)
+    elif name == "stale":
+        rows = _stale(today, stale_days, offset, size + 1)
+    elif name == "starting":
+        rows = starting_soon(today, None, offset, size + 1)
+    else:
+        rows = _active_rows(today, offset, size + 1)
+    return Section(name, rows[:size], page, len(rows) > size)
+
+
+def _active_rows(today: date, offset: int, limit: int) -> list[OverviewRow]:
+    query = active_checks_query(today).order_by(*_END_DATE_ORDER).offset(offset).limit(limit)
     checks = list(db.session.scalars(query))
     ids = [check.id for check in checks]
     counts = _visit_counts(ids)
@@ -285,59 +338,49 @@ def _overview_page(today: date, page: int) -> list[OverviewRow]:
     return [OverviewRow(check, counts.get(check.id, 0), latest.get(check.id)) for check in checks]
 
 
-def _stale(today: date, stale_days: int) -> tuple[int, list[StaleRow]]:
-    """Active checks nobody visited in `stale_days` days (counted from the start when never),
-    never visited first, then the longest without a visit."""
-    cutoff = utcnow() - timedelta(days=stale_days)
-    started_before = today - timedelta(days=stale_days)
-    last_visit_at = _latest_visit(CheckVisit.created_at)
-    # One index probe per active check; sorting a few thousand tuples here is cheaper than
-    # letting the database evaluate the subquery again for the filter and the order.
-    rows = db.session.execute(
-        active_checks_query(today).with_only_columns(
-            SpecialCheck.id, SpecialCheck.start_date, last_visit_at
-        )
-    ).all()
-    stale = sorted(
-        (
-            (at is not None, at, check_id)
-            for check_id, start, at in rows
-            if (at < cutoff if at is not None else start <= started_before)
-        ),
-        key=lambda row: (row[0], row[1] or datetime.min, row[2]),
-    )
-    shown = stale[:OVERVIEW_SECTION_LIMIT]
-    loaded = _load_checks([check_id for _visited, _at, check_id in shown])
-    return len(stale), [StaleRow(loaded[check_id], at) for _visited, at, check_id in shown]
-
-
-def _problems(today: date) -> list[ProblemRow]:
-    """Flagged checks, active or ended lately, newest problem first, with that visit."""
-    problem_visit_id = _latest_visit(
-        CheckVisit.id, CheckVisit.outcome != VisitOutcome.ALL_SECURE.value
-    )
+def _stale(today: date, stale_days: int, offset: int, limit: int) -> list[SpecialCheck]:
+    """Active checks nobody visited in `stale_days` days, never visited first, then the
+    longest without a visit: a top-N sort of the active checks read from their index."""
     query = (
-        select(SpecialCheck, problem_visit_id)
+        active_checks_query(today)
+        .where(_stale_condition(today, stale_days))
+        .order_by(
+            SpecialCheck.last_visit_at.is_not(None), SpecialCheck.last_visit_at, SpecialCheck.id
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
+    """Flagged checks, active or ended lately, newest problem first, with that visit: a walk
+    of the problem index that stops at the LIMIT; the visits are found for those rows only."""
+    query = (
+        select(SpecialCheck)
         .where(
             SpecialCheck.deleted_at.is_(None),
             SpecialCheck.problem_flagged_at.is_not(None),
             SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
             SpecialCheck.start_date <= today,
         )
-        .order_by(SpecialCheck.problem_flagged_at.desc())
-        .limit(OVERVIEW_SECTION_LIMIT)
+        .order_by(SpecialCheck.problem_flagged_at.desc(), SpecialCheck.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
-    rows = db.session.execute(query).all()
-    visit_ids = [visit_id for _check, visit_id in rows if visit_id is not None]
-    visits = {
-        visit.id: visit
-        for visit in db.session.scalars(select(CheckVisit).where(CheckVisit.id.in_(visit_ids)))
-    }
-    return [ProblemRow(check, visits.get(visit_id)) for check, visit_id in rows]
+    checks = list(db.session.scalars(query))
+    visits = _problem_visits([check.id for check in checks])
+    load_users(visit.created_by_id for visit in visits.values())
+    return [ProblemRow(check, visits.get(check.id)) for check in checks]
 
 
-def _load_checks(ids: list[int]) -> dict[int, SpecialCheck]:
-    if not ids:
+def _problem_visits(check_ids: list[int]) -> dict[int, CheckVisit]:
+    """{check id: its latest visit that found a problem}, in one query."""
+    if not check_ids:
         return {}
-    query = select(SpecialCheck).where(SpecialCheck.id.in_(ids))
-    return {check.id: check for check in db.session.scalars(query)}
+    problem_visit_id = _latest_visit(
+        CheckVisit.id, CheckVisit.outcome != VisitOutcome.ALL_SECURE.value
+    )
+    visit_ids = select(problem_visit_id).where(SpecialCheck.id.in_(check_ids))
+    visits = db.session.scalars(select(CheckVisit).where(CheckVisit.id.in_(visit_ids)))
+    return {visit.check_id: visit for visit in visits}

@@ -58,6 +58,19 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
             Index("ix_special_check_start", "start_date", "id"),
             # The online form's per-address rate limit counts recent rows for one address.
             Index("ix_special_check_client_address", "client_address", "created_at"),
+            # Today's and the overview's counts, and the stale checks, read from the index
+            # alone: live, not cancelled, active today, and when last visited.
+            Index(
+                "ix_special_check_open",
+                "end_date",
+                "start_date",
+                "last_visit_at",
+                "problem_flagged_at",
+                "cancelled_at",
+                "deleted_at",
+            ),
+            # The overview's problems, newest first: an ordered walk that stops at the LIMIT.
+            Index("ix_special_check_problem", "problem_flagged_at", "id"),
         )
 
     kind: Mapped[str] = mapped_column(String(20), default=CheckKind.VACATION_HOUSE.value)
@@ -93,6 +106,8 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     cancelled_at: Mapped[datetime | None]
     problem_flagged_at: Mapped[datetime | None]
+    # When its newest live visit was made (kept by visits.py), so lists need no visit lookups.
+    last_visit_at: Mapped[datetime | None]
     summary_queued_at: Mapped[datetime | None]
 
     visits: Mapped[list["CheckVisit"]] = relationship(

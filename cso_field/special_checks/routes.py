@@ -39,9 +39,13 @@ def _list_context() -> dict:
     latitude, longitude = position_arg()
     district = district_filter_arg()
     today = department_today()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_more = lists.todays_checks(latitude, longitude, district, today, page)
     return {
-        "rows": lists.todays_checks(latitude, longitude, district, today),
-        "starting_soon": lists.starting_soon(today, district),
+        "rows": rows,
+        "has_more": has_more,
+        "page": page,
+        "starting_soon": lists.starting_soon(today, district, limit=lists.STARTING_SOON_SHOWN + 1),
         "district": district,
         "districts": districts_for_filter(),
         "located": latitude is not None,
@@ -54,6 +58,8 @@ def _list_context() -> dict:
 @bp.get("/")
 @staff
 def index():
+    if request.args.get("page", type=int, default=1) > 1:  # "More": the next rows only
+        return render("special_checks/index.html", "special_checks/_rows.html", **_list_context())
     return render("special_checks/index.html", "special_checks/_list.html", **_list_context())
 
 
@@ -203,9 +209,33 @@ def visit(record_id: int):
 @roles(*SUPERVISORS)
 def overview():
     stale_days = int(get_setting("check_stale_after_days"))
-    page = request.args.get("page", 1, type=int)
-    summary = lists.overview(department_today(), stale_days, page)
+    summary = lists.overview(department_today(), stale_days)
     return render_template("special_checks/overview.html", overview=summary)
+
+
+@bp.get("/overview/<any(problems, stale, active):name>")
+@roles(*SUPERVISORS)
+def overview_section(name: str):
+    return _section_page(name)
+
+
+@bp.get("/starting")
+@staff
+def starting_soon():
+    return _section_page("starting")
+
+
+def _section_page(name: str):
+    """One overview section, 50 rows a page, with "Load more" for the next page."""
+    stale_days = int(get_setting("check_stale_after_days"))
+    page = max(request.args.get("page", 1, type=int), 1)
+    section = lists.overview_section(name, department_today(), stale_days, page)
+    return render(
+        "special_checks/section.html",
+        "special_checks/_section_rows.html",
+        section=section,
+        stale_days=stale_days,
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ import uuid
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from cso_field import audit
 from cso_field.auth.models import User
@@ -60,6 +60,7 @@ def record_visit(
         def attach(visit: CheckVisit) -> None:
             photos.attach(visit, user)
             _place_from_visit(check, visit)
+            check.last_visit_at = max(visit.created_at, check.last_visit_at or visit.created_at)
             if visit.outcome != VisitOutcome.ALL_SECURE:
                 _flag_problem(check, visit)
 
@@ -128,6 +129,16 @@ def _place_from_visit(check: SpecialCheck, visit: CheckVisit) -> None:
         )
 
 
+def refresh_last_visit(check: SpecialCheck) -> None:
+    """After a visit is deleted: the check's last visit is its newest live one again."""
+    check.last_visit_at = db.session.scalar(
+        select(CheckVisit.created_at)
+        .where(CheckVisit.check_id == check.id, CheckVisit.deleted_at.is_(None))
+        .order_by(CheckVisit.created_at.desc())
+        .limit(1)
+    )
+
+
 def _flag_problem(check: SpecialCheck, visit: CheckVisit) -> None:
     check.problem_flagged_at = visit.created_at
     audit.record(
@@ -166,6 +177,7 @@ CHECK_VISITS = RecordType(
     new_endpoint="special_checks.index",
     description=_l("Visit a special check from today's list."),
     summary=visit_summary,
+    after_delete=lambda visit: refresh_last_visit(visit.check),
     fields={
         "check_id": _l("Special check"),
         "outcome": _l("Outcome"),

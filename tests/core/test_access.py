@@ -57,6 +57,8 @@ EXPECTED_RULES = {
     "special_checks.record_visit": STAFF,
     "special_checks.visit": STAFF,
     "special_checks.overview": SUPERVISORS,
+    "special_checks.overview_section": SUPERVISORS,
+    "special_checks.starting_soon": STAFF,
 }
 
 
@@ -73,6 +75,7 @@ def _url(app, rule, user_id):
         "record_type": "field_note",
         "filename": "css/app.css",
         "token": "no-such-token-0123456789abcdef",
+        "name": "stale",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():

@@ -233,6 +233,8 @@ SPECS: dict[str, Spec] = {
     ),
     "special_checks.visit": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     "special_checks.overview": Spec(SUPERVISORS, GET, always(OK)),
+    "special_checks.overview_section": Spec(SUPERVISORS, GET, always(OK)),
+    "special_checks.starting_soon": Spec(STAFF, GET, always(OK)),
 }
 
 
@@ -309,6 +311,8 @@ class World:
             return "css/app.css"
         if argument == "record_type":
             return "field_note"
+        if argument == "name":  # an overview section
+            return "stale"
         if argument == "user_id":
             return owner.id
         if argument in ("token", "check_id"):

@@ -3,6 +3,7 @@ search and Today."""
 
 import io
 import json
+import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -393,3 +394,19 @@ def test_list_filters_by_district(cso_client, users, login, app):
     page = cso_client.get(f"/notes/?district={inside.district_id}").get_data(as_text=True)
     assert "inside downtown" in page and "far north" not in page
     assert "Downtown" in cso_client.get(f"/notes/{inside.id}").get_data(as_text=True)
+
+
+def test_the_list_shows_25_notes_and_load_more_reaches_every_one(cso_client):
+    for number in range(1, 53):
+        data = _note_data(observation=f"Note number {number}.")
+        assert cso_client.post("/notes/new", data=data).status_code == 303
+    for path in ("/notes/", "/notes/?lat=37.9577&lon=-121.2908"):
+        seen, pages = [], 0
+        while path:
+            text = cso_client.get(path, headers={"HX-Request": "true"} if pages else {})
+            text = text.get_data(as_text=True)
+            assert text.count('<li class="record">') <= 25 and (pages == 0) == ("<html" in text)
+            seen += [int(n) for n in re.findall(r"Note number (\d+)\.", text)]
+            more = re.search(r'class="load-more"><a class="button-secondary" href="([^"]+)"', text)
+            path, pages = more and more.group(1).replace("&amp;", "&"), pages + 1
+        assert sorted(seen) == list(range(1, 53)) and pages == 3

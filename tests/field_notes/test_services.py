@@ -121,6 +121,6 @@ def test_an_edit_is_versioned_and_a_new_place_is_placed_again(author):
 def test_notes_are_listed_nearest_first_or_newest_first(author):
     far, _ = _create(author, uuid.uuid4(), {**CONTENT, "latitude": FAR[0], "longitude": FAR[1]})
     near, _ = _create(author, uuid.uuid4(), {**CONTENT, "latitude": NEAR[0], "longitude": NEAR[1]})
-    assert [note for note, _metres in list_notes(None, *HERE)] == [near, far]
-    assert [note for note, metres in list_notes(None, None, None)] == [near, far]
+    assert [note for note, _metres in list_notes(None, *HERE)[0]] == [near, far]
+    assert [note for note, metres in list_notes(None, None, None)[0]] == [near, far]
     assert search("corner", author, 10)[0].reference in {near.reference, far.reference}
