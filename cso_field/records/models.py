@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
@@ -74,6 +75,9 @@ class Located:
 
 class Reviewed:
     """The review state: draft → submitted → approved, or returned with a comment."""
+
+    # False for records kept as made (e.g. check visits): never in a Senior CSO's queue.
+    supervisor_review: ClassVar[bool] = True
 
     status: Mapped[str] = mapped_column(String(20), default=Status.SUBMITTED.value)
     review_comment: Mapped[str | None] = mapped_column(Text)

@@ -87,12 +87,14 @@ def mine():
 def review_queue():
     record_type = request.args.get("type") or None
     author_id = request.args.get("cso", type=int)
-    queue = records.review_queue(record_type if record_type in RECORD_TYPES else None, author_id)
+    reviewed = [kind for kind in RECORD_TYPES.values() if kind.model in records.reviewed_models()]
+    if record_type not in {kind.name for kind in reviewed}:
+        record_type = None
     return htmx.render(
         "records/review_queue.html",
         "records/_review_rows.html",
-        queue=queue,
-        record_types=RECORD_TYPES.values(),
+        queue=records.review_queue(record_type, author_id),
+        record_types=reviewed,
         authors=records.queue_authors(),
         selected_type=record_type,
         selected_author=author_id,

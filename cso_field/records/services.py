@@ -235,8 +235,16 @@ def return_for_changes(record, reviewer: User, comment: str) -> None:
 def _check_reviewer(record, reviewer: User) -> None:
     if reviewer.role != Role.SENIOR_CSO or reviewer.id == record.created_by_id:
         raise RecordRuleError("not_reviewer")
-    if record.status_enum not in REVIEWABLE or record.deleted_at is not None:
+    if not _awaits_review(record):
         raise RecordRuleError("wrong_state")
+
+
+def _awaits_review(record) -> bool:
+    return (
+        type(record).supervisor_review
+        and record.status_enum in REVIEWABLE
+        and record.deleted_at is None
+    )
 
 
 def _change_status(record, user: User, status: Status, action: str, note: str | None = None):
@@ -252,10 +260,7 @@ def _change_status(record, user: User, status: Status, action: str, note: str | 
 
 def can_review(user: User, record) -> bool:
     return (
-        user.role == Role.SENIOR_CSO
-        and user.id != record.created_by_id
-        and record.status_enum in REVIEWABLE
-        and record.deleted_at is None
+        user.role == Role.SENIOR_CSO and user.id != record.created_by_id and _awaits_review(record)
     )
 
 
@@ -364,11 +369,16 @@ def created_today_by(user: User, limit: int = TODAY_SHOWN) -> list:
 REVIEW_QUEUE_PAGE = 50
 
 
+def reviewed_models() -> list[type]:
+    """The record types a Senior CSO reviews."""
+    return [model for model in models_with(Reviewed) if model.supervisor_review]
+
+
 def review_queue(record_type: str | None = None, author_id: int | None = None) -> list:
     """The oldest live records submitted for review (at most a page), optionally of one type
     or one CSO."""
     records = []
-    for model in models_with(Reviewed):
+    for model in reviewed_models():
         if record_type and getattr(model, "record_type", None) != record_type:
             continue
         query = live(select(model).where(model.status == Status.SUBMITTED.value), model)
@@ -391,7 +401,7 @@ def review_count() -> int:
             )
         )
         or 0
-        for model in models_with(Reviewed)
+        for model in reviewed_models()
     )
 
 
@@ -404,7 +414,7 @@ def queue_authors() -> list[User]:
     """The CSOs who have records waiting, for the queue's filter."""
     waiting = [
         live(select(model.created_by_id).where(model.status == Status.SUBMITTED.value), model)
-        for model in models_with(Reviewed)
+        for model in reviewed_models()
     ]
     return list(
         db.session.scalars(
