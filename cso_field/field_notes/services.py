@@ -81,7 +81,7 @@ def list_notes(district_id: int | None, latitude: float | None, longitude: float
 
 
 def search(text: str, user, limit: int) -> list[SearchHit]:
-    notes = records.search_records(FieldNote, text, limit, columns=(FieldNote.observation,))
+    notes = records.search_records(FieldNote, text, limit)
     return [
         SearchHit(
             "field_note",

@@ -27,7 +27,7 @@ from cso_field.records.models import (
 )
 from cso_field.records.registry import RECORD_TYPES
 from cso_field.roles import Role
-from cso_field.text_search import contains_pattern
+from cso_field.text_search import matches
 from cso_field.timeutil import day_start_utc, department_today, utcnow
 
 
@@ -284,18 +284,14 @@ def live(query, model):
 # -- Search ------------------------------------------------------------------------------------
 
 
-def search_records(model, text: str, limit: int, *, columns=(), order_by=None) -> list:
-    """Live records whose reference, address or one of `columns` contains `text`.
+def search_records(model, text: str, limit: int) -> list:
+    """Live records whose declared `search_fields` hold `text` (see text_search), newest first.
 
-    Newest first unless `order_by` says otherwise (give an order an index can serve).
+    The text index finds them; the primary key gives the order, so SQLite's index stops at
+    `limit` ids and PostgreSQL may walk the key backwards when the text is common.
     """
-    pattern = contains_pattern(text)
-    searched = [model.reference, *([model.address] if issubclass(model, Located) else []), *columns]
-    query = live(select(model), model).where(
-        or_(*(column.ilike(pattern, escape="\\") for column in searched))
-    )
-    query = query.order_by(*(order_by or (model.created_at.desc(),))).limit(limit)
-    return list(db.session.scalars(query))
+    query = live(select(model), model).where(matches(model, text, newest=limit))
+    return list(db.session.scalars(query.order_by(model.id.desc()).limit(limit)))
 
 
 # -- Today -------------------------------------------------------------------------------------
