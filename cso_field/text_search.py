@@ -14,9 +14,9 @@ A search text is cut into parts at spaces; a record matches when each part occur
 its fields, in any case (`pacific ana` finds Ana Ruiz on Pacific Ave). Trigrams cannot find
 fewer than three characters, and a one- or two-letter substring would match most records
 anyway ("ly" is in every "family"), so a word shorter than three characters stays joined to
-its neighbour ("Mai Ly" is one part) and a whole text shorter than three characters is not
-searched: the screen asks for more (`is_too_short`). Accents count (José is not Jose); `%`
-and `_` are plain characters.
+its neighbour ("N El Dorado", "Mai Ly" are one part each), and a text shorter than three
+characters is not searched: the screen asks for more (`is_too_short`). Accents count (José
+is not Jose); `%` and `_` are plain characters.
 """
 
 import re
@@ -42,21 +42,20 @@ def is_too_short(text: str) -> bool:
 
 
 def parts(text: str) -> list[str]:
-    """The pieces that must each occur: words, a short word joined to the one before it (or,
-    at the start, to the one after it)."""
+    """The pieces that must each occur: words, a short word joined to the word after it (or,
+    at the end, to the one before it): "N El Dorado", "Mai Ly"."""
     joined: list[str] = []
-    waiting = ""  # short words before the first long one
+    waiting: list[str] = []  # short words for the next long one
     for word in text.split():
-        if len(word) >= MIN_LENGTH and not joined:
-            joined.append(f"{waiting} {word}".strip())
-            waiting = ""
-        elif len(word) >= MIN_LENGTH:
-            joined.append(word)
-        elif joined:
-            joined[-1] += f" {word}"
-        else:
-            waiting = f"{waiting} {word}".strip()
-    return joined or ([waiting] if waiting else [])
+        waiting.append(word)
+        if len(word) >= MIN_LENGTH:
+            joined.append(" ".join(waiting))
+            waiting = []
+    if waiting and joined:
+        joined[-1] = " ".join([joined[-1], *waiting])
+    elif waiting:
+        joined.append(" ".join(waiting))
+    return joined
 
 
 def search_fields(model) -> tuple[str, ...]:
@@ -132,21 +131,20 @@ def _sqlite_statements(table_name: str, fields: tuple[str, ...], live_only: bool
     name, names = index_table(table_name), ", ".join(fields)
 
     def values(row: str) -> str:
-        return ", ".join(f"{row}.{field}" for field in (("id",) + fields))
+        return ", ".join(f"{row}.{field}" for field in ("id", *fields))
 
     def live(row: str) -> str:
         return f" WHERE {row}.deleted_at IS NULL" if live_only else ""
 
     add = f"INSERT INTO {name}(rowid, {names}) SELECT {values('new')}{live('new')};"
     remove = (
-        f"INSERT INTO {name}({name}, rowid, {names}) "
-        f"SELECT 'delete', {values('old')}{live('old')};"
+        f"INSERT INTO {name}({name}, rowid, {names}) SELECT 'delete', {values('old')}{live('old')};"
     )
     watched = ", ".join(fields + (("deleted_at",) if live_only else ()))
+    fill = f"INSERT INTO {name}(rowid, {names}) SELECT id, {names} FROM {table_name}"  # noqa: S608 (names from code)
     return [
         f"CREATE VIRTUAL TABLE {name} USING fts5({names}, content='', tokenize='trigram')",
-        f"INSERT INTO {name}(rowid, {names}) SELECT id, {names} FROM {table_name}"
-        + (" WHERE deleted_at IS NULL" if live_only else ""),
+        fill + (" WHERE deleted_at IS NULL" if live_only else ""),
         f"CREATE TRIGGER {name}_ai AFTER INSERT ON {table_name} BEGIN {add} END",
         f"CREATE TRIGGER {name}_au AFTER UPDATE OF {watched} ON {table_name} "
         f"BEGIN {remove} {add} END",

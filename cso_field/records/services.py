@@ -17,7 +17,6 @@ from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.records.models import (
     FieldRecordMixin,
-    Located,
     RecordVersion,
     Reviewed,
     SoftDeleted,
