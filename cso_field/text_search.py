@@ -1,8 +1,8 @@
 """Text search served by an index, the same on SQLite and PostgreSQL.
 
 A model declares the columns its text is found in, once: `search_fields = ("reference",
-"address", ...)`. Its migration builds the index with `create_index_statements`, and
-`matches(model, text)` is the WHERE clause every search screen uses:
+"address", ...)`. Its migration builds the index with `create_index_statements`, and every
+search screen narrows its query with `newest_matching(query, model, text)`:
 
 - PostgreSQL: a pg_trgm GIN index on one expression, the fields joined by newlines (live rows
   only, for soft-deleted models), serving `expression ILIKE '%part%'` for each part.
@@ -16,12 +16,13 @@ fewer than three characters, and a one- or two-letter substring would match most
 anyway ("ly" is in every "family"), so a word shorter than three characters stays joined to
 its neighbour ("N El Dorado", "Mai Ly" are one part each), and a text shorter than three
 characters is not searched: the screen asks for more (`is_too_short`). Accents count (José
-is not Jose); `%` and `_` are plain characters.
+is not Jose, whether typed composed or not); `%` and `_` are plain characters.
 """
 
 import re
+import unicodedata
 
-from sqlalchemy import ColumnElement, String, and_, column, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, String, column, func, literal_column, table
 
 from cso_field.extensions import db
 
@@ -38,7 +39,7 @@ def contains_pattern(text: str) -> str:
 
 
 def is_too_short(text: str) -> bool:
-    return len(" ".join(text.split())) < MIN_LENGTH
+    return len(" ".join(unicodedata.normalize("NFC", text).split())) < MIN_LENGTH
 
 
 def parts(text: str) -> list[str]:
@@ -46,7 +47,7 @@ def parts(text: str) -> list[str]:
     at the end, to the one before it): "N El Dorado", "Mai Ly"."""
     joined: list[str] = []
     waiting: list[str] = []  # short words for the next long one
-    for word in text.split():
+    for word in unicodedata.normalize("NFC", text).split():
         waiting.append(word)
         if len(word) >= MIN_LENGTH:
             joined.append(" ".join(waiting))
@@ -62,23 +63,26 @@ def search_fields(model) -> tuple[str, ...]:
     return tuple(getattr(model, "search_fields", ()))
 
 
-def matches(model, text: str, *, newest: int | None = None) -> ColumnElement[bool]:
-    """Rows of `model` whose search fields hold every part of `text`.
+def newest_matching(query: Select, model, text: str) -> Select:
+    """`query` (a select of `model`) narrowed to rows whose search fields hold every part of
+    `text`, newest (highest id) first.
 
-    Give `newest` when the query orders by id, newest first, and keeps that many rows: SQLite
-    then reads only that many ids from the index. The index holds live rows only, so the
-    query must also exclude deleted ones (records.services.live does).
+    SQLite reads the FTS5 table in descending rowid order and joins each match to its row, so
+    a LIMIT stops it after a page, whether the text is rare or common; PostgreSQL chooses
+    between the GIN index and walking the primary key backwards. The index of a soft-deleted
+    model holds its live rows only: the query must exclude deleted ones too
+    (records.services.live), so that both databases agree.
     """
     wanted = parts(text)
     if db.session.get_bind().dialect.name == "postgresql":
         document = _document(model)
-        return and_(*(document.ilike(contains_pattern(part)) for part in wanted))
+        query = query.where(*(document.ilike(contains_pattern(part)) for part in wanted))
+        return query.order_by(model.id.desc())
     index = table(index_table(model.__tablename__), column("rowid"))
     phrases = " ".join('"' + part.replace('"', '""') + '"' for part in wanted)
-    ids = select(index.c.rowid).where(literal_column(index.name).op("MATCH")(phrases))
-    if newest is not None:
-        ids = ids.order_by(index.c.rowid.desc()).limit(newest)
-    return model.id.in_(ids)
+    query = query.join(index, index.c.rowid == model.id)
+    query = query.where(literal_column(index.name).op("MATCH")(phrases))
+    return query.order_by(index.c.rowid.desc())
 
 
 def _document(model) -> ColumnElement[str]:

@@ -26,7 +26,7 @@ from cso_field.records.models import (
 )
 from cso_field.records.registry import RECORD_TYPES
 from cso_field.roles import Role
-from cso_field.text_search import matches
+from cso_field.text_search import newest_matching
 from cso_field.timeutil import day_start_utc, department_today, utcnow
 
 
@@ -284,13 +284,9 @@ def live(query, model):
 
 
 def search_records(model, text: str, limit: int) -> list:
-    """Live records whose declared `search_fields` hold `text` (see text_search), newest first.
-
-    The text index finds them; the primary key gives the order, so SQLite's index stops at
-    `limit` ids and PostgreSQL may walk the key backwards when the text is common.
-    """
-    query = live(select(model), model).where(matches(model, text, newest=limit))
-    return list(db.session.scalars(query.order_by(model.id.desc()).limit(limit)))
+    """Live records whose declared `search_fields` hold `text` (see text_search), newest first."""
+    query = newest_matching(live(select(model), model), model, text)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 # -- Today -------------------------------------------------------------------------------------

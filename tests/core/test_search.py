@@ -6,6 +6,7 @@ routes and services, so the index is kept in step by what really writes.
 """
 
 import re
+import unicodedata
 
 import pytest
 from sqlalchemy import select, text
@@ -89,6 +90,12 @@ def test_search_finds_by_any_case_literal_characters_and_words(
     officer, references, query, expected
 ):
     assert _found(officer, query) == {references[key] for key in expected}
+
+
+def test_letters_typed_decomposed_find_the_composed_ones(officer, references):
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Văn Đức")
+    assert decomposed != "Nguyễn Văn Đức"
+    assert _found(officer, decomposed) == {references["gate"]}
 
 
 def test_a_reference_is_found_whole_or_in_part(officer, references):

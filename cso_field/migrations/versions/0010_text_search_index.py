@@ -1,4 +1,5 @@
-"""text search served by an index: pg_trgm GIN on PostgreSQL, FTS5 trigram tables on SQLite
+"""text search served by an index: pg_trgm GIN on PostgreSQL, FTS5 trigram tables on SQLite,
+for Search (field notes, special checks) and the audit trail's text filter
 
 Revision ID: 0010
 Revises: 0009
@@ -16,10 +17,12 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-# The search_fields each model declared at this revision (both soft-deleted: live rows only).
+# The search_fields each model declared at this revision, and whether it is soft-deleted (its
+# index then holds the live rows only).
 SEARCHED = {
-    "field_note": ("reference", "address", "observation"),
-    "special_check": ("reference", "address", "requester_name"),
+    "field_note": (("reference", "address", "observation"), True),
+    "special_check": (("reference", "address", "requester_name"), True),
+    "audit_event": (("actor_name", "action", "object_id", "client_address"), False),
 }
 
 
@@ -27,8 +30,8 @@ def upgrade():
     # On PostgreSQL this creates the pg_trgm extension if needed: a trusted extension since
     # PostgreSQL 13, so the database owner may create it without being a superuser.
     dialect = op.get_bind().dialect.name
-    for table_name, fields in SEARCHED.items():
-        for statement in create_index_statements(dialect, table_name, fields, live_only=True):
+    for table_name, (fields, live_only) in SEARCHED.items():
+        for statement in create_index_statements(dialect, table_name, fields, live_only=live_only):
             op.execute(statement)
 
 
