@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from cso_field.forms import BaseForm
+from cso_field.text_search import MIN_LENGTH, is_too_short
 
 OUTCOMES = ("success", "failure", "denied")
 INVALID_DATE = _l("Enter a real date, for example 2026-03-31.")
@@ -43,6 +44,10 @@ class AuditFilterForm(BaseForm):
     since = DateField(_l("From"), validators=[Optional()], invalid_value_message=INVALID_DATE)
     until = DateField(_l("To"), validators=[Optional()], invalid_value_message=INVALID_DATE)
     page = _PageField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+    def validate_q(self, field):
+        if field.data and is_too_short(field.data):
+            raise ValidationError(_l("Type at least %(min)d characters.", min=MIN_LENGTH))
 
     def validate_outcome(self, field):
         if field.data and field.data not in OUTCOMES:

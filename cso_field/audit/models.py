@@ -18,6 +18,9 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_action_at", "action", "occurred_at"),
     )
 
+    # What the audit trail's text filter finds an event by (cso_field/text_search.py).
+    search_fields = ("actor_name", "action", "object_id", "client_address")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
-from cso_field.text_search import contains_pattern
+from cso_field.text_search import newest_matching
 from cso_field.timeutil import day_start_utc
 
 
@@ -28,16 +28,10 @@ def search_audit(
     per_page: int,
 ) -> AuditPage:
     query = select(AuditEvent)
-    if text:
-        pattern = contains_pattern(text.lower())
-        query = query.where(
-            or_(
-                AuditEvent.actor_name.like(pattern, escape="\\"),
-                AuditEvent.action.like(pattern, escape="\\"),
-                AuditEvent.object_id.like(pattern, escape="\\"),
-                AuditEvent.client_address.like(pattern, escape="\\"),
-            )
-        )
+    if text:  # newest first by id: the order the events were written in
+        query = newest_matching(query, AuditEvent, text)
+    else:
+        query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if outcome:
         query = query.where(AuditEvent.outcome == outcome)
     if since:
@@ -45,6 +39,5 @@ def search_audit(
     if until:
         end = day_start_utc(until + timedelta(days=1))
         query = query.where(AuditEvent.occurred_at < end)
-    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     return AuditPage(list(rows[:per_page]), page, len(rows) > per_page)

@@ -9,5 +9,6 @@ class FieldNote(FieldRecordMixin, db.Model):
     __tablename__ = "field_note"
     record_type = "field_note"
     reference_prefix = "FN"
+    search_fields = ("reference", "address", "observation")
 
     observation: Mapped[str] = mapped_column(Text)

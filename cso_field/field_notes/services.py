@@ -87,7 +87,7 @@ def list_notes(
 
 
 def search(text: str, user, limit: int) -> list[SearchHit]:
-    notes = records.search_records(FieldNote, text, limit, columns=(FieldNote.observation,))
+    notes = records.search_records(FieldNote, text, limit)
     return [
         SearchHit(
             "field_note",

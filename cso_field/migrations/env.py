@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from cso_field.text_search import is_index_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -63,6 +65,10 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_name(name, _type, _parent_names) -> bool:
+    return not is_index_object(name)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -84,6 +90,11 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    # The text search indexes (FTS5 tables, pg_trgm indexes) are built by their migrations
+    # and described by no model: autogenerate must not drop them.
+    if conf_args.get("include_name") is None:
+        conf_args["include_name"] = include_name
 
     connectable = get_engine()
 

@@ -40,6 +40,9 @@ class Tracked:
 
     record_type: str  # set by each model, e.g. "field_note"
     reference_prefix: str  # e.g. "FN"
+    # The columns Search finds the record by, e.g. ("reference", "address", "observation");
+    # its migration indexes them (cso_field/text_search.py).
+    search_fields: ClassVar[tuple[str, ...]] = ()
     author_required = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,6 @@ from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.records.models import (
     FieldRecordMixin,
-    Located,
     RecordVersion,
     Reviewed,
     SoftDeleted,
@@ -28,7 +27,7 @@ from cso_field.records.models import (
 )
 from cso_field.records.registry import RECORD_TYPES
 from cso_field.roles import Role
-from cso_field.text_search import contains_pattern
+from cso_field.text_search import newest_matching
 from cso_field.timeutil import day_start_utc, department_today, utcnow
 
 
@@ -316,18 +315,10 @@ def loaded_user(user_id: int) -> User | None:
 # -- Search ------------------------------------------------------------------------------------
 
 
-def search_records(model, text: str, limit: int, *, columns=(), order_by=None) -> list:
-    """Live records whose reference, address or one of `columns` contains `text`.
-
-    Newest first unless `order_by` says otherwise (give an order an index can serve).
-    """
-    pattern = contains_pattern(text)
-    searched = [model.reference, *([model.address] if issubclass(model, Located) else []), *columns]
-    query = live(select(model), model).where(
-        or_(*(column.ilike(pattern, escape="\\") for column in searched))
-    )
-    query = query.order_by(*(order_by or (model.created_at.desc(),))).limit(limit)
-    return list(db.session.scalars(query))
+def search_records(model, text: str, limit: int) -> list:
+    """Live records whose declared `search_fields` hold `text` (see text_search), newest first."""
+    query = newest_matching(live(select(model), model), model, text)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 # -- Today -------------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from flask_login import current_user
 from cso_field.htmx import render
 from cso_field.records.registry import SEARCH_PROVIDERS
 from cso_field.roles import staff
+from cso_field.text_search import MIN_LENGTH, is_too_short
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-MIN_LENGTH = 2
 MAX_LENGTH = 100
 LIMIT_PER_TYPE = 20
 
@@ -23,7 +23,7 @@ def index():
         problem = _l("Search for at most %(max)d characters.", max=MAX_LENGTH)
     elif any(ord(character) < 32 for character in text):
         problem = _l("Remove the invisible control characters from this field.")
-    elif len(text) >= MIN_LENGTH:
+    elif not is_too_short(text):
         for provider in SEARCH_PROVIDERS.values():
             hits += provider.search(text, current_user, LIMIT_PER_TYPE)
     body = render(
@@ -32,6 +32,7 @@ def index():
         text=text,
         hits=hits,
         problem=problem,
+        too_short=is_too_short(text),
         min_length=MIN_LENGTH,
         labels={name: provider.label for name, provider in SEARCH_PROVIDERS.items()},
     )

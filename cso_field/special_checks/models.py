@@ -48,6 +48,7 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
     record_type = "special_check"
     reference_prefix = "SC"
     author_required = False  # residents ask without an account
+    search_fields = ("reference", "address", "requester_name")
 
     @declared_attr.directive
     def __table_args__(cls):

@@ -352,19 +352,9 @@ def save_settings(values: dict) -> dict:
 
 
 def search(text: str, user: User, limit: int) -> list[registry.SearchHit]:
-    """Checks by reference, address or requester, whether active, ended or cancelled."""
-    checks = search_records(
-        SpecialCheck,
-        text,
-        limit,
-        columns=(SpecialCheck.requester_name,),
-        # The ix_special_check_active order, walked backwards: no sort of every check.
-        order_by=(
-            SpecialCheck.end_date.desc(),
-            SpecialCheck.start_date.desc(),
-            SpecialCheck.id.desc(),
-        ),
-    )
+    """Checks by reference, address or requester, whether active, ended or cancelled, newest
+    request first."""
+    checks = search_records(SpecialCheck, text, limit)
     today = department_today()
     return [
         registry.SearchHit(

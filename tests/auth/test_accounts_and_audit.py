@@ -198,6 +198,7 @@ def test_audit_is_paginated(make_app, users):
         "page=-1",
         "page=abc",
         "q=" + "x" * 10_000,
+        "q=ab",
     ],
 )
 def test_bad_audit_filters_get_a_message_not_an_error(client, users, login, query):
@@ -210,8 +211,11 @@ def test_bad_audit_filters_get_a_message_not_an_error(client, users, login, quer
 def test_like_wildcards_are_searched_literally(client, users, login):
     login(users.admin())
     _add_events(1, actor_name="percent.user")
-    page = client.get("/audit/?q=%25").get_data(as_text=True)
-    assert "percent.user" not in page
+    _add_events(1, actor_name="under_score")
+    for wildcards in ("%25%25%25", "t_u", "t%25u", "___"):
+        page = client.get(f"/audit/?q={wildcards}").get_data(as_text=True)
+        assert "percent.user" not in page and "under_score" not in page, wildcards
+    assert "under_score" in client.get("/audit/?q=R_S").get_data(as_text=True)
 
 
 def test_audit_names_the_record_in_words_and_links_to_it(app, client, users, login):

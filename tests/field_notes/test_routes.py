@@ -250,7 +250,7 @@ def test_search_finds_notes_by_address_reference_and_text(cso_client):
         assert note.reference in fragment.get_data(as_text=True), text
     assert "Nothing found" in cso_client.get("/search/?q=zebra").get_data(as_text=True)
     assert cso_client.get("/search/?q=" + "x" * 500).status_code == 422
-    wildcards = cso_client.get("/search/?q=%25%25").get_data(as_text=True)
+    wildcards = cso_client.get("/search/?q=%25%25%25").get_data(as_text=True)
     assert "Nothing found" in wildcards and note.reference not in wildcards
 
 
