@@ -1,8 +1,8 @@
 """text search served by an index: pg_trgm GIN on PostgreSQL, FTS5 trigram tables on SQLite,
 for Search (field notes, special checks) and the audit trail's text filter
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 10:00:00.000000
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 from cso_field.text_search import create_index_statements, drop_index_statements
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
