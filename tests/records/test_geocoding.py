@@ -128,16 +128,17 @@ def test_jsonv2_shaped_answers_are_read_too(geocoding_app, stub):
 
 
 def test_rate_limiter_keeps_the_configured_delay_between_calls(geocoding_app, stub):
-    geocoding_app(GEOCODER_MIN_DELAY_SECONDS=0.4)
+    geocoding_app(GEOCODER_MIN_DELAY_SECONDS=1.0)
     service = geocoding.geocoder()
     assert isinstance(service.geocode, RateLimiter)
     assert isinstance(service.reverse, RateLimiter)
-    assert service.geocode.min_delay_seconds == 0.4
+    assert service.geocode.min_delay_seconds == 1.0
     assert service.geocode.max_retries == 0
     forward("first street, stockton")
     forward("second street, stockton")
     first, second = stub.hits("/search")
-    assert second.at - first.at >= 0.35
+    # Arrival times at the stub: the first request may reach it late on a busy machine.
+    assert second.at - first.at >= 0.7
 
 
 def test_geocoder_none_never_calls_out(geocoding_app, stub):
