@@ -254,12 +254,18 @@ def start_session(user: User, client_address: str, *, audit_action: str | None =
 
 
 def load_session_user(token: str) -> User | None:
-    """Flask-Login's user loader: the user of a live session, or None."""
-    user_session = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _hash_token(token))
-    )
-    if user_session is None or user_session.ended_at is not None:
+    """Flask-Login's user loader: the user of a live session, or None.
+
+    Every signed-in request starts here: the session and its user come in one query.
+    """
+    found = db.session.execute(
+        select(UserSession, User)
+        .join(UserSession.user)
+        .where(UserSession.token_hash == _hash_token(token))
+    ).first()
+    if found is None or found.UserSession.ended_at is not None:
         return None
+    user_session = found.UserSession
     now = utcnow()
     expired_by = _expiry_reason(user_session, now)
     if expired_by or not user_session.user.is_active:
