@@ -1,13 +1,13 @@
 """The fixed per-request cost: CPU per request and a profile of /login and the reference page.
 
-    .venv/bin/python -m bench.fixed_cost [--requests 2000] [--tree]
+    .venv/bin/python -m bench.fixed_cost [--requests 2000] [--tree] [--no-profile]
     DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python -m bench.fixed_cost
 
 Every page pays for the same things before and after its own work: routing, the access rule,
 the session (a database read), CSRF, the language, security headers, base.html. This measures
 that cost in one process, without a server in the way: Flask's test client sends `--requests`
-requests each to the bare page, GET /login (signed out) and the reference list page (signed
-in, bench/wsgi.py), reports CPU milliseconds per request, then samples the same requests with
+requests each to the bare page, GET /login (signed out), the Menu and the reference list page
+(signed in; bench/wsgi.py), reports CPU milliseconds per request, then samples the same requests with
 pyinstrument and prints where the time went (the functions with the most time of their own,
 or the call tree with --tree).
 
@@ -86,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--tree", action="store_true", help="the call tree, not the flat list")
+    parser.add_argument("--no-profile", action="store_true", help="CPU per request only")
     arguments = parser.parse_args()
     prepare_environment()
     from bench.wsgi import BARE_PREFIX, REFERENCE_PATH, application
@@ -94,6 +95,7 @@ def main() -> None:
     pages = (
         ("bare page", signed_out, f"{BARE_PREFIX}/"),
         ("GET /login", signed_out, "/login"),
+        ("GET /menu", signed_in, "/menu"),
         ("reference list page", signed_in, REFERENCE_PATH),
     )
     for _, client, path in pages:
@@ -102,6 +104,8 @@ def main() -> None:
     for name, client, path in pages:
         ms = cpu_ms_per_request(client, path, arguments.requests)
         print(f"{name:>20}: {ms:.3f} ms CPU per request ({path})")
+    if arguments.no_profile:
+        return
     for name, client, path in pages[1:]:
         print(f"\n== {name} ({path}), {arguments.requests} requests ==")
         print(profile(client, path, arguments.requests, arguments.tree))
