@@ -25,7 +25,7 @@ test: install-test browser i18n-compile
 
 # Speed (SQLite and PostgreSQL, full size and 1/100), query plans, page weight and Lighthouse,
 # written to bench/REPORT.md. Starts the local PostgreSQL cluster as .ci/run does when it can.
-bench: install-test
+bench: install-test i18n-compile
 	@if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start; \
 		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
