@@ -5,11 +5,11 @@
 
 Every page pays for the same things before and after its own work: routing, the access rule,
 the session (a database read), CSRF, the language, security headers, base.html. This measures
-that cost in one process, without a server in the way: Flask's test client sends `--requests`
-requests each to the bare page, GET /login (signed out), the Menu and the reference list page
-(signed in; bench/wsgi.py), reports CPU milliseconds per request, then samples the same requests with
-pyinstrument and prints where the time went (the functions with the most time of their own,
-or the call tree with --tree).
+that cost in one process, without a server in the way: Werkzeug's test client sends
+`--requests` requests each to the bare page, GET /login (signed out), the Menu and the
+reference list page (signed in; bench/reference.py), reports CPU milliseconds per request,
+then samples the same requests with pyinstrument and prints where the time went (the functions
+with the most time of their own, or the call tree with --tree).
 
 Without DATABASE_URL it fills a temporary SQLite database with 1/1000 of bench/generate.py's
 data. The test client's own work is in every figure; the bare page shows how much that is.
