@@ -412,6 +412,9 @@ def case_section(case: Case) -> str:
             f"Search term: “{case.run.street}”. Load average when the run started: {load}.\n"
         )
         parts.append(speed.speed_table(case.run))
+    if case.run and case.run.server_errors:
+        parts += ["", "Server errors (the end of gunicorn's log):", "", "```"]
+        parts += [case.run.server_errors.strip(), "```"]
     parts += ["", *case.notes]
     return "\n".join(parts)
 

@@ -672,6 +672,8 @@ class SpeedRun:
     street: str
 
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    # The end of gunicorn's log when a request failed with a 5xx: the log goes with the run.
+    server_errors: str = ""
 
     def _mean(self, name: str, figure) -> float:
         """A yardstick's figure: the mean of its runs first and last (the machine may drift)."""
@@ -746,7 +748,14 @@ def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=pri
                 rows.append(row)
         cso.close()
         senior.close()
-    return SpeedRun(_describe(database_url), seconds, rows, street, load_average)
+        failed = any(status >= 500 for row in rows for status in row.statuses)
+        errors = _log_tail(server.log) if failed else ""
+    return SpeedRun(_describe(database_url), seconds, rows, street, load_average, errors)
+
+
+def _log_tail(log: Path, characters: int = 4000) -> str:
+    """The end of gunicorn's log (the last tracebacks), for the report."""
+    return log.read_text(errors="replace")[-characters:]
 
 
 def _describe(database_url: str) -> str:
