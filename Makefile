@@ -12,7 +12,7 @@ BENCH_SECONDS ?=
 FLASK := $(BIN)/flask --app app
 LOCALES := es vi km hmn tl pa
 
-.PHONY: run test bench install install-test browser lint i18n-extract i18n-update i18n-compile
+.PHONY: run test bench bench-lighthouse-install install install-test browser lint i18n-extract i18n-update i18n-compile
 
 run: install i18n-compile
 	mkdir -p instance
@@ -25,13 +25,24 @@ test: install-test browser i18n-compile
 
 # Speed (SQLite and PostgreSQL, full size and 1/100), query plans, page weight and Lighthouse,
 # written to bench/REPORT.md. Starts the local PostgreSQL cluster as .ci/run does when it can.
-bench: install-test
+bench: install-test i18n-compile
 	@if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start; \
 		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
-	@if [ ! -d bench/node_modules ] && command -v npm >/dev/null 2>&1; then (cd bench && npm ci --silent); fi
+	@$(MAKE) --no-print-directory bench-lighthouse-install
 	CSO_ENV=development BENCH_QUICK=$(BENCH_QUICK) BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.report
+
+# Lighthouse is optional: without Node.js >= 18.16 and npm the report says it was skipped.
+bench-lighthouse-install:
+	@if [ -x bench/node_modules/.bin/lighthouse ]; then :; \
+	elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		echo "bench: no Node.js/npm, so no Lighthouse (it needs Node.js >= 18.16); the rest runs."; \
+	elif ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 18 || (a === 18 && b >= 16) ? 0 : 1)'; then \
+		echo "bench: Node.js $$(node --version) is older than 18.16, so no Lighthouse; the rest runs."; \
+	else \
+		(cd bench && npm ci --silent --no-audit --no-fund) || echo "bench: npm ci failed, so no Lighthouse; the rest runs."; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

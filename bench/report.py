@@ -4,14 +4,15 @@
 
 For SQLite and, when a local server answers, PostgreSQL (psql -h 127.0.0.1 -U postgres), at
 full size and at 1/100: generates the data (bench/generate.py), checks the list queries' plans
-(bench/plans.py), measures server speed against a bare Flask page (bench/speed.py). Then the
-page weights (bench/page_weight.py) and Lighthouse (bench/lighthouse.py) on the full SQLite
-data. Every database it makes is its own and is removed at the end.
+(bench/plans.py), measures every page's server CPU per request against the reference list page
+(bench/speed.py, bench/wsgi.py). Then the page weights (bench/page_weight.py) and Lighthouse
+(bench/lighthouse.py, skipped with a note when Node.js or bench/node_modules is missing) on the
+larger SQLite data. Every database it makes is its own and is removed at the end.
 
 Environment: BENCH_QUICK=1 (scales 1/10 and 1/1000, 2 s per target, Lighthouse on two
-pages), BENCH_SECONDS (seconds per target at the larger scale, default 10; half that at the
-smaller), BENCH_DATABASES (e.g. "sqlite" to skip PostgreSQL), BENCH_LIGHTHOUSE_RUNS (default
-1 per page).
+pages: a few minutes, the check to run before submitting), BENCH_SECONDS (seconds per target
+at the larger scale, default 10; half that at the smaller), BENCH_DATABASES (e.g. "sqlite" to
+skip PostgreSQL), BENCH_LIGHTHOUSE_RUNS (default 1 per page).
 """
 
 import os
@@ -40,12 +41,23 @@ PG_ADMIN = ("psql", "-q", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "pos
 PG_URL = "postgresql://postgres@127.0.0.1:5432/{name}"
 PG_TIMEOUT_SECONDS = 120
 QUICK_PAGES = ("/login", "/today")
-READING = """How to read these figures: with 16 connections on this machine the server is busy
-for every target, so latency is mostly waiting in line: p95 grows with the CPU time a request
-needs. The ratio is therefore close to the ratio of server CPU per request (the "server CPU
-ms/req" column: gunicorn's processes, which include SQLite's work but not PostgreSQL's), the
-figure least disturbed by other work on the machine (see each run's load average). The bare
-page needs about 0.25 ms of CPU, so the 5x budget leaves a page roughly 1.25 ms."""
+NOT_A_LIST = "n/a"  # a submission: a redirect, no list
+NODE_MINIMUM, NODE_MINIMUM_TEXT = (18, 16), "18.16"  # Lighthouse 12's engines (package.json)
+GROWTH_BUDGET = 1.5  # DESIGN.md: 100x more data, at most 1.5x the CPU per request
+READING = """How to read these figures: the budget is on server CPU per request, the figure
+least disturbed by other work on the machine (see each run's load average): the gunicorn
+processes' CPU (which includes SQLite's work) plus, on PostgreSQL, the CPU of the database
+backends serving the benchmark's database, divided by the requests sent. With 16 connections
+the server is busy for every target, so latency is mostly waiting in line and p95 follows CPU
+per request; p95 ÷ the reference page's p95 is shown for comparison but not budgeted. The
+bare Flask page (no hooks, no database) shows the floor the server itself costs."""
+ROWS_RULE = """List rows: each GET page is fetched once before its load, and its rows are the
+`<li>` elements and the `<tr>` rows outside `<thead>` inside `<main>` (a "Load more" item,
+class `load-more`, is not a row; bench/speed.py `list_rows`). DESIGN.md: at most 50."""
+QUICK_NOTE = """
+A quick run (BENCH_QUICK=1): 1/10 and 1/1,000 of the data, 2 s per target. Its ratios show
+where a change goes; the budgets are judged at full size by `make bench`.
+"""
 NO_POSTGRES = "- PostgreSQL was not available (or not asked for): no PostgreSQL figures.\n"
 
 
@@ -195,11 +207,43 @@ def page_weight(url: str) -> str:
     return weight.weight_table(rows)
 
 
-def lighthouse(url: str, settings: Settings) -> str:
+def lighthouse_missing() -> str | None:
+    """Why Lighthouse cannot run here, or None. It is optional: the rest of the report stands."""
+    node = shutil.which("node")
+    if node is None or shutil.which("npm") is None:
+        return (
+            f"Node.js and npm are not installed. Lighthouse needs Node.js {NODE_MINIMUM_TEXT} "
+            "or newer; with it, `make bench` installs Lighthouse into bench/node_modules."
+        )
+    version = subprocess.run(  # noqa: S603
+        [node, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if _node_version(version) < NODE_MINIMUM:
+        return f"Node.js {version} is older than Lighthouse needs ({NODE_MINIMUM_TEXT} or newer)."
+    if not (ROOT / "bench" / "node_modules" / ".bin" / "lighthouse").exists():
+        return (
+            "Lighthouse is not in bench/node_modules: `(cd bench && npm ci)` failed or did not run."
+        )
+    chrome = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    if not Path(chrome).exists():
+        return f"No Chromium at {chrome}: install Debian's chromium or set CHROME_PATH."
+    return None
+
+
+def _node_version(text: str) -> tuple[int, ...]:
     try:
-        from bench.lighthouse import PAGES, run_lighthouse
-    except ImportError as error:
-        return f"Skipped: bench/lighthouse.py is not available ({error})."
+        return tuple(int(part) for part in text.lstrip("v").split(".")[:2])
+    except ValueError:
+        return (0,)
+
+
+def lighthouse(url: str, settings: Settings) -> str:
+    missing = lighthouse_missing()
+    if missing:
+        log(f"lighthouse skipped: {missing}")
+        return f"Skipped: {missing}"
+    from bench.lighthouse import PAGES, run_lighthouse
+
     pages = [page for page in PAGES if page[0] in QUICK_PAGES] if settings.quick else PAGES
     with speed.serve(url) as server:
         cookie = speed.login(server.port, speed.SENIOR).cookie_header
@@ -252,22 +296,107 @@ def versions(postgres: bool) -> str:
 
 
 def summary_table(cases: list[Case]) -> str:
+    """Per target and case: server CPU per request ÷ the reference list page's."""
+    return _ratio_table(cases, lambda run, row: run.cpu_ratio(row), budgeted=True)
+
+
+def p95_table(cases: list[Case]) -> str:
+    return _ratio_table(cases, lambda run, row: run.p95_ratio(row), budgeted=False)
+
+
+def _ratio_table(cases: list[Case], ratio, budgeted: bool) -> str:
     measured = [case for case in cases if case.run]
     if not measured:
         return "No speed run finished."
-    header = "| target | " + " | ".join(case.title for case in measured) + " |"
-    lines = [header, "|---|" + "--:|" * len(measured)]
+    budget = "| budget " if budgeted else ""
+    header = f"| target {budget}| " + " | ".join(case.title for case in measured) + " |"
+    lines = [header, "|---|" + ("---|" if budgeted else "") + "--:|" * len(measured)]
     for number, row in enumerate(measured[0].run.rows):
         cells = []
         for case in measured:
             other = case.run.rows[number]
-            ratio = case.run.ratio(other)
-            miss = ratio > speed.BUDGET_RATIO and not other.target.name.startswith(speed.BARE)
-            cells.append(f"{'**' if miss else ''}{ratio:.1f}x{'**' if miss else ''}")
-        name = row.target.name if row.target.name.startswith(speed.BARE) else row.target.label
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    bare = " | ".join(f"{case.run.bare_p95:.1f} ms" for case in measured)
-    lines.append(f"| *bare page p95 (mean of both runs)* | {bare} |")
+            miss = budgeted and case.run.misses_budget(other)
+            text = f"{ratio(case.run, other):.2f}x"
+            cells.append(f"**{text}**" if miss else text)
+        limit = _budget_cell(row.target) if budgeted else ""
+        name = row.target.name if row.target.is_yardstick else row.target.label
+        lines.append(f"| {name} {limit}| " + " | ".join(cells) + " |")
+    if budgeted:
+        figures = " | ".join(f"{case.run.reference_cpu_ms:.2f} ms" for case in measured)
+        lines.append(f"| *reference page CPU per request (mean of both runs)* | | {figures} |")
+    else:
+        figures = " | ".join(f"{case.run.reference_p95:.1f} ms" for case in measured)
+        lines.append(f"| *reference page p95 (mean of both runs)* | {figures} |")
+    return "\n".join(lines)
+
+
+def _budget_cell(target: speed.Target) -> str:
+    return "| yardstick " if target.is_yardstick else f"| ≤ {target.budget:g}x "
+
+
+def growth_table(cases: list[Case]) -> str:
+    """Per database: CPU per request at the larger scale ÷ at the 100x smaller one, and rows."""
+    pairs = _scale_pairs(cases)
+    if not pairs:
+        return "No database was measured at both sizes."
+    titles = " | ".join(f"{name}: larger ÷ smaller" for name, _, _ in pairs)
+    lines = [
+        f"| target | {titles} | most list rows | rows ≤ {speed.MAX_LIST_ROWS} |",
+        "|---|" + "--:|" * len(pairs) + "--:|---|",
+    ]
+    for number, row in enumerate(pairs[0][1].run.rows):
+        if row.target.name.startswith(speed.BARE):
+            continue
+        cells = []
+        for _, large, small in pairs:
+            growth = _growth(large.run.rows[number], small.run.rows[number])
+            cells.append(f"**{growth:.2f}x**" if growth > GROWTH_BUDGET else f"{growth:.2f}x")
+        shown = [
+            case.run.rows[number].list_rows
+            for case in cases
+            if case.run and case.run.rows[number].list_rows is not None
+        ]
+        most = max(shown) if shown else None
+        rows_verdict = (
+            NOT_A_LIST if most is None else "ok" if most <= speed.MAX_LIST_ROWS else "**MISS**"
+        )
+        name = row.target.name if row.target.is_yardstick else row.target.label
+        lines.append(
+            f"| {name} | " + " | ".join(cells) + f" | {NOT_A_LIST if most is None else most} "
+            f"| {rows_verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def _scale_pairs(cases: list[Case]) -> list[tuple[str, Case, Case]]:
+    pairs = []
+    for kind in ("sqlite", "postgresql"):
+        measured = sorted(
+            (case for case in cases if case.kind == kind and case.run), key=lambda c: -c.scale
+        )
+        if len(measured) == 2:
+            name = "SQLite" if kind == "sqlite" else "PostgreSQL"
+            pairs.append((name, measured[0], measured[1]))
+    return pairs
+
+
+def _growth(large: speed.Row, small: speed.Row) -> float:
+    return large.server_ms_per_request / max(small.server_ms_per_request, 1e-9)
+
+
+def budget_misses(cases: list[Case]) -> str:
+    """One line per case: which pages miss which budget."""
+    lines = []
+    for case in cases:
+        if not case.run:
+            continue
+        misses = [
+            f"`{row.target.label}` {case.run.cpu_ratio(row):.1f}x"
+            for row in case.run.app_rows
+            if case.run.misses_budget(row)
+        ]
+        verdict = ", ".join(misses) if misses else "every page in budget"
+        lines.append(f"- {case.title}: {verdict}")
     return "\n".join(lines)
 
 
@@ -283,6 +412,9 @@ def case_section(case: Case) -> str:
             f"Search term: “{case.run.street}”. Load average when the run started: {load}.\n"
         )
         parts.append(speed.speed_table(case.run))
+    if case.run and case.run.server_errors:
+        parts += ["", "Server errors (the end of gunicorn's log):", "", "```"]
+        parts += [case.run.server_errors.strip(), "```"]
     parts += ["", *case.notes]
     return "\n".join(parts)
 
@@ -299,10 +431,11 @@ def write_report(cases, settings, weight, lighthouse_markdown, started, postgres
     minutes = (time.perf_counter() - started) / 60
     mode = "`make bench BENCH_QUICK=1`" if settings.quick else "`make bench`"
     pg_line = "" if postgres else NO_POSTGRES
+    larger = "the 1/10" if settings.quick else "the full"
     text = f"""# Benchmark report
 
 Generated by {mode} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {minutes:.0f} min.
-
+{QUICK_NOTE if settings.quick else ""}
 - Machine: {machine()}
 - Versions: {versions(postgres)}
 - Server: gunicorn gthread, {speed.PROCESSES} workers x {speed.THREADS} threads, on 127.0.0.1,
@@ -313,25 +446,45 @@ Generated by {mode} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {minutes:.0f} m
   Submissions send a fresh client_uuid each; the CSRF token comes from the form once per
   session. CHECK_REQUESTS_PER_ADDRESS_PER_HOUR is raised to {speed.RATE_LIMIT_FOR_BENCH} for
   the benchmark's server, since every request comes from 127.0.0.1.
-{pg_line}- Budget (DESIGN.md): p95 at most {speed.BUDGET_RATIO:g}x the bare page's p95
-  in the same run. The ratio divides by the mean of the bare page's two runs (first and last).
+{pg_line}- Budgets (DESIGN.md), against the **reference list page** served by the same process
+  (`bench/wsgi.py`: signed in, the session loaded from the database by the app's own hooks, one
+  indexed query for the 20 newest rows of the largest table, check_visit, rendered in
+  base.html): server CPU per request at most {speed.GET_BUDGET:g}x the reference page's for
+  every GET page and {speed.SUBMISSION_BUDGET:g}x for every submission, at full size on both
+  databases; 100x more data changes no page's CPU per request by more than {GROWTH_BUDGET:g}x;
+  no screen shows more than {speed.MAX_LIST_ROWS} list rows. Ratios divide by the mean of the
+  reference page's two runs (first and last).
 
-## p95 as a multiple of the bare Flask page
+## Server CPU per request ÷ the reference list page's
 
 {summary_table(cases)}
 
+Pages over budget:
+
+{budget_misses(cases)}
+
 {READING}
+
+## Growth with the data, and list length
+
+{growth_table(cases)}
+
+{ROWS_RULE}
+
+## p95 ÷ the reference list page's p95 (reported, not budgeted)
+
+{p95_table(cases)}
 
 ## Speed, per database and size
 
 {chr(10).join(case_section(case) for case in cases)}
 
 {plans_section(cases)}
-## Page weight (bench/page_weight.py, full SQLite data, as bench.senior01)
+## Page weight (bench/page_weight.py, {larger} SQLite data, as bench.senior01)
 
 {weight}
 
-## Lighthouse (bench/lighthouse.py, full SQLite data)
+## Lighthouse (bench/lighthouse.py, {larger} SQLite data)
 
 {lighthouse_markdown}
 """

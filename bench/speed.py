@@ -1,4 +1,4 @@
-"""Server speed side by side with a bare Flask page: p50/p95/p99 latency and requests/s.
+"""Server speed against the reference list page: CPU per request, p50/p95/p99, requests/s.
 
     DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python -m bench.speed [--seconds 10]
 
@@ -6,9 +6,16 @@ Starts gunicorn (gthread, 2 workers x 8 threads, a free port on 127.0.0.1) with
 `bench.wsgi:application` against DATABASE_URL, which must hold bench/generate.py's data (the
 accounts bench.cso01 and bench.senior01). Logs in like a browser (CSRF token from the login
 form, cookies kept), then drives each page with 16 persistent connections (2 processes x 8
-threads) for a fixed time and reports each page's p95 as a multiple of the bare page's p95 in
-the same run (DESIGN.md: at most 5x). Submissions send a fresh client_uuid each; the CSRF token
-comes from the form once per session, as a browser reuses it across a session's forms.
+threads) for a fixed time. Each page's server CPU per request is compared with the reference
+list page's in the same run (DESIGN.md: GET pages at most 2x, submissions at most 4x); its p95
+is reported as a multiple of the reference page's p95 too. Server CPU is the gunicorn
+processes' (which include SQLite's work) plus, on PostgreSQL, the database's own backends
+serving this database. Submissions send a fresh client_uuid each; the CSRF token comes from the
+form once per session, as a browser reuses it across a session's forms.
+
+Every GET page is also fetched once and its list rows counted (`list_rows`): the `<li>`
+elements and the `<tr>` rows outside `<thead>` inside `<main>`, less a "Load more" item
+(class `load-more`). DESIGN.md allows at most 50 on a screen.
 
 The online check-request form is limited per address per hour; the benchmark raises
 CHECK_REQUESTS_PER_ADDRESS_PER_HOUR for its server because every request comes from 127.0.0.1.
@@ -32,6 +39,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from html.parser import HTMLParser
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -45,8 +53,12 @@ CSO, SENIOR = "bench.cso01", "bench.senior01"
 # Downtown Stockton, where the generated data is densest.
 LAT, LON = 37.9577, -121.2908
 PROCESSES, THREADS = 2, 8
-BUDGET_RATIO = 5.0
+# DESIGN.md: server CPU per request as a multiple of the reference list page's.
+GET_BUDGET, SUBMISSION_BUDGET = 2.0, 4.0
+MAX_LIST_ROWS = 50
 BARE = "bare Flask page"
+REFERENCE = "reference list page"
+DATABASE_CPU_POLL_SECONDS = 0.2
 RATE_LIMIT_FOR_BENCH = "1000000"
 STARTUP_SECONDS = 60
 REQUEST_TIMEOUT_SECONDS = 30
@@ -70,6 +82,7 @@ class Server:
     process: subprocess.Popen
     port: int
     log: Path
+    postgres_database: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -78,6 +91,59 @@ class Server:
     def cpu_seconds(self) -> float:
         """CPU time of the gunicorn master and its workers so far."""
         return sum(_process_cpu(pid) for pid in (self.process.pid, *_children(self.process.pid)))
+
+
+class DatabaseCpu:
+    """CPU time of the PostgreSQL backends serving one database, while a block runs.
+
+    Backends are found by their process title ("postgres: 15/main: postgres <database> …"),
+    sampled every DATABASE_CPU_POLL_SECONDS, so a backend that starts and ends within the
+    block counts from its start up to its last sample. Nothing to count for SQLite, whose
+    work is done inside the gunicorn workers.
+    """
+
+    def __init__(self, database: str | None):
+        self.marker = f" {database} ".encode() if database else None
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> "DatabaseCpu":
+        if self.marker:
+            self.first = self._sample()
+            self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.marker:
+            self.stopping.set()
+            self.thread.join()
+            self._record(self._sample())
+
+    @property
+    def seconds(self) -> float:
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+
+    def _poll(self) -> None:
+        while not self.stopping.wait(DATABASE_CPU_POLL_SECONDS):
+            self._record(self._sample())
+
+    def _record(self, sample: dict[int, float]) -> None:
+        self.last.update(sample)
+
+    def _sample(self) -> dict[int, float]:
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"postgres: ") and self.marker in title:
+                found[int(entry.name)] = _process_cpu(int(entry.name))
+        return found
 
 
 def _process_cpu(pid: int) -> float:
@@ -131,7 +197,7 @@ def serve(database_url: str):
         process = subprocess.Popen(  # noqa: S603 (our own command line)
             command, cwd=ROOT, env=server_env(database_url, instance), stdout=output, stderr=output
         )
-    server = Server(process, port, log)
+    server = Server(process, port, log, _postgres_database(database_url))
     try:
         _wait_healthy(server)
         yield server
@@ -143,6 +209,14 @@ def serve(database_url: str):
             process.kill()
             process.wait(timeout=10)
         shutil.rmtree(instance, ignore_errors=True)
+
+
+def _postgres_database(database_url: str) -> str | None:
+    if not database_url.startswith("postgres"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    return make_url(sqlalchemy_url(database_url)).database
 
 
 def _wait_healthy(server: Server) -> None:
@@ -233,6 +307,61 @@ class Target:
     def label(self) -> str:
         path = self.paths[0] if len(self.paths) == 1 else re.sub(r"\d+", "<id>", self.paths[0])
         return f"{self.method} {path}"
+
+    @property
+    def is_yardstick(self) -> bool:
+        return self.name.startswith((BARE, REFERENCE))
+
+    @property
+    def budget(self) -> float:
+        return GET_BUDGET if self.method == "GET" else SUBMISSION_BUDGET
+
+
+# -- Counting list rows -----------------------------------------------------------------------
+
+
+class ListRowCounter(HTMLParser):
+    """`<li>` and `<tr>` (outside `<thead>`) inside `<main>`, less "Load more" items."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_main = self.in_thead = 0
+        self.rows = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.in_main += 1
+        elif tag == "thead":
+            self.in_thead += 1
+        elif self.in_main and (tag == "li" or (tag == "tr" and not self.in_thead)):
+            classes = (dict(attrs).get("class") or "").split()
+            self.rows += "load-more" not in classes
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.in_main = max(0, self.in_main - 1)
+        elif tag == "thead":
+            self.in_thead = max(0, self.in_thead - 1)
+
+
+def list_rows(html: str) -> int:
+    counter = ListRowCounter()
+    counter.feed(html)
+    return counter.rows
+
+
+def count_list_rows(port: int, target: Target) -> int | None:
+    """The list rows of a GET target's first page, as its load sees it; None for submissions."""
+    if target.method != "GET":
+        return None
+    connection = HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
+    try:
+        headers = {"Cookie": target.cookie} if target.cookie else {}
+        connection.request("GET", target.paths[0], headers=headers)
+        response = connection.getresponse()
+        return list_rows(response.read().decode())
+    finally:
+        connection.close()
 
 
 def _position() -> str:
@@ -465,6 +594,8 @@ class Row:
     generator_cpu: float
     server_cpu: float
     sent: int
+    database_cpu: float = 0.0
+    list_rows: int | None = None
 
     @property
     def requests(self) -> int:
@@ -492,8 +623,21 @@ class Row:
         return self.generator_cpu / self.seconds
 
     @property
-    def server_ms_per_request(self) -> float:
+    def app_ms_per_request(self) -> float:
         return 1000 * self.server_cpu / max(1, self.sent)
+
+    @property
+    def database_ms_per_request(self) -> float:
+        return 1000 * self.database_cpu / max(1, self.sent)
+
+    @property
+    def server_ms_per_request(self) -> float:
+        """The app's and the database's CPU for one request: the budgeted figure."""
+        return self.app_ms_per_request + self.database_ms_per_request
+
+    @property
+    def too_many_rows(self) -> bool:
+        return self.list_rows is not None and self.list_rows > MAX_LIST_ROWS
 
 
 def measure_target(pool, server: Server, target: Target, seconds: float, warmup: float) -> Row:
@@ -501,7 +645,8 @@ def measure_target(pool, server: Server, target: Target, seconds: float, warmup:
     measure_from, stop_at = start + warmup, start + warmup + seconds
     server_before = server.cpu_seconds()
     jobs = [(target, server.port, measure_from, stop_at, number) for number in range(PROCESSES)]
-    outputs = pool.map(load_process, jobs)
+    with DatabaseCpu(server.postgres_database) as database_cpu:
+        outputs = pool.map(load_process, jobs)
     results = [output["result"] for output in outputs]
     statuses = Counter()
     for result in results:
@@ -515,6 +660,7 @@ def measure_target(pool, server: Server, target: Target, seconds: float, warmup:
         generator_cpu=sum(output["cpu"] for output in outputs) * seconds / (seconds + warmup),
         server_cpu=server.cpu_seconds() - server_before,
         sent=sum(result.sent for result in results),
+        database_cpu=database_cpu.seconds,
     )
 
 
@@ -526,36 +672,63 @@ class SpeedRun:
     street: str
 
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    # The end of gunicorn's log when a request failed with a 5xx: the log goes with the run.
+    server_errors: str = ""
+
+    def _mean(self, name: str, figure) -> float:
+        """A yardstick's figure: the mean of its runs first and last (the machine may drift)."""
+        values = [figure(row) for row in self.rows if row.target.name.startswith(name)]
+        return sum(values) / len(values)
 
     @property
-    def bare_p95(self) -> float:
-        """The bare page's p95, the mean of its runs first and last (the machine may drift)."""
-        bare = [row.percentile(95) for row in self.rows if row.target.name.startswith(BARE)]
-        return sum(bare) / len(bare)
+    def reference_cpu_ms(self) -> float:
+        return self._mean(REFERENCE, lambda row: row.server_ms_per_request)
 
-    def ratio(self, row: Row) -> float:
-        return row.percentile(95) / self.bare_p95
+    @property
+    def reference_p95(self) -> float:
+        return self._mean(REFERENCE, lambda row: row.percentile(95))
+
+    @property
+    def bare_cpu_ms(self) -> float:
+        return self._mean(BARE, lambda row: row.server_ms_per_request)
+
+    def cpu_ratio(self, row: Row) -> float:
+        """Server CPU per request ÷ the reference list page's: the budgeted figure."""
+        return row.server_ms_per_request / self.reference_cpu_ms
+
+    def p95_ratio(self, row: Row) -> float:
+        return row.percentile(95) / self.reference_p95
+
+    def misses_budget(self, row: Row) -> bool:
+        return not row.target.is_yardstick and self.cpu_ratio(row) > row.target.budget
 
     @property
     def misses(self) -> list[Row]:
-        return [row for row in self.app_rows if self.ratio(row) > BUDGET_RATIO or row.unexpected]
+        return [
+            row
+            for row in self.app_rows
+            if self.misses_budget(row) or row.unexpected or row.too_many_rows
+        ]
 
     @property
     def app_rows(self) -> list[Row]:
-        return [row for row in self.rows if not row.target.name.startswith(BARE)]
+        return [row for row in self.rows if not row.target.is_yardstick]
 
 
 def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=print) -> SpeedRun:
     street = common_street(database_url)
     with serve(database_url) as server:
         cso, senior = login(server.port, CSO), login(server.port, SENIOR)
-        from bench.wsgi import BARE_PREFIX
+        from bench.wsgi import BARE_PREFIX, REFERENCE_PATH
 
         bare = Target(BARE, [f"{BARE_PREFIX}/"])
+        reference = Target(REFERENCE, [REFERENCE_PATH], cso.cookie_header)
         targets = [
             bare,
+            reference,
             *page_targets(cso, senior, street),
             *submission_targets(server, cso),
+            Target(f"{REFERENCE} (again)", reference.paths, reference.cookie),
             Target(f"{BARE} (again)", bare.paths),
         ]
         rows = []
@@ -564,15 +737,25 @@ def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=pri
         with context.Pool(PROCESSES) as pool:
             measure_target(pool, server, bare, warmup, 0)  # warms the server and the generator
             for target in targets:
+                rows_shown = count_list_rows(server.port, target)
                 row = measure_target(pool, server, target, seconds, warmup)
+                row.list_rows = rows_shown
                 log(
-                    f"  {target.label}: p95 {row.percentile(95):.1f} ms, {row.rps:.0f} req/s"
+                    f"  {target.label}: {row.server_ms_per_request:.2f} ms CPU/request, "
+                    f"p95 {row.percentile(95):.1f} ms, {row.rps:.0f} req/s"
                     + (f", {row.unexpected} unexpected" if row.unexpected else "")
                 )
                 rows.append(row)
         cso.close()
         senior.close()
-    return SpeedRun(_describe(database_url), seconds, rows, street, load_average)
+        failed = any(status >= 500 for row in rows for status in row.statuses)
+        errors = _log_tail(server.log) if failed else ""
+    return SpeedRun(_describe(database_url), seconds, rows, street, load_average, errors)
+
+
+def _log_tail(log: Path, characters: int = 4000) -> str:
+    """The end of gunicorn's log (the last tracebacks), for the report."""
+    return log.read_text(errors="replace")[-characters:]
 
 
 def _describe(database_url: str) -> str:
@@ -581,24 +764,43 @@ def _describe(database_url: str) -> str:
 
 def speed_table(run: SpeedRun) -> str:
     lines = [
-        "| target | requests | req/s | p50 ms | p95 ms | p99 ms | p95 ÷ bare | budget ≤ 5x "
-        "| server CPU ms/req | generator CPU (cores) |",
-        "|---|--:|--:|--:|--:|--:|--:|---|--:|--:|",
+        "| target | requests | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req (app + db) "
+        "| CPU ÷ reference | budget | p95 ÷ reference | list rows | generator CPU (cores) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|",
     ]
     for row in run.rows:
-        ratio = run.ratio(row)
-        budget = "ok" if ratio <= BUDGET_RATIO else "**MISS**"
-        if row.target.name.startswith(BARE):
-            budget = "baseline"
-        if row.unexpected:
-            budget += f" ({row.unexpected} unexpected responses: {dict(row.statuses)})"
         lines.append(
             f"| {row.target.name} `{row.target.label}` | {row.requests:,} | {row.rps:,.0f} "
             f"| {row.percentile(50):.1f} | {row.percentile(95):.1f} | {row.percentile(99):.1f} "
-            f"| {ratio:.1f}x | {budget} | {row.server_ms_per_request:.2f} "
-            f"| {row.generator_cores:.2f} |"
+            f"| {_cpu_cell(row)} | {run.cpu_ratio(row):.2f}x | {_verdict(run, row)} "
+            f"| {run.p95_ratio(row):.1f}x | {_rows_cell(row)} | {row.generator_cores:.2f} |"
         )
     return "\n".join(lines)
+
+
+def _cpu_cell(row: Row) -> str:
+    if not row.database_cpu:
+        return f"{row.server_ms_per_request:.2f}"
+    app, database = row.app_ms_per_request, row.database_ms_per_request
+    return f"{row.server_ms_per_request:.2f} ({app:.2f} + {database:.2f})"
+
+
+def _verdict(run: SpeedRun, row: Row) -> str:
+    if row.target.is_yardstick:
+        verdict = "yardstick"
+    elif run.misses_budget(row):
+        verdict = f"**MISS** (≤ {row.target.budget:g}x)"
+    else:
+        verdict = f"ok (≤ {row.target.budget:g}x)"
+    if row.unexpected:
+        verdict += f" ({row.unexpected} unexpected responses: {dict(row.statuses)})"
+    return verdict
+
+
+def _rows_cell(row: Row) -> str:
+    if row.list_rows is None:
+        return "n/a"
+    return f"**{row.list_rows}**" if row.too_many_rows else str(row.list_rows)
 
 
 def main() -> None:

@@ -1,17 +1,23 @@
-"""The app and a bare Flask page in one WSGI application, for the speed benchmark.
+"""The app and the benchmark's two yardsticks in one WSGI application, for the speed benchmark.
 
     gunicorn --worker-class gthread --workers 2 --threads 8 bench.wsgi:application
 
-The real app is configured from the environment like `app.py`. The bare page is mounted at
-/__bare__/ outside it, so it runs none of the app's hooks (access rules, sessions, security
-headers, database): it is the floor that DESIGN.md's "≤ 5x a bare Flask page" is measured
-against, served by the same server, the same workers and the same Python.
+The real app is configured from the environment like `app.py`. Beside it:
+
+- the **bare page**, mounted at /__bare__/ outside the app, so it runs none of the app's hooks
+  (access rules, sessions, security headers, database): the floor, served by the same server,
+  the same workers and the same Python;
+- the **reference list page** (bench/reference.py), /__reference__/ on the real app, under all
+  of its hooks: DESIGN.md's yardstick for every page's server CPU per request.
 """
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from bench.reference import REFERENCE_PATH, reference
 from cso_field import create_app
+
+__all__ = ["BARE_PREFIX", "REFERENCE_PATH", "app", "application"]
 
 BARE_PREFIX = "/__bare__"
 BARE_PAGE = """<!doctype html>
@@ -30,4 +36,5 @@ def bare_page() -> str:
 
 
 app = create_app()
+app.register_blueprint(reference)
 application = DispatcherMiddleware(app, {BARE_PREFIX: bare})

@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     app.url_map.converters["id"] = RecordIdConverter
+    _skip_pre_ping_on_sqlite(app)
     register_extensions(app)
     register_blueprints(app)
     register_record_types(app)
@@ -72,6 +73,14 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     _configure_sqlite(app)
+
+
+def _skip_pre_ping_on_sqlite(app: Flask) -> None:
+    """pool_pre_ping tests a server connection before each request uses it; a SQLite file has
+    no connection to lose, so there the test would be one more statement per request."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
 
 
 def _configure_sqlite(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
+from functools import cache
 
+import wtforms.widgets.core
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +12,10 @@ from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
+
+# WTForms 3.3 reads render_option's signature (inspect.signature) every time it renders a
+# <select>, to pick a calling convention; a method's signature never changes, so it is read once.
+wtforms.widgets.core.get_signature = cache(wtforms.widgets.core.get_signature)
 
 # C0 and C1 control characters; tab, newline and carriage return are allowed only in text areas.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

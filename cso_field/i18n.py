@@ -77,7 +77,19 @@ class CatalogDomain(Domain):
     """Flask-Babel's domain, but the catalog is chosen by language code, not Babel locale."""
 
     def get_translations(self):
-        catalog = getattr(g, "catalog_language", None) or _catalog_for(get_locale())
+        # Asked for by every gettext call, so a page asks dozens of times: the answer is kept
+        # for the request where Flask-Babel keeps its own (g._flask_babel.babel_translations),
+        # which force_locale() (so resident_language()) and refresh() reset.
+        request_cache = g.get("_flask_babel")
+        found = getattr(request_cache, "babel_translations", None)
+        if found is None:
+            catalog = getattr(g, "catalog_language", None) or _catalog_for(get_locale())
+            found = self._catalog(catalog)
+            if request_cache is not None:
+                request_cache.babel_translations = found
+        return found
+
+    def _catalog(self, catalog: str) -> support.Translations:
         cache = current_app.extensions.setdefault("cso_translations", {})
         key = (catalog, self.domain[0])
         if key not in cache:

@@ -1,0 +1,115 @@
+"""The fixed per-request cost: CPU per request and a profile of /login and the reference page.
+
+    .venv/bin/python -m bench.fixed_cost [--requests 2000] [--tree] [--no-profile]
+    DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python -m bench.fixed_cost
+
+Every page pays for the same things before and after its own work: routing, the access rule,
+the session (a database read), CSRF, the language, security headers, base.html. This measures
+that cost in one process, without a server in the way: Werkzeug's test client sends
+`--requests` requests each to the bare page, GET /login (signed out), the Menu and the
+reference list page (signed in; bench/reference.py), reports CPU milliseconds per request,
+then samples the same requests with pyinstrument and prints where the time went (the functions
+with the most time of their own, or the call tree with --tree).
+
+Without DATABASE_URL it fills a temporary SQLite database with 1/1000 of bench/generate.py's
+data. The test client's own work is in every figure; the bare page shows how much that is.
+"""
+
+import argparse
+import os
+import re
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench password 2026"  # noqa: S105 (bench/generate.py's accounts)
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+WARMUP_REQUESTS = 100
+TOP_ENTRIES = 25
+
+
+def prepare_environment() -> str:
+    """DATABASE_URL, filled with a small data set when none was given; the app's settings."""
+    os.environ.setdefault("CSO_ENV", "development")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("GEOCODER", "none")
+    os.environ.setdefault("CSO_INSTANCE_PATH", tempfile.mkdtemp(prefix="cso-fixed-cost-"))
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from bench.generate import generate
+
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='cso-fixed-cost-db-')}/bench.sqlite"
+    generate(url, 0.001, 2026, PASSWORD)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def clients(application):
+    """(signed out, signed in as a CSO) test clients of the benchmark's WSGI application."""
+    from werkzeug.test import Client
+
+    signed_out, signed_in = Client(application), Client(application)
+    token = CSRF.search(signed_in.get("/login").text).group(1)
+    form = {"csrf_token": token, "username": "bench.cso01", "password": PASSWORD}
+    if signed_in.post("/login", data=form).status_code != 302:
+        raise SystemExit("could not sign in as bench.cso01")
+    return signed_out, signed_in
+
+
+def cpu_ms_per_request(client, path: str, requests: int) -> float:
+    started = time.process_time()
+    for _ in range(requests):
+        client.get(path)
+    return 1000 * (time.process_time() - started) / requests
+
+
+def profile(client, path: str, requests: int, tree: bool) -> str:
+    from pyinstrument import Profiler
+    from pyinstrument.renderers import ConsoleRenderer
+
+    profiler = Profiler(interval=0.0002)
+    with profiler:
+        for _ in range(requests):
+            client.get(path)
+    renderer = ConsoleRenderer(flat=not tree, unicode=True, time="percent_of_total")
+    text = profiler.output(renderer)
+    return text if tree else "\n".join(text.splitlines()[: TOP_ENTRIES + 6])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--tree", action="store_true", help="the call tree, not the flat list")
+    parser.add_argument("--no-profile", action="store_true", help="CPU per request only")
+    arguments = parser.parse_args()
+    prepare_environment()
+    from bench.wsgi import BARE_PREFIX, REFERENCE_PATH, application
+
+    signed_out, signed_in = clients(application)
+    pages = (
+        ("bare page", signed_out, f"{BARE_PREFIX}/"),
+        ("GET /login", signed_out, "/login"),
+        ("GET /menu", signed_in, "/menu"),
+        ("reference list page", signed_in, REFERENCE_PATH),
+    )
+    for _, client, path in pages:
+        for _ in range(WARMUP_REQUESTS):
+            client.get(path)
+    for name, client, path in pages:
+        ms = cpu_ms_per_request(client, path, arguments.requests)
+        print(f"{name:>20}: {ms:.3f} ms CPU per request ({path})")
+    if arguments.no_profile:
+        return
+    for name, client, path in pages[1:]:
+        print(f"\n== {name} ({path}), {arguments.requests} requests ==")
+        print(profile(client, path, arguments.requests, arguments.tree))
+
+
+if __name__ == "__main__":
+    main()
