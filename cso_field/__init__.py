@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     import cso_field.models  # noqa: F401 (registers every table)
-    from cso_field import i18n, security
+    from cso_field import database, i18n, security
     from cso_field.extensions import csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
@@ -69,27 +69,7 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    _configure_sqlite(app)
-
-
-def _configure_sqlite(app: Flask) -> None:
-    """WAL, a busy timeout and foreign keys for every SQLite connection."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    from sqlalchemy import event
-
-    from cso_field.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _set_pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+    database.configure(app)
 
 
 def register_blueprints(app: Flask) -> None:

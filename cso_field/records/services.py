@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cso_field import audit
 from cso_field.auth.models import User
+from cso_field.database import begin_write
 from cso_field.extensions import db
 from cso_field.records.models import (
     FieldRecordMixin,
@@ -116,20 +117,24 @@ def create_record(
     digest: str,
     status: Status,
     attach: Callable[[object], None],
-    prepare: Callable[[], None] = lambda: None,
+    prepare: Callable[[], dict | None] = lambda: None,
 ):
     """Create a field record once per client UUID, with its first version and audit row;
     returns (record, created).
 
     `prepare` runs first, before any write and only if no record has this client UUID yet:
-    slow work such as storing photos, kept out of the write transaction (on SQLite the
-    first write takes the database's only write lock) and skipped for a repeat. `attach`
-    runs after the record has an id (photos' rows, place).
+    the slow work (storing photos, geocoding, any network call), kept out of the write
+    transaction and skipped for a repeat. What it returns (e.g. the completed location of
+    `districts.services.locate()`) is stored on the record beside `content`. Then the write
+    transaction begins (`begin_write()`: on SQLite it holds the only write lock until the
+    commit), and `attach` runs once the record has an id (e.g. photos' rows).
     """
+    fields = content
     if find_by_client_uuid(model, client_uuid) is None:
-        prepare()
+        fields = {**content, **(prepare() or {})}
+    begin_write()
     record, created = create_once(
-        model, client_uuid=client_uuid, digest=digest, author=author, status=status.value, **content
+        model, client_uuid=client_uuid, digest=digest, author=author, status=status.value, **fields
     )
     if not created:
         return record, False
