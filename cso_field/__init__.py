@@ -62,14 +62,13 @@ def register_extensions(app: Flask) -> None:
     from cso_field import database, i18n, security
     from cso_field.extensions import csrf, db, htmx, login_manager, migrate
 
-    db.init_app(app)
+    database.init_app(app)
     login_manager.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    database.configure(app)
 
 
 def register_blueprints(app: Flask) -> None:

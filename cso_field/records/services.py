@@ -139,7 +139,8 @@ def create_record(
     if not created:
         return record, False
     attach(record)
-    add_version(record, author, "created", {name: [None, value] for name, value in content.items()})
+    created = {name: [None, value] for name, value in content.items()}
+    add_version(record, author, "created", created, first=True)
     audit.record(
         f"{record.record_type}.create", object_type=record.record_type, object_id=record.id
     )
@@ -147,13 +148,23 @@ def create_record(
 
 
 def add_version(
-    record, user: User, action: str, changes: dict | None = None, note: str | None = None
+    record,
+    user: User,
+    action: str,
+    changes: dict | None = None,
+    note: str | None = None,
+    *,
+    first: bool = False,
 ) -> RecordVersion:
-    latest = db.session.scalar(
-        select(func.max(RecordVersion.version)).where(
-            RecordVersion.record_type == record.record_type, RecordVersion.record_id == record.id
+    """The record's next version; `first` for a record created in this transaction."""
+    latest = None
+    if not first:
+        latest = db.session.scalar(
+            select(func.max(RecordVersion.version)).where(
+                RecordVersion.record_type == record.record_type,
+                RecordVersion.record_id == record.id,
+            )
         )
-    )
     version = RecordVersion(
         record_type=record.record_type,
         record_id=record.id,
