@@ -3,8 +3,8 @@
 It answers /search and /reverse as Nominatim does (format=json or jsonv2) from the places
 it is given, records every request, and can fail on demand: HTTP 500, a reply slower than
 the client's timeout, or a body that is not JSON. In HELD mode it answers only once the test
-calls `release()`, so a test can act while a request waits on the geocoder. `closed_port_url()` gives an address
-where nothing listens (connection refused).
+calls `release()`, so a test can act while a request waits on the geocoder.
+`closed_port_url()` gives an address where nothing listens (connection refused).
 """
 
 import json

@@ -14,6 +14,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select, update
 
+from cso_field.database import begin_write
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.geocoding import forward, reverse
@@ -210,6 +211,7 @@ def replace_districts(parsed: list[ParsedDistrict]) -> list[District]:
     A district keeping its name keeps its id. Records are placed again against the new
     boundaries, so a record's district always follows the current map.
     """
+    begin_write()  # what is kept, removed and re-placed is read and written in one step
     existing = {district.name: district for district in db.session.scalars(select(District))}
     wanted = {district.name for district in parsed}
     removed = [district for name, district in existing.items() if name not in wanted]

@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 
 from cso_field import audit, locks, settings
 from cso_field.auth.models import User
-from cso_field.database import write_transaction
+from cso_field.database import begin_write, write_transaction
 from cso_field.demo import register_demo
-from cso_field.districts.services import locate
+from cso_field.districts.services import LOCATION_FIELDS, locate
 from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
@@ -231,8 +231,9 @@ def create_check(
 
 
 def _located(content: dict) -> dict:
-    """Position and district from the check's address, when the geocoder finds it."""
-    located = locate({"address": content.get("address")})
+    """The check's district, and its position from its address when it has none and the
+    geocoder finds it."""
+    located = locate({name: content.get(name) for name in LOCATION_FIELDS})
     if located["latitude"] is not None:
         located["position_source"] = PositionSource.ADDRESS.value
     return located
@@ -343,6 +344,7 @@ def change_end_date(check: SpecialCheck, new_end: date, *, today: date | None = 
 
 def save_settings(values: dict) -> dict:
     """Store the admin's rules and commit; returns {key: [old, new]} of what changed."""
+    begin_write()
     changed = {
         key: [settings.get_setting(key), value]
         for key, value in values.items()
