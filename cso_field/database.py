@@ -101,6 +101,13 @@ class QueuedWriterConnection(sqlite3.Connection):
     def cursor(self, factory=None):
         return super().cursor(factory or _QueuedCursor)
 
+    # pysqlite's shortcuts make a plain cursor of their own; these make a queued one.
+    def execute(self, statement, parameters=(), /):
+        return self.cursor().execute(statement, parameters)
+
+    def executemany(self, statement, parameters, /):
+        return self.cursor().executemany(statement, parameters)
+
     def commit(self):
         try:
             super().commit()
