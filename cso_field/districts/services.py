@@ -346,13 +346,6 @@ def locate(location: dict) -> dict:
     }
 
 
-def place(record) -> None:
-    """Complete a record's location and district (see `locate()`, and call it as early)."""
-    located = locate({name: getattr(record, name) for name in LOCATION_FIELDS})
-    for name, value in located.items():
-        setattr(record, name, value)
-
-
 def district_name(district_id: int | None) -> str:
     district = db.session.get(District, district_id) if district_id else None
     return district.name if district else "—"

@@ -139,8 +139,8 @@ def create_record(
     if not created:
         return record, False
     attach(record)
-    created = {name: [None, value] for name, value in content.items()}
-    add_version(record, author, "created", created, first=True)
+    given = {name: [None, value] for name, value in content.items()}
+    add_version(record, author, "created", given, first=True)
     audit.record(
         f"{record.record_type}.create", object_type=record.record_type, object_id=record.id
     )
