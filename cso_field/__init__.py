@@ -46,7 +46,6 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     app.url_map.converters["id"] = RecordIdConverter
-    _skip_pre_ping_on_sqlite(app)
     register_extensions(app)
     register_blueprints(app)
     register_record_types(app)
@@ -62,45 +61,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     import cso_field.models  # noqa: F401 (registers every table)
-    from cso_field import i18n, security
+    from cso_field import database, i18n, security
     from cso_field.extensions import csrf, db, htmx, login_manager, migrate
 
-    db.init_app(app)
+    database.init_app(app)
     login_manager.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    _configure_sqlite(app)
-
-
-def _skip_pre_ping_on_sqlite(app: Flask) -> None:
-    """pool_pre_ping tests a server connection before each request uses it; a SQLite file has
-    no connection to lose, so there the test would be one more statement per request."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
-
-
-def _configure_sqlite(app: Flask) -> None:
-    """WAL, a busy timeout and foreign keys for every SQLite connection."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    from sqlalchemy import event
-
-    from cso_field.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _set_pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,6 +29,10 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long a SQLite writer waits for the write lock (cso_field/database.py). Write
+        # transactions last milliseconds; this covers a queue of them under a burst, and stays
+        # well under the server's request time-out (gunicorn's --timeout, 30 s by default).
+        "SQLITE_BUSY_TIMEOUT_SECONDS": float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", 15)),
         "SESSION_COOKIE_NAME": "cso_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -8,19 +8,21 @@ back, so the count it reads next includes everything the earlier one wrote:
 - PostgreSQL: the UPDATE takes the row lock of `name`, kept until commit or rollback; a
   second UPDATE of that row waits for it (other names are not held up). Under READ COMMITTED
   each later statement reads a fresh snapshot, so the count sees the earlier commit.
-- SQLite: the UPDATE is a write, so the transaction takes the database's one write lock
-  (waiting up to busy_timeout); every later read in it sees the latest data.
+- SQLite: the transaction takes the database's one write lock (`database.begin_write()`,
+  waiting its turn); every later read in it sees the latest data. No row is written: the
+  lock already holds every other writer off.
 
-Call it before the transaction's reads that the decision depends on. One small row is kept
-per name (e.g. per client address), with the time it was last held.
+Call it before the transaction's reads that the decision depends on. On PostgreSQL one small row
+is kept per name (e.g. per client address), with the time it was last held.
 """
 
 from datetime import datetime
 
 from sqlalchemy import String, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cso_field.database import begin_write
 from cso_field.extensions import db
 from cso_field.timeutil import utcnow
 
@@ -36,11 +38,12 @@ class NamedLock(db.Model):
 
 def hold(name: str) -> None:
     """Wait until no other transaction holds `name`, then hold it until this one ends."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        begin_write()
+        return
     name = name[:NAME_MAX]
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
-        insert(NamedLock).values(name=name, held_at=utcnow()).on_conflict_do_nothing()
+        postgresql.insert(NamedLock).values(name=name, held_at=utcnow()).on_conflict_do_nothing()
     )
     db.session.execute(
         update(NamedLock)

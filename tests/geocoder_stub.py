@@ -2,8 +2,9 @@
 
 It answers /search and /reverse as Nominatim does (format=json or jsonv2) from the places
 it is given, records every request, and can fail on demand: HTTP 500, a reply slower than
-the client's timeout, or a body that is not JSON. `closed_port_url()` gives an address
-where nothing listens (connection refused).
+the client's timeout, or a body that is not JSON. In HELD mode it answers only once the test
+calls `release()`, so a test can act while a request waits on the geocoder.
+`closed_port_url()` gives an address where nothing listens (connection refused).
 """
 
 import json
@@ -19,6 +20,7 @@ OK = "ok"
 SERVER_ERROR = "500"
 SLOW = "slow"
 BAD_JSON = "bad_json"
+HELD = "held"
 
 
 @dataclass
@@ -44,6 +46,7 @@ class NominatimStub:
     mode: str = OK
     slow_seconds: float = 2.0
     requests: list[StubRequest] = field(default_factory=list)
+    released: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> "NominatimStub":
         stub = self
@@ -66,6 +69,19 @@ class NominatimStub:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def release(self) -> None:
+        """Let every request held in HELD mode (and any later one) have its answer."""
+        self.released.set()
+
+    def wait_for_hit(self, path: str, within: float = 30.0) -> bool:
+        """True once a request for `path` has arrived (it may still be held)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.hits(path):
+                return True
+            time.sleep(0.02)
+        return False
 
     def hits(self, path: str | None = None) -> list[StubRequest]:
         return [request for request in self.requests if path in (None, request.path)]
@@ -101,6 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(500, b"<html>Internal Server Error</html>", "text/html")
         if stub.mode == SLOW:
             time.sleep(stub.slow_seconds)
+        if stub.mode == HELD:
+            stub.released.wait(timeout=60)
         if stub.mode == BAD_JSON:
             return self._send(200, b"{not json", "application/json")
         if url.path == "/search":

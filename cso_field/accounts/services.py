@@ -5,6 +5,7 @@ from sqlalchemy import case, select
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.auth.services import end_all_sessions
+from cso_field.database import begin_write
 from cso_field.extensions import db
 from cso_field.roles import Role
 from cso_field.timeutil import utcnow
@@ -16,6 +17,7 @@ class AccountError(ValueError):
 
 def create_account(username: str, display_name: str, role: str, password: str) -> User:
     username = username.strip().lower()
+    begin_write()  # the name is checked and taken in one step
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError("exists")
     user = User(username=username, display_name=display_name, role=Role(role).value)

@@ -14,6 +14,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select, update
 
+from cso_field.database import begin_write
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.geocoding import forward, reverse
@@ -210,6 +211,7 @@ def replace_districts(parsed: list[ParsedDistrict]) -> list[District]:
     A district keeping its name keeps its id. Records are placed again against the new
     boundaries, so a record's district always follows the current map.
     """
+    begin_write()  # what is kept, removed and re-placed is read and written in one step
     existing = {district.name: district for district in db.session.scalars(select(District))}
     wanted = {district.name for district in parsed}
     removed = [district for name, district in existing.items() if name not in wanted]
@@ -312,19 +314,36 @@ def district_for(lat: float | None, lon: float | None) -> District | None:
     return _containing(candidates, lat, lon)
 
 
-def place(record) -> None:
-    """Complete a record's location before it is saved: the address from its coordinates,
-    or coordinates from its address, then its district. Never raises for geocoder trouble.
+LOCATION_FIELDS = ("latitude", "longitude", "accuracy_m", "address")
+
+
+def locate(location: dict) -> dict:
+    """A location completed: the address from its coordinates, or coordinates from its
+    address, then its district. Never raises for geocoder trouble.
+
+    `location` holds latitude, longitude, accuracy_m and address (None when not given); the
+    answer holds those and district_id. Geocoding is a network call: do it in a unit of
+    work's preparation, before its first write (cso_field/database.py), never while the
+    unit holds SQLite's write lock.
     """
-    if record.has_location and not record.address:
-        record.address = reverse(record.latitude, record.longitude)
-    elif record.address and not record.has_location:
-        coordinates = forward(record.address)
+    lat, lon = location.get("latitude"), location.get("longitude")
+    accuracy, address = location.get("accuracy_m"), location.get("address")
+    has_point = lat is not None and lon is not None
+    if has_point and not address:
+        address = reverse(lat, lon)
+    elif address and not has_point:
+        coordinates = forward(address)
         if coordinates is not None:
-            record.latitude, record.longitude = coordinates
-            record.accuracy_m = None  # a geocoded address has no GPS accuracy
-    district = district_for(record.latitude, record.longitude) if record.has_location else None
-    record.district_id = district.id if district else None
+            (lat, lon), has_point = coordinates, True
+            accuracy = None  # a geocoded address has no GPS accuracy
+    district = district_for(lat, lon) if has_point else None
+    return {
+        "latitude": lat,
+        "longitude": lon,
+        "accuracy_m": accuracy,
+        "address": address,
+        "district_id": district.id if district else None,
+    }
 
 
 def district_name(district_id: int | None) -> str:

@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cso_field.auth.models import User
+from cso_field.database import write_transaction
 from cso_field.demo import register_demo
-from cso_field.districts.services import place
+from cso_field.districts.services import locate
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.geo import nearest_page
@@ -42,9 +43,9 @@ def create_note(
     )
     with unit_of_work() as photos:
 
-        def attach(note: FieldNote) -> None:
-            photos.attach(note, author)
-            place(note)
+        def prepare() -> dict:
+            photos.store(uploads)  # the slow parts, before any write: photos,
+            return locate(content)  # and the geocoder when a position or address is missing
 
         return records.create_record(
             FieldNote,
@@ -53,18 +54,18 @@ def create_note(
             author=author,
             digest=digest,
             status=status,
-            prepare=lambda: photos.store(uploads),  # the slow part, before any write
-            attach=attach,
+            prepare=prepare,
+            attach=lambda note: photos.attach(note, author),
         )
 
 
 def edit_note(note: FieldNote, user: User, content: dict) -> dict:
     """Apply an edit and commit; returns what changed ({field: [old, new]})."""
-    changes = records.update_record(note, user, content)
-    if PLACE_FIELDS & set(changes):
-        place(note)
-    db.session.commit()
-    return changes
+    moved = any(content[name] != getattr(note, name) for name in PLACE_FIELDS)
+    if moved:
+        content = {**content, **locate(content)}  # the geocoder, before any write
+    with write_transaction(note):
+        return records.update_record(note, user, content)
 
 
 def list_notes(

@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 
 from cso_field import audit
+from cso_field.database import lock_for_update
 from cso_field.extensions import db
 from cso_field.photos.models import THUMBNAIL_MAX_SIDE, Photo
 from cso_field.records.services import add_version
@@ -150,6 +151,7 @@ def add_to_record(record, user, files: Iterable[FileStorage]) -> list[Photo]:
     """More photos for a saved record, with a version and an audit row; commits."""
     with unit_of_work() as unit:
         unit.store(files)  # before the first write
+        lock_for_update(record)  # its next version number is this unit's to take
         photos = unit.attach(record, user)
         add_version(record, user, "photos", {"photos": [None, len(photos)]})
         audit.record(

@@ -105,7 +105,8 @@ class LocationFields(BaseForm):
 
 
 def apply_location(form: LocationFields, record) -> None:
-    """Copy a validated form's location onto a record, before `place(record)` completes it."""
+    """Copy a validated form's location onto a record (`districts.services.locate()`
+    completes a location before the record is written)."""
     lat, lon = form.latitude.data, form.longitude.data
     has_point = lat is not None and lon is not None
     record.latitude = round(lat, 7) if has_point else None

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cso_field import htmx
+from cso_field.database import lock_for_update
 from cso_field.extensions import db
 from cso_field.htmx import form_error, see_other
 from cso_field.records import services as records
@@ -34,6 +35,7 @@ def _record_or_404(record_type: str, record_id: int):
 
 def _apply(rule, record, *args) -> bool:
     """Run a review or deletion rule; on refusal flash why and keep nothing."""
+    lock_for_update(record)  # the rule judges the record as the last writer left it
     try:
         rule(record, current_user, *args)
     except records.RecordRuleError as error:

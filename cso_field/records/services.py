@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cso_field import audit
 from cso_field.auth.models import User
+from cso_field.database import begin_write
 from cso_field.extensions import db
 from cso_field.records.models import (
     FieldRecordMixin,
@@ -116,25 +117,30 @@ def create_record(
     digest: str,
     status: Status,
     attach: Callable[[object], None],
-    prepare: Callable[[], None] = lambda: None,
+    prepare: Callable[[], dict | None] = lambda: None,
 ):
     """Create a field record once per client UUID, with its first version and audit row;
     returns (record, created).
 
     `prepare` runs first, before any write and only if no record has this client UUID yet:
-    slow work such as storing photos, kept out of the write transaction (on SQLite the
-    first write takes the database's only write lock) and skipped for a repeat. `attach`
-    runs after the record has an id (photos' rows, place).
+    the slow work (storing photos, geocoding, any network call), kept out of the write
+    transaction and skipped for a repeat. What it returns (e.g. the completed location of
+    `districts.services.locate()`) is stored on the record beside `content`. Then the write
+    transaction begins (`begin_write()`: on SQLite it holds the only write lock until the
+    commit), and `attach` runs once the record has an id (e.g. photos' rows).
     """
+    fields = content
     if find_by_client_uuid(model, client_uuid) is None:
-        prepare()
+        fields = {**content, **(prepare() or {})}
+    begin_write()
     record, created = create_once(
-        model, client_uuid=client_uuid, digest=digest, author=author, status=status.value, **content
+        model, client_uuid=client_uuid, digest=digest, author=author, status=status.value, **fields
     )
     if not created:
         return record, False
     attach(record)
-    add_version(record, author, "created", {name: [None, value] for name, value in content.items()})
+    given = {name: [None, value] for name, value in content.items()}
+    add_version(record, author, "created", given, first=True)
     audit.record(
         f"{record.record_type}.create", object_type=record.record_type, object_id=record.id
     )
@@ -142,13 +148,23 @@ def create_record(
 
 
 def add_version(
-    record, user: User, action: str, changes: dict | None = None, note: str | None = None
+    record,
+    user: User,
+    action: str,
+    changes: dict | None = None,
+    note: str | None = None,
+    *,
+    first: bool = False,
 ) -> RecordVersion:
-    latest = db.session.scalar(
-        select(func.max(RecordVersion.version)).where(
-            RecordVersion.record_type == record.record_type, RecordVersion.record_id == record.id
+    """The record's next version; `first` for a record created in this transaction."""
+    latest = None
+    if not first:
+        latest = db.session.scalar(
+            select(func.max(RecordVersion.version)).where(
+                RecordVersion.record_type == record.record_type,
+                RecordVersion.record_id == record.id,
+            )
         )
-    )
     version = RecordVersion(
         record_type=record.record_type,
         record_id=record.id,

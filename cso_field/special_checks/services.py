@@ -21,8 +21,9 @@ from sqlalchemy import func, select
 
 from cso_field import audit, locks, settings
 from cso_field.auth.models import User
+from cso_field.database import begin_write, write_transaction
 from cso_field.demo import register_demo
-from cso_field.districts.services import place
+from cso_field.districts.services import LOCATION_FIELDS, locate
 from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
@@ -201,27 +202,41 @@ def create_check(
     digest = submission_hash(
         {**content, "source": source.value, "created_by": created_by.id if created_by else None}
     )
-    if source is RequestSource.ONLINE:
-        _within_rate_limit(client_uuid, client_address)
-    token = secrets.token_urlsafe(32)
-    check, created = create_once(
-        SpecialCheck,
-        client_uuid=client_uuid,
-        digest=digest,
-        author=created_by,
-        source=source.value,
-        client_address=_stored_address(client_address),
-        manage_token_hash=_token_hash(token),
-        **content,
-    )
-    if created:
-        _welcome(check, source, created_by, token)
-    elif source is RequestSource.ONLINE and not check.email:
-        token = reissue_manage_token(check)
-    else:
-        token = None
-    db.session.commit()
+    fields = content
+    if find_by_client_uuid(client_uuid) is None:
+        if source is RequestSource.ONLINE and over_rate_limit(client_address):
+            raise TooManyRequests  # refused before the geocoder is asked
+        fields = {**content, **_located(content)}  # the geocoder, before any write
+    with write_transaction():
+        if source is RequestSource.ONLINE:
+            _within_rate_limit(client_uuid, client_address)
+        token = secrets.token_urlsafe(32)
+        check, created = create_once(
+            SpecialCheck,
+            client_uuid=client_uuid,
+            digest=digest,
+            author=created_by,
+            source=source.value,
+            client_address=_stored_address(client_address),
+            manage_token_hash=_token_hash(token),
+            **fields,
+        )
+        if created:
+            _welcome(check, source, created_by, token)
+        elif source is RequestSource.ONLINE and not check.email:
+            token = reissue_manage_token(check)
+        else:
+            token = None
     return check, created, token
+
+
+def _located(content: dict) -> dict:
+    """The check's district, and its position from its address when it has none and the
+    geocoder finds it."""
+    located = locate({name: content.get(name) for name in LOCATION_FIELDS})
+    if located["latitude"] is not None:
+        located["position_source"] = PositionSource.ADDRESS.value
+    return located
 
 
 def _within_rate_limit(client_uuid: uuid.UUID, client_address: str | None) -> None:
@@ -233,14 +248,10 @@ def _within_rate_limit(client_uuid: uuid.UUID, client_address: str | None) -> No
     """
     locks.hold(f"check-request:{_stored_address(client_address)}")
     if find_by_client_uuid(client_uuid) is None and over_rate_limit(client_address):
-        db.session.rollback()
         raise TooManyRequests
 
 
 def _welcome(check: SpecialCheck, source: RequestSource, created_by: User | None, token: str):
-    place(check)
-    if check.has_location:
-        check.position_source = PositionSource.ADDRESS.value
     audit.record(
         "special_check.create",
         object_type=SpecialCheck.record_type,
@@ -292,37 +303,39 @@ def find_by_token(token: str | None) -> SpecialCheck | None:
 
 def cancel(check: SpecialCheck, *, today: date | None = None) -> bool:
     """Cancel the checks and commit; False if already cancelled. An ended check cannot be."""
-    current = state_of(check, today)
-    if current is CheckState.CANCELLED:
-        return False
-    if current is CheckState.ENDED:
-        raise CheckRequestError(current)
-    check.cancelled_at = utcnow()
-    audit.record("special_check.cancel", object_type=SpecialCheck.record_type, object_id=check.id)
-    db.session.commit()
+    with write_transaction(check):
+        current = state_of(check, today)
+        if current is CheckState.CANCELLED:
+            return False
+        if current is CheckState.ENDED:
+            raise CheckRequestError(current)
+        check.cancelled_at = utcnow()
+        audit.record(
+            "special_check.cancel", object_type=SpecialCheck.record_type, object_id=check.id
+        )
     return True
 
 
 def change_end_date(check: SpecialCheck, new_end: date, *, today: date | None = None) -> bool:
     """Move the last day and commit; False if it is unchanged. Emails the resident."""
     today = today or department_today()
-    current = state_of(check, today)
-    if current in (CheckState.CANCELLED, CheckState.ENDED):
-        raise CheckRequestError(current)
-    problem = end_date_problem(check, new_end, today=today)
-    if problem is not None:
-        raise CheckRequestError(problem)
-    if new_end == check.end_date:
-        return False
-    old_end, check.end_date = check.end_date, new_end
-    audit.record(
-        "special_check.end_date",
-        object_type=SpecialCheck.record_type,
-        object_id=check.id,
-        detail=f"{old_end.isoformat()} -> {new_end.isoformat()}",
-    )
-    notices.queue_end_date_changed(check)
-    db.session.commit()
+    with write_transaction(check):
+        current = state_of(check, today)
+        if current in (CheckState.CANCELLED, CheckState.ENDED):
+            raise CheckRequestError(current)
+        problem = end_date_problem(check, new_end, today=today)
+        if problem is not None:
+            raise CheckRequestError(problem)
+        if new_end == check.end_date:
+            return False
+        old_end, check.end_date = check.end_date, new_end
+        audit.record(
+            "special_check.end_date",
+            object_type=SpecialCheck.record_type,
+            object_id=check.id,
+            detail=f"{old_end.isoformat()} -> {new_end.isoformat()}",
+        )
+        notices.queue_end_date_changed(check)
     return True
 
 
@@ -331,6 +344,7 @@ def change_end_date(check: SpecialCheck, new_end: date, *, today: date | None = 
 
 def save_settings(values: dict) -> dict:
     """Store the admin's rules and commit; returns {key: [old, new]} of what changed."""
+    begin_write()
     changed = {
         key: [settings.get_setting(key), value]
         for key, value in values.items()

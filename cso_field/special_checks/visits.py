@@ -57,6 +57,9 @@ def record_visit(
     digest = submission_hash(content, uploaded_digests(uploads))
     with unit_of_work() as photos:
 
+        def prepare() -> None:
+            photos.store(uploads)  # the slow part, before any write
+
         def attach(visit: CheckVisit) -> None:
             photos.attach(visit, user)
             _place_from_visit(check, visit)
@@ -71,7 +74,7 @@ def record_visit(
             author=user,
             digest=digest,
             status=Status.SUBMITTED,
-            prepare=lambda: photos.store(uploads),  # the slow part, before any write
+            prepare=prepare,
             attach=attach,
         )
 
