@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cso_field import geocoding
 from cso_field.districts.models import District
-from cso_field.districts.services import parse_geojson, place, replace_districts
+from cso_field.districts.services import locate, parse_geojson, replace_districts
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache, forward, reverse
@@ -186,6 +186,13 @@ def _note(user, **fields) -> FieldNote:
     return note
 
 
+def _locate(note: FieldNote) -> None:
+    """What a record type's preparation does: the location completed, stored on the record."""
+    fields = ("latitude", "longitude", "accuracy_m", "address")
+    for name, value in locate({name: getattr(note, name) for name in fields}).items():
+        setattr(note, name, value)
+
+
 DOWNTOWN = {
     "type": "Feature",
     "properties": {"name": "Downtown"},
@@ -201,7 +208,7 @@ def test_locate_fills_the_address_and_the_district(geocoding_app, users):
     geocoding_app()
     replace_districts(parse_geojson(json.dumps(DOWNTOWN)))
     note = _note(users.cso(), latitude=CITY_HALL.lat, longitude=CITY_HALL.lon, accuracy_m=12.0)
-    place(note)
+    _locate(note)
     db.session.commit()
     assert note.address == CITY_HALL.display_name
     assert db.session.get(District, note.district_id).name == "Downtown"
@@ -212,7 +219,7 @@ def test_locate_fills_coordinates_from_the_address(geocoding_app, users):
     geocoding_app()
     replace_districts(parse_geojson(json.dumps(DOWNTOWN)))
     note = _note(users.cso(), address="425 North El Dorado Street, Stockton")
-    place(note)
+    _locate(note)
     db.session.commit()
     assert (note.latitude, note.longitude) == pytest.approx((CITY_HALL.lat, CITY_HALL.lon))
     assert note.accuracy_m is None
@@ -224,7 +231,7 @@ def test_locate_with_the_geocoder_down_still_saves_the_record(geocoding_app, use
     geocoding_app()
     stub.mode = SERVER_ERROR
     note = _note(users.cso(), latitude=CITY_HALL.lat, longitude=CITY_HALL.lon, accuracy_m=8.0)
-    place(note)
+    _locate(note)
     db.session.commit()
     assert note.id is not None
     assert note.address is None
@@ -234,6 +241,6 @@ def test_locate_with_the_geocoder_down_still_saves_the_record(geocoding_app, use
 def test_locate_leaves_a_complete_location_alone(geocoding_app, users, stub):
     geocoding_app()
     note = _note(users.cso(), latitude=1.0, longitude=2.0, address="Typed by the officer")
-    place(note)
+    _locate(note)
     assert note.address == "Typed by the officer"
     assert stub.requests == []
