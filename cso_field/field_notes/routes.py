@@ -110,6 +110,12 @@ def edit(record_id: int):
         return form_error(
             "field_notes/edit.html", "field_notes/_form.html", 422, form=form, note=note
         )
-    changes = services.edit_note(note, current_user, form.content())
+    try:
+        changes = services.edit_note(note, current_user, form.content())
+    except records.RecordRuleError:
+        flash(
+            _("This note was approved or deleted meanwhile; your changes were not saved."), "error"
+        )
+        return see_other(url_for("field_notes.view", record_id=note.id))
     flash(_("Changes saved.") if changes else _("Nothing had changed."), "success")
     return see_other(url_for("field_notes.view", record_id=note.id))

@@ -16,7 +16,7 @@ from cso_field.geo import nearest_page
 from cso_field.photos.services import unit_of_work
 from cso_field.records import services as records
 from cso_field.records.models import LOCATION_FIELD_LABELS, Status
-from cso_field.records.registry import RecordType, SearchHit, register
+from cso_field.records.registry import RecordType, SearchHit, can_edit, register
 
 TITLE_LENGTH = 80
 LIST_LIMIT = 25  # a page: rendering the rows is most of the cost of the list
@@ -65,6 +65,8 @@ def edit_note(note: FieldNote, user: User, content: dict) -> dict:
     if moved:
         content = {**content, **locate(content)}  # the geocoder, before any write
     with write_transaction(note):
+        if not can_edit(user, note):  # approved or deleted while the officer was typing
+            raise records.RecordRuleError("wrong_state")
         return records.update_record(note, user, content)
 
 

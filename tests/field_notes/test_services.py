@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from PIL import Image
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from werkzeug.datastructures import FileStorage
 
 from cso_field.extensions import db
@@ -15,7 +15,7 @@ from cso_field.field_notes.services import create_note, edit_note, list_notes, s
 from cso_field.photos.models import Photo
 from cso_field.photos.services import PhotoError
 from cso_field.records.models import RecordVersion
-from cso_field.records.services import SubmissionConflict
+from cso_field.records.services import RecordRuleError, SubmissionConflict
 from cso_field.storage import get_storage
 from tests.factories import FAR, HERE, NEAR
 
@@ -124,3 +124,18 @@ def test_notes_are_listed_nearest_first_or_newest_first(author):
     assert [note for note, _metres in list_notes(None, *HERE)[0]] == [near, far]
     assert [note for note, metres in list_notes(None, None, None)[0]] == [near, far]
     assert search("corner", author, 10)[0].reference in {near.reference, far.reference}
+
+
+def test_an_edit_that_loses_the_race_to_an_approval_keeps_nothing(author):
+    note, _created = create_note(
+        {**CONTENT}, draft=False, client_uuid=uuid.uuid4(), author=author, uploads=[]
+    )
+    db.session.commit()
+    with db.engine.connect() as reviewer:  # a Senior CSO approves it meanwhile
+        reviewer.execute(update(FieldNote).where(FieldNote.id == note.id).values(status="approved"))
+        reviewer.commit()
+    with pytest.raises(RecordRuleError):
+        edit_note(note, author, {**CONTENT, "observation": "Changed after approval"})
+    db.session.expire_all()
+    stored = db.session.get(FieldNote, note.id)
+    assert stored.observation == CONTENT["observation"] and stored.status == "approved"
