@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from cso_field.extensions import db
@@ -42,6 +43,17 @@ MESSAGES = {
         _l("Try again in a moment; if it keeps happening, tell an administrator."),
     ),
 }
+
+# The database could not be reached, or stayed locked past its busy timeout: nothing was saved
+# and trying again shortly is the right thing to do (503 with Retry-After, not a 500).
+BUSY_MESSAGE = (
+    _l("The system is busy"),
+    _l(
+        "Your work was not saved. Try again in a moment; if it keeps happening, "
+        "tell an administrator the reference below."
+    ),
+)
+BUSY_RETRY_AFTER_SECONDS = 5
 
 CSRF_MESSAGE = (
     _l("This form has expired"),
@@ -79,6 +91,13 @@ RESIDENT_MESSAGES = {
     ),
     500: (
         lazy_pgettext("resident", "Something went wrong on our side"),
+        lazy_pgettext(
+            "resident",
+            "What you sent was not saved. Please try again in a few minutes, or call us.",
+        ),
+    ),
+    503: (
+        lazy_pgettext("resident", "We cannot take your request right now"),
         lazy_pgettext(
             "resident",
             "What you sent was not saved. Please try again in a few minutes, or call us.",
@@ -165,6 +184,17 @@ def handle_csrf_error(error: CSRFError):
     return render_resident_error(area, 400, reference, csrf=True)
 
 
+def handle_database_busy(error: OperationalError):
+    db.session.rollback()
+    reference = new_reference()
+    current_app.logger.error(
+        "ref=%s database unavailable on %s %s: %s", reference, request.method, request.path, error
+    )
+    title, explanation = (None, None) if resident_area() else BUSY_MESSAGE
+    body, status = render_error(503, title, explanation, reference=reference)
+    return body, status, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
+
+
 def handle_unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
@@ -179,4 +209,5 @@ def handle_unexpected_error(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(Exception, handle_unexpected_error)
