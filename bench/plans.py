@@ -302,7 +302,7 @@ def explain_all(captured, sizes: dict[str, int], large: int, prefer_indexes=Fals
     findings = []
     for page, statement, parameters in captured:
         searched = _searched_table(statement) if page in TEXT_SEARCH_PAGES else None
-        with _text_index_preferred(prefer_indexes and searched is not None):
+        with _text_index_preferred(searched if prefer_indexes else None):
             excerpt, flags = explain(statement, parameters, sizes, large)
         if searched and index_table(searched) not in excerpt:
             flags.append(("no text index", searched))
@@ -319,19 +319,30 @@ def _searched_table(statement: str) -> str | None:
 
 
 @contextmanager
-def _text_index_preferred(active: bool):
-    """On a small PostgreSQL data set, walking the primary key backwards is rightly cheaper than
-    the text index: rule index walks out, so that a plan without the text index (a scan) shows
+def _text_index_preferred(table: str | None):
+    """On a small PostgreSQL data set, walking the primary key backwards, or reading a whole
+    small B-tree whose only condition is `deleted_at IS NULL`, is rightly cheaper than the
+    text index. For the EXPLAIN only (a savepoint undoes it), index walks are ruled out and
+    the table's other non-unique indexes dropped: a plan without the text index then shows
     that the index cannot serve the query."""
     connection = db.session.connection()
-    if active and connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET enable_indexscan = off")
-        connection.exec_driver_sql("SET enable_sort = on")
+    if table is None or connection.dialect.name != "postgresql":
         yield
-        connection.exec_driver_sql("SET enable_indexscan = on")
-        connection.exec_driver_sql("SET enable_sort = off")
-    else:
+        return
+    others = connection.exec_driver_sql(
+        "SELECT indexname FROM pg_indexes WHERE tablename = %(table)s"
+        " AND indexdef NOT LIKE 'CREATE UNIQUE%%' AND indexdef NOT LIKE '%%USING gin%%'",
+        {"table": table},
+    ).scalars()
+    connection.exec_driver_sql("SAVEPOINT text_index_only")
+    for name in list(others):
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_sort = on")
+    try:
         yield
+    finally:
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT text_index_only")
 
 
 # -- Report ------------------------------------------------------------------------------------
