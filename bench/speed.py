@@ -65,7 +65,8 @@ REQUEST_TIMEOUT_SECONDS = 30
 CSRF_PATTERN = re.compile(
     r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )
-CHECK_LINK = re.compile(r'href="/checks/(\d+)"')
+# The active checks' rows only: "Starting soon" links to checks that take no visit yet (409).
+CHECK_LINK = re.compile(r'class="check-link" href="/checks/(\d+)"')
 
 
 # -- The server -------------------------------------------------------------------------------
