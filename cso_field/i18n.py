@@ -77,7 +77,9 @@ class CatalogDomain(Domain):
     """Flask-Babel's domain, but the catalog is chosen by language code, not Babel locale."""
 
     def get_translations(self):
-        catalog = getattr(g, "catalog_language", None) or _catalog_for(get_locale())
+        # g.get, not getattr: a missing attribute of g costs a raised AttributeError, and
+        # this runs for every translated string on a page.
+        catalog = g.get("catalog_language") or _catalog_for(get_locale())
         cache = current_app.extensions.setdefault("cso_translations", {})
         key = (catalog, self.domain[0])
         if key not in cache:
@@ -106,7 +108,7 @@ def select_interface_locale() -> str:
 
 def current_language() -> Language:
     """The language the current text is shown in (for <html lang> and pickers)."""
-    code = getattr(g, "catalog_language", None) or _catalog_for(get_locale())
+    code = g.get("catalog_language") or _catalog_for(get_locale())
     return RESIDENT_LANGUAGES.get(code, INTERFACE_LANGUAGES["en"])
 
 

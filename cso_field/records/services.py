@@ -340,7 +340,7 @@ def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:
     """Records returned to this author that wait for changes, oldest first (at most
     `limit`; one more tells the page that more follow)."""
     records = []
-    for model in models_with(FieldRecordMixin):
+    for model in reviewed_models():  # only a reviewer returns a record
         query = select(model).where(
             model.created_by_id == user.id, model.status == Status.RETURNED.value
         )

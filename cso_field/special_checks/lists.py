@@ -17,8 +17,8 @@ from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutco
 from cso_field.timeutil import day_start_utc, utcnow
 
 NEAR_RADIUS_M = 30_000.0
-LIST_LIMIT = 25  # rows on one page of today's checks; "Starting soon" shows 10 more
-STARTING_SOON_SHOWN = 10
+LIST_LIMIT = 20  # rows on one page of today's checks; "Starting soon" shows 5 more
+STARTING_SOON_SHOWN = 5
 ENDING_SOON_DAYS = 1  # ends today or tomorrow
 STARTING_SOON_DAYS = 3  # starts tomorrow or within the next three days
 STARTING_SOON_LIMIT = 20

@@ -46,6 +46,7 @@ def _list_context() -> dict:
         "has_more": has_more,
         "page": page,
         "starting_soon": lists.starting_soon(today, district, limit=lists.STARTING_SOON_SHOWN + 1),
+        "starting_soon_shown": lists.STARTING_SOON_SHOWN,
         "district": district,
         "districts": districts_for_filter(),
         "located": latitude is not None,

@@ -59,6 +59,11 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(CheckKind(kind), kind))
 
 
+def kind_labels() -> dict[str, str]:
+    """{kind: its label}, translated once for a whole list of checks."""
+    return {kind.value: str(label) for kind, label in KIND_LABELS.items()}
+
+
 # -- The one state of a check ------------------------------------------------------------------
 
 
@@ -413,7 +418,9 @@ def register_special_checks() -> None:
         registry.TodayCard("special_checks/_today_card.html", _today_card, ALL_ROLES)
     )
     registry.register_template_globals(
-        visit_outcome_label=outcome_label, check_kind_label=kind_label
+        visit_outcome_label=outcome_label,
+        check_kind_label=kind_label,
+        check_kind_labels=kind_labels,
     )
     audit.register_labels(
         {
