@@ -126,9 +126,10 @@ def nearest_page(
     validate_coordinates(lat, lon)
     query = query.order_by(None).limit(None).offset(None)
     wanted = offset + limit + 1
+    distance_sq = planar_distance_sq(model, lat, lon)
     searched = min(radius_m, FIRST_SEARCH_M)
     while True:
-        ranked = _ranked_ids(query, model, lat, lon, searched, wanted)
+        ranked = _ranked_ids(query, model, (lat, lon), distance_sq, searched, wanted)
         if len(ranked) >= wanted or searched >= radius_m:
             break
         searched = min(searched * 2, radius_m)
@@ -160,10 +161,11 @@ def planar_distance_sq(model: Any, lat: float, lon: float):
     return delta_lat * north * delta_lat * north + delta_lon * east * delta_lon * east
 
 
-def _ranked_ids(query: Select, model: Any, lat: float, lon: float, radius_m: float, wanted: int):
-    """The ids of up to `wanted` records within radius_m (planar), nearest first."""
-    box = box_condition(model, bounding_box(lat, lon, radius_m))
-    distance_sq = planar_distance_sq(model, lat, lon)
+def _ranked_ids(
+    query: Select, model: Any, centre: tuple[float, float], distance_sq, radius_m: float, wanted
+) -> list:
+    """The ids of up to `wanted` records within radius_m of `centre` (planar), nearest first."""
+    box = box_condition(model, bounding_box(*centre, radius_m))
     ranked = (
         query.with_only_columns(model.id, maintain_column_froms=True)
         .where(box, distance_sq <= radius_m * radius_m)
