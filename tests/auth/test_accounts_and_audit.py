@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from cso_field import audit
@@ -228,6 +228,37 @@ def test_audit_names_the_record_in_words_and_links_to_it(app, client, users, log
     assert f"Field note {note.reference}" in body
     assert "field_note 1" not in body
     assert "Account 7" in body and "user 7" not in body  # other objects read sensibly too
+
+
+def _statements_for(client, path: str) -> int:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_audit_names_many_records_without_a_query_for_each(app, client, users, login):
+    login(users.cso())
+    notes = [post_note(client, observation=f"Note {number}") for number in range(2)]
+    admin = login(users.admin(), test_client=app.test_client())
+    few = _statements_for(admin, "/audit/")
+
+    notes += [post_note(client, observation=f"Note {number}") for number in range(2, 12)]
+    audit.record("field_note.lost", object_type="field_note", object_id=999_999)
+    db.session.commit()
+    assert _statements_for(admin, "/audit/") == few
+    body = admin.get("/audit/").get_data(as_text=True)
+    for note_id in notes:
+        reference = db.session.get(FieldNote, note_id).reference
+        assert f'href="/notes/{note_id}">Field note {reference}</a>' in body
+    assert "Field note 999999" in body  # a record no longer there still reads sensibly
 
 
 def test_accounts_list_pages_with_load_more_locked_first(app, client, users, login, monkeypatch):
