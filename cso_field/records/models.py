@@ -112,8 +112,13 @@ def record_indexes(cls, *extra: Index) -> tuple:
     indexes = [Index(f"ix_{table}_created", "created_at")]
     if issubclass(cls, Tracked):  # My records: one author's, newest first
         indexes.append(Index(f"ix_{table}_author_created", "created_by_id", "created_at"))
-    if issubclass(cls, Reviewed):  # the review queue: submitted, oldest first
-        indexes.append(Index(f"ix_{table}_status_created", "status", "created_at"))
+    if issubclass(cls, Reviewed):
+        # The review queue: live submitted records oldest first; their count and their
+        # authors (the queue's filter) read from the index alone.
+        live = ["deleted_at"] if issubclass(cls, SoftDeleted) else []
+        indexes.append(
+            Index(f"ix_{table}_review", "status", *live, "created_at", "id", "created_by_id")
+        )
     if issubclass(cls, Located):
         indexes += [
             Index(f"ix_{table}_location", "latitude", "longitude"),

@@ -333,7 +333,7 @@ def search_records(model, text: str, limit: int, *, columns=(), order_by=None) -
 # -- Today -------------------------------------------------------------------------------------
 
 
-TODAY_SHOWN = 20  # rows of each Today list; My records has them all
+TODAY_SHOWN = 10  # rows of each Today list; My records has them all
 
 
 def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:

@@ -221,6 +221,16 @@ def today_summary(today: date, stale_days: int = 0) -> TodaySummary:
     return TodaySummary(*counts)
 
 
+def active_counts(today: date) -> TodaySummary:
+    """How many checks are active today and how many of those nobody visited yet (the Today
+    card): the active checks' range of the ix_special_check_open index alone."""
+    since = day_start_utc(today)
+    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
+    query = select(func.count(), _count_where(not_visited)).where(*active_conditions(today))
+    active, waiting = db.session.execute(query).one()
+    return TodaySummary(active or 0, waiting or 0)
+
+
 def _count_where(condition):
     return func.sum(case((condition, 1), else_=0))
 

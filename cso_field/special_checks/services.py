@@ -388,7 +388,7 @@ def search(text: str, user: User, limit: int) -> list[registry.SearchHit]:
 
 
 def _today_card() -> dict:
-    return {"summary": lists.today_summary(department_today())}
+    return {"summary": lists.active_counts(department_today())}
 
 
 def register_special_checks() -> None:
