@@ -232,7 +232,8 @@ def active_counts(today: date) -> TodaySummary:
 
 
 def _count_where(condition):
-    return func.sum(case((condition, 1), else_=0))
+    """COUNT(*) FILTER (WHERE …): both databases, a little cheaper than SUM(CASE …)."""
+    return func.count().filter(condition)
 
 
 def _stale_condition(today: date, stale_days: int):
@@ -308,8 +309,9 @@ class Overview:
     sections: dict[str, Section]
 
 
-# Rows each section shows on the overview itself: 10 + 10 + 10 + 20 = 50 at most.
-OVERVIEW_SHOWN = {"problems": 10, "stale": 10, "starting": 10, "active": 20}
+# Rows each section shows on the overview itself: 5 + 5 + 5 + 10 = 25 at most ("See all" for
+# the rest): rendering rows is most of what a list page costs.
+OVERVIEW_SHOWN = {"problems": 5, "stale": 5, "starting": 5, "active": 10}
 
 
 def overview(today: date, stale_days: int) -> Overview:

@@ -35,7 +35,7 @@ from cso_field.special_checks.models import (
     RequestSource,
     SpecialCheck,
 )
-from cso_field.special_checks.visits import outcome_label, register_visits
+from cso_field.special_checks.visits import outcome_label, outcome_labels, register_visits
 from cso_field.timeutil import department_today, utcnow
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
@@ -419,6 +419,7 @@ def register_special_checks() -> None:
     )
     registry.register_template_globals(
         visit_outcome_label=outcome_label,
+        visit_outcome_labels=outcome_labels,
         check_kind_label=kind_label,
         check_kind_labels=kind_labels,
     )

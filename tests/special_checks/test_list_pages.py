@@ -103,7 +103,7 @@ def test_overview_sections_show_a_few_rows_and_their_pages_load_more(client, use
     overview = page(client.get("/checks/overview"))
     assert len(ROW.findall(overview)) <= 50
     active = overview[overview.index('id="active"') :]
-    assert len(ROW.findall(active)) == 20 and "/checks/overview/active" in active
+    assert len(ROW.findall(active)) == 10 and "/checks/overview/active" in active
     rows = _rows_following_more(client, "/checks/overview/active")
     assert _addresses(rows) == list(range(1, 56))
 
