@@ -25,7 +25,7 @@ def upgrade():
             batch_op.drop_index(f"ix_{table}_status_created")
             batch_op.create_index(
                 f"ix_{table}_review",
-                ["status", "deleted_at", "created_at", "id", "created_by_id"],
+                ["status", "created_at", "id", "deleted_at", "created_by_id"],
                 unique=False,
             )
 
