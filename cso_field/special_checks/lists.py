@@ -8,7 +8,7 @@ check_visit, so it stays fast with years of visits.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from cso_field.extensions import db
 from cso_field.geo import nearest_page
