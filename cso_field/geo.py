@@ -15,8 +15,9 @@ _BOX_MARGIN = 1.005
 
 DEFAULT_RADIUS_M = 2_000.0
 DEFAULT_LIMIT = 20
-# The first circle searched: about a page of records where they are densest (a city centre);
-# each widening doubles it, so a sparse area costs a few more small index ranges.
+# The first circle searched: about a page of records where they are densest (a city centre).
+# Each widening at least doubles it, more where few records were found (see _wider), so a
+# sparse area costs a few more small index ranges.
 FIRST_SEARCH_M = 250.0
 
 # Reason codes carried by CoordinateError (and shown by forms as translated messages).
@@ -120,7 +121,8 @@ def nearest_page(
     The database ranks the candidates: a box on the location index, then a planar distance
     (exact enough at a city's scale) for ORDER BY with LIMIT. The search starts with a small
     box, where records are dense few rows are read, and widens until enough records lie
-    inside the circle or it reaches radius_m. Only the rows shown are loaded whole and get
+    inside the circle or it reaches radius_m (as far as the density found so far says is
+    needed, so a sparse area takes few widenings). Only the rows shown are loaded whole and get
     the exact geodesic distance.
     """
     validate_coordinates(lat, lon)
@@ -132,10 +134,18 @@ def nearest_page(
         ranked = _ranked_ids(query, model, (lat, lon), distance_sq, searched, wanted)
         if len(ranked) >= wanted or searched >= radius_m:
             break
-        searched = min(searched * 2, radius_m)
+        searched = _wider(searched, len(ranked), wanted, radius_m)
     shown = _load(query, model, ranked[offset : offset + limit])
     exact = [(record, distance_m(lat, lon, record.latitude, record.longitude)) for record in shown]
     return [(record, metres) for record, metres in exact if metres <= radius_m], len(ranked)
+
+
+def _wider(searched: float, found: int, wanted: int, radius_m: float) -> float:
+    """The next circle: at least twice as wide, wider still where the records found so far
+    are too sparse to fill it (at their density, `wanted` lie in a circle sqrt(wanted/found)
+    times as wide, taken with a margin); four times when none was found."""
+    factor = 4.0 if found == 0 else max(2.0, math.sqrt(wanted / found) * 1.25)
+    return min(searched * factor, radius_m)
 
 
 def _metres_per_degree(lat: float) -> tuple[float, float]:
