@@ -128,10 +128,9 @@ def nearest_page(
     validate_coordinates(lat, lon)
     query = query.order_by(None).limit(None).offset(None)
     wanted = offset + limit + 1
-    distance_sq = planar_distance_sq(model, lat, lon)
     searched = min(radius_m, FIRST_SEARCH_M)
     while True:
-        ranked = _ranked_ids(query, model, (lat, lon), distance_sq, searched, wanted)
+        ranked = _ranked_ids(query, model, (lat, lon), searched, wanted)
         if len(ranked) >= wanted or searched >= radius_m:
             break
         searched = _wider(searched, len(ranked), wanted, radius_m)
@@ -158,27 +157,33 @@ def _metres_per_degree(lat: float) -> tuple[float, float]:
     return math.radians(meridional), math.radians(per_radian_lon)
 
 
-def planar_distance_sq(model: Any, lat: float, lon: float):
+def planar_distance_sq(model: Any, lat: float, lon: float, wraps: bool = True):
     """Squared metres from (lat, lon), equirectangular: plain arithmetic either database
-    evaluates cheaply, within a fraction of a percent of the geodesic over a few km."""
+    evaluates cheaply, within a fraction of a percent of the geodesic over a few km.
+
+    `wraps=False` when no record compared lies more than 180° of longitude away (a search box
+    that neither crosses the antimeridian nor spans half the globe): a shorter expression.
+    """
     north, east = _metres_per_degree(lat)
     delta_lon = model.longitude - lon
-    # Across the antimeridian the short way round is the other one.
-    delta_lon = case(
-        (delta_lon > 180, delta_lon - 360), (delta_lon < -180, delta_lon + 360), else_=delta_lon
-    )
-    delta_lat = model.latitude - lat
-    return delta_lat * north * delta_lat * north + delta_lon * east * delta_lon * east
+    if wraps:  # across the antimeridian the short way round is the other one
+        delta_lon = case(
+            (delta_lon > 180, delta_lon - 360), (delta_lon < -180, delta_lon + 360), else_=delta_lon
+        )
+    north_m, east_m = (model.latitude - lat) * north, delta_lon * east
+    return north_m * north_m + east_m * east_m
 
 
 def _ranked_ids(
-    query: Select, model: Any, centre: tuple[float, float], distance_sq, radius_m: float, wanted
+    query: Select, model: Any, centre: tuple[float, float], radius_m: float, wanted: int
 ) -> list:
     """The ids of up to `wanted` records within radius_m of `centre` (planar), nearest first."""
-    box = box_condition(model, bounding_box(*centre, radius_m))
+    box = bounding_box(*centre, radius_m)
+    wraps = box[2] > box[3] or box[3] - box[2] >= 180
+    distance_sq = planar_distance_sq(model, *centre, wraps)
     ranked = (
         query.with_only_columns(model.id, maintain_column_froms=True)
-        .where(box, distance_sq <= radius_m * radius_m)
+        .where(box_condition(model, box), distance_sq <= radius_m * radius_m)
         .order_by(distance_sq, model.id)
         .limit(wanted)
     )
