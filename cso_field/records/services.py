@@ -438,7 +438,7 @@ def queue_authors() -> list[User]:
 
 # -- My records: everything an officer wrote, newest first -----------------------------------
 
-MY_RECORDS_PAGE = 50
+MY_RECORDS_PAGE = 25  # rows a page: rendering the rows is most of the cost of the list
 
 
 def my_records(user: User, record_type: str | None, status: str | None, page: int):

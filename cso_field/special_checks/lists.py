@@ -22,7 +22,7 @@ STARTING_SOON_SHOWN = 5
 ENDING_SOON_DAYS = 1  # ends today or tomorrow
 STARTING_SOON_DAYS = 3  # starts tomorrow or within the next three days
 STARTING_SOON_LIMIT = 20
-OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_PAGE_SIZE = 25  # rows a page of one overview section (and of Starting soon)
 PROBLEM_LOOKBACK_DAYS = 7  # problems stay on the overview this long after a check ends
 CHECK_VISITS_SHOWN = 20
 

@@ -227,7 +227,7 @@ def starting_soon():
 
 
 def _section_page(name: str):
-    """One overview section, 50 rows a page, with "Load more" for the next page."""
+    """One overview section, 25 rows a page, with "Load more" for the next page."""
     stale_days = int(get_setting("check_stale_after_days"))
     page = max(request.args.get("page", 1, type=int), 1)
     section = lists.overview_section(name, department_today(), stale_days, page)

@@ -83,10 +83,10 @@ def test_my_records_lists_what_i_wrote_newest_first_with_filters(app, client, us
     )
 
 
-def test_my_records_pages_fifty_at_a_time(app, client, users, login):
-    _submitted_notes(app, client, login, users, count=51)
+def test_my_records_pages_twenty_five_at_a_time(app, client, users, login):
+    _submitted_notes(app, client, login, users, count=26)
     first = page(client.get("/records/mine"))
-    assert first.count('class="record"') == 50 and "Load more" in first
+    assert first.count('class="record"') == 25 and "Load more" in first
     more = page(client.get("/records/mine?page=2", headers={"HX-Request": "true"}))
     assert more.count('class="record"') == 1 and "Load more" not in more and "<html" not in more
 
