@@ -142,8 +142,9 @@ def nearest_page(
 def _wider(searched: float, found: int, wanted: int, radius_m: float) -> float:
     """The next circle: at least twice as wide, wider still where the records found so far
     are too sparse to fill it (at their density, `wanted` lie in a circle sqrt(wanted/found)
-    times as wide, taken with a margin); four times when none was found."""
-    factor = 4.0 if found == 0 else max(2.0, math.sqrt(wanted / found) * 1.25)
+    times as wide, taken with a margin: records thin out away from a centre); eight times
+    when none was found."""
+    factor = 8.0 if found == 0 else max(2.0, math.sqrt(wanted / found) * 1.5)
     return min(searched * factor, radius_m)
 
 
