@@ -83,7 +83,7 @@ class CatalogDomain(Domain):
         request_cache = g.get("_flask_babel")
         found = getattr(request_cache, "babel_translations", None)
         if found is None:
-            catalog = getattr(g, "catalog_language", None) or _catalog_for(get_locale())
+            catalog = g.get("catalog_language") or _catalog_for(get_locale())
             found = self._catalog(catalog)
             if request_cache is not None:
                 request_cache.babel_translations = found
@@ -118,7 +118,7 @@ def select_interface_locale() -> str:
 
 def current_language() -> Language:
     """The language the current text is shown in (for <html lang> and pickers)."""
-    code = getattr(g, "catalog_language", None) or _catalog_for(get_locale())
+    code = g.get("catalog_language") or _catalog_for(get_locale())
     return RESIDENT_LANGUAGES.get(code, INTERFACE_LANGUAGES["en"])
 
 

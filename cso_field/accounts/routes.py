@@ -25,7 +25,12 @@ def _get_user_or_404(user_id: int) -> User:
 @bp.get("/")
 @roles(Role.SENIOR_CSO, Role.ADMIN)
 def index():
-    return render_template("accounts/index.html", users=list_accounts())
+    page = max(request.args.get("page", 1, type=int), 1)
+    users, has_more = list_accounts(page)
+    context = {"users": users, "has_more": has_more, "page": page}
+    if page > 1:  # "Load more": the next rows only
+        return render("accounts/index.html", "accounts/_rows.html", **context)
+    return render_template("accounts/index.html", **context)
 
 
 @bp.post("/<id:user_id>/unlock")
@@ -36,7 +41,15 @@ def unlock_account(user_id: int):
         unlock(user)
         db.session.commit()
         flash(_("%(name)s can log in again.", name=user.display_name), "success")
-    return render("accounts/index.html", "accounts/_row.html", user=user, users=list_accounts())
+    users, has_more = list_accounts()
+    return render(
+        "accounts/index.html",
+        "accounts/_row.html",
+        user=user,
+        users=users,
+        has_more=has_more,
+        page=1,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -71,6 +71,14 @@ def disable_account(user: User) -> None:
     )
 
 
-def list_accounts() -> list[User]:
+ACCOUNTS_PAGE = 50  # rows a page; "Load more" fetches the next
+
+
+def list_accounts(page: int = 1) -> tuple[list[User], bool]:
+    """(one page of the accounts, locked ones first, then by user name; whether more follow)."""
     locked_first = case((User.locked_until > utcnow(), 0), else_=1)
-    return list(db.session.scalars(select(User).order_by(locked_first, User.username)))
+    query = select(User).order_by(locked_first, User.username, User.id)
+    users = list(
+        db.session.scalars(query.offset((page - 1) * ACCOUNTS_PAGE).limit(ACCOUNTS_PAGE + 1))
+    )
+    return users[:ACCOUNTS_PAGE], len(users) > ACCOUNTS_PAGE

@@ -1,3 +1,5 @@
+from functools import cache
+
 from flask import Blueprint, current_app, request
 
 from cso_field.audit import action_label
@@ -35,7 +37,8 @@ def index():
         results=results,
         page_args=page_args,
         outcome_labels=outcome_labels(),
-        action_label=action_label,
-        role_label=role_label,
+        # Translated once per distinct action and role on the page, not once a row.
+        action_label=cache(action_label),
+        role_label=cache(role_label),
     )
     return body, 200 if valid else 422

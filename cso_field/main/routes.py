@@ -42,6 +42,7 @@ def today():
         returned=records.returned_to(current_user),
         recorded_today=records.created_today_by(current_user),
         waiting_review=records.review_count() if current_user.role in REVIEW_ROLES else None,
+        shown=records.TODAY_SHOWN,
     )
 
 

@@ -115,8 +115,15 @@ def record_indexes(cls, *extra: Index) -> tuple:
     indexes = [Index(f"ix_{table}_created", "created_at")]
     if issubclass(cls, Tracked):  # My records: one author's, newest first
         indexes.append(Index(f"ix_{table}_author_created", "created_by_id", "created_at"))
-    if issubclass(cls, Reviewed):  # the review queue: submitted, oldest first
-        indexes.append(Index(f"ix_{table}_status_created", "status", "created_at"))
+    if issubclass(cls, Reviewed):
+        # The review queue: submitted records oldest first; their count and their authors
+        # (the queue's filter) read from the index alone. deleted_at after the order, not
+        # before it: second, it would invite SQLite to skip-scan every status for lists
+        # that only filter on deleted_at.
+        live = ["deleted_at"] if issubclass(cls, SoftDeleted) else []
+        indexes.append(
+            Index(f"ix_{table}_review", "status", "created_at", "id", *live, "created_by_id")
+        )
     if issubclass(cls, Located):
         indexes += [
             Index(f"ix_{table}_location", "latitude", "longitude"),

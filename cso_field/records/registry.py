@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
+from sqlalchemy import select
 
 from cso_field import audit
 from cso_field.auth.models import User
@@ -168,7 +169,7 @@ class AuditObject:
     url: str | None = None
 
 
-def audit_object(object_type: str | None, object_id: str | None) -> AuditObject | None:
+def _audit_object(object_type: str | None, object_id: str | None, find) -> AuditObject | None:
     """Old rows and non-record objects still read sensibly: the type label and the id."""
     if not object_type:
         return None
@@ -176,11 +177,37 @@ def audit_object(object_type: str | None, object_id: str | None) -> AuditObject 
     if registered is None or not (object_id or "").isdigit():
         label = audit.OBJECT_LABELS.get(object_type, object_type)
         return AuditObject(f"{label} {object_id or ''}".strip())
-    record = db.session.get(registered.model, int(object_id))
+    record = find(registered.model, int(object_id))
     if record is None:
         return AuditObject(f"{registered.label} {object_id}")
     reference = getattr(record, "reference", None) or object_id
     return AuditObject(f"{registered.label} {reference}", record_url(record))
+
+
+def audit_objects(events) -> dict[tuple, AuditObject | None]:
+    """{(object type, object id): what the audit trail shows for it (its words and link)} for
+    a page of audit rows, with one query per record type they name rather than one per row."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.object_type in RECORD_TYPES and (event.object_id or "").isdigit():
+            wanted.setdefault(event.object_type, set()).add(int(event.object_id))
+    found = {}
+    for name, ids in wanted.items():
+        model = RECORD_TYPES[name].model
+        found.update(
+            ((model, record.id), record)
+            for record in db.session.scalars(select(model).where(model.id.in_(ids)))
+        )
+
+    def find(model, record_id: int):
+        return found.get((model, record_id))
+
+    return {
+        (event.object_type, event.object_id): _audit_object(
+            event.object_type, event.object_id, find
+        )
+        for event in events
+    }
 
 
 def record_summary(record) -> str:

@@ -92,10 +92,15 @@ def review_queue():
     reviewed = [kind for kind in RECORD_TYPES.values() if kind.model in records.reviewed_models()]
     if record_type not in {kind.name for kind in reviewed}:
         record_type = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    queue, has_more = records.review_queue(record_type, author_id, page)
     return htmx.render(
         "records/review_queue.html",
-        "records/_review_rows.html",
-        queue=records.review_queue(record_type, author_id),
+        # "Load more" asks for the next rows only; a filter change for the whole list.
+        "records/_review_page.html" if page > 1 else "records/_review_rows.html",
+        queue=queue,
+        has_more=has_more,
+        page=page,
         record_types=reviewed,
         authors=records.queue_authors(),
         selected_type=record_type,

@@ -340,14 +340,14 @@ def search_records(model, text: str, limit: int) -> list:
 # -- Today -------------------------------------------------------------------------------------
 
 
-TODAY_SHOWN = 20  # rows of each Today list; My records has them all
+TODAY_SHOWN = 10  # rows of each Today list; My records has them all
 
 
 def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:
     """Records returned to this author that wait for changes, oldest first (at most
     `limit`; one more tells the page that more follow)."""
     records = []
-    for model in models_with(FieldRecordMixin):
+    for model in reviewed_models():  # only a reviewer returns a record
         query = select(model).where(
             model.created_by_id == user.id, model.status == Status.RETURNED.value
         )
@@ -373,7 +373,7 @@ def created_today_by(user: User, limit: int = TODAY_SHOWN) -> list:
 # -- Review queue: what waits for a Senior CSO ---------------------------------------------------
 
 
-REVIEW_QUEUE_PAGE = 50
+REVIEW_QUEUE_PAGE = 25  # rows a page; "Load more" fetches the next
 
 
 def reviewed_models() -> list[type]:
@@ -381,9 +381,15 @@ def reviewed_models() -> list[type]:
     return [model for model in models_with(Reviewed) if model.supervisor_review]
 
 
-def review_queue(record_type: str | None = None, author_id: int | None = None) -> list:
-    """The oldest live records submitted for review (at most a page), optionally of one type
-    or one CSO."""
+def review_queue(
+    record_type: str | None = None,
+    author_id: int | None = None,
+    page: int = 1,
+    size: int = REVIEW_QUEUE_PAGE,
+) -> tuple[list, bool]:
+    """(page `page` of the live records submitted for review, oldest first; whether more
+    follow), optionally of one type or one CSO."""
+    wanted = page * size + 1
     records = []
     for model in reviewed_models():
         if record_type and getattr(model, "record_type", None) != record_type:
@@ -391,10 +397,11 @@ def review_queue(record_type: str | None = None, author_id: int | None = None) -
         query = live(select(model).where(model.status == Status.SUBMITTED.value), model)
         if author_id:
             query = query.where(model.created_by_id == author_id)
-        records += db.session.scalars(query.order_by(model.created_at).limit(REVIEW_QUEUE_PAGE))
+        records += db.session.scalars(query.order_by(model.created_at, model.id).limit(wanted))
     records.sort(key=lambda record: (record.created_at, record.record_type, record.id))
-    load_users(record.created_by_id for record in records[:REVIEW_QUEUE_PAGE])
-    return records[:REVIEW_QUEUE_PAGE]
+    shown = records[(page - 1) * size : page * size]
+    load_users(record.created_by_id for record in shown)
+    return shown, len(records) > page * size
 
 
 def review_count() -> int:
@@ -412,9 +419,13 @@ def review_count() -> int:
     )
 
 
+NEXT_TO_REVIEW_SCAN = 50  # the oldest records looked at for the next one a reviewer may take
+
+
 def next_to_review(user: User):
     """The oldest submitted record this user may review, or None when the queue is empty."""
-    return next((record for record in review_queue() if can_review(user, record)), None)
+    oldest, _more = review_queue(size=NEXT_TO_REVIEW_SCAN)
+    return next((record for record in oldest if can_review(user, record)), None)
 
 
 def queue_authors() -> list[User]:
@@ -434,7 +445,7 @@ def queue_authors() -> list[User]:
 
 # -- My records: everything an officer wrote, newest first -----------------------------------
 
-MY_RECORDS_PAGE = 50
+MY_RECORDS_PAGE = 25  # rows a page: rendering the rows is most of the cost of the list
 
 
 def my_records(user: User, record_type: str | None, status: str | None, page: int):

@@ -12,7 +12,7 @@ from cso_field.records.forms import ReturnForm
 from cso_field.records.registry import (
     RECORD_TYPES,
     TEMPLATE_GLOBALS,
-    audit_object,
+    audit_objects,
     record_summary,
     record_url,
     today_cards_for,
@@ -66,7 +66,7 @@ def register(app: Flask) -> None:
         user_name=user_name,
         return_form=ReturnForm,
         url_for_record=record_url,
-        audit_object=audit_object,
+        audit_objects=audit_objects,
         record_type_label=record_type_label,
         record_summary=record_summary,
         today_cards=today_cards,

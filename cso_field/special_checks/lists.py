@@ -8,7 +8,7 @@ check_visit, so it stays fast with years of visits.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from cso_field.extensions import db
 from cso_field.geo import nearest_page
@@ -17,12 +17,12 @@ from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutco
 from cso_field.timeutil import day_start_utc, utcnow
 
 NEAR_RADIUS_M = 30_000.0
-LIST_LIMIT = 25  # rows on one page of today's checks; "Starting soon" shows 10 more
-STARTING_SOON_SHOWN = 10
+LIST_LIMIT = 20  # rows on one page of today's checks; "Starting soon" shows 5 more
+STARTING_SOON_SHOWN = 5
 ENDING_SOON_DAYS = 1  # ends today or tomorrow
 STARTING_SOON_DAYS = 3  # starts tomorrow or within the next three days
 STARTING_SOON_LIMIT = 20
-OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_PAGE_SIZE = 25  # rows a page of one overview section (and of Starting soon)
 PROBLEM_LOOKBACK_DAYS = 7  # problems stay on the overview this long after a check ends
 CHECK_VISITS_SHOWN = 20
 
@@ -221,8 +221,19 @@ def today_summary(today: date, stale_days: int = 0) -> TodaySummary:
     return TodaySummary(*counts)
 
 
+def active_counts(today: date) -> TodaySummary:
+    """How many checks are active today and how many of those nobody visited yet (the Today
+    card): the active checks' range of the ix_special_check_open index alone."""
+    since = day_start_utc(today)
+    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
+    query = select(func.count(), _count_where(not_visited)).where(*active_conditions(today))
+    active, waiting = db.session.execute(query).one()
+    return TodaySummary(active or 0, waiting or 0)
+
+
 def _count_where(condition):
-    return func.sum(case((condition, 1), else_=0))
+    """COUNT(*) FILTER (WHERE …): both databases, a little cheaper than SUM(CASE …)."""
+    return func.count().filter(condition)
 
 
 def _stale_condition(today: date, stale_days: int):
@@ -298,8 +309,9 @@ class Overview:
     sections: dict[str, Section]
 
 
-# Rows each section shows on the overview itself: 10 + 10 + 10 + 20 = 50 at most.
-OVERVIEW_SHOWN = {"problems": 10, "stale": 10, "starting": 10, "active": 20}
+# Rows each section shows on the overview itself: 5 + 5 + 5 + 10 = 25 at most ("See all" for
+# the rest): rendering rows is most of what a list page costs.
+OVERVIEW_SHOWN = {"problems": 5, "stale": 5, "starting": 5, "active": 10}
 
 
 def overview(today: date, stale_days: int) -> Overview:

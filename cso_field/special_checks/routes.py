@@ -46,6 +46,7 @@ def _list_context() -> dict:
         "has_more": has_more,
         "page": page,
         "starting_soon": lists.starting_soon(today, district, limit=lists.STARTING_SOON_SHOWN + 1),
+        "starting_soon_shown": lists.STARTING_SOON_SHOWN,
         "district": district,
         "districts": districts_for_filter(),
         "located": latitude is not None,
@@ -226,7 +227,7 @@ def starting_soon():
 
 
 def _section_page(name: str):
-    """One overview section, 50 rows a page, with "Load more" for the next page."""
+    """One overview section, 25 rows a page, with "Load more" for the next page."""
     stale_days = int(get_setting("check_stale_after_days"))
     page = max(request.args.get("page", 1, type=int), 1)
     section = lists.overview_section(name, department_today(), stale_days, page)

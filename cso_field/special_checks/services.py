@@ -36,7 +36,7 @@ from cso_field.special_checks.models import (
     RequestSource,
     SpecialCheck,
 )
-from cso_field.special_checks.visits import outcome_label, register_visits
+from cso_field.special_checks.visits import outcome_label, outcome_labels, register_visits
 from cso_field.timeutil import department_today, utcnow
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
@@ -58,6 +58,11 @@ KIND_LABELS = {
 
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(CheckKind(kind), kind))
+
+
+def kind_labels() -> dict[str, str]:
+    """{kind: its label}, translated once for a whole list of checks."""
+    return {kind.value: str(label) for kind, label in KIND_LABELS.items()}
 
 
 # -- The one state of a check ------------------------------------------------------------------
@@ -387,7 +392,7 @@ def search(text: str, user: User, limit: int) -> list[registry.SearchHit]:
 
 
 def _today_card() -> dict:
-    return {"summary": lists.today_summary(department_today())}
+    return {"summary": lists.active_counts(department_today())}
 
 
 def register_special_checks() -> None:
@@ -417,7 +422,10 @@ def register_special_checks() -> None:
         registry.TodayCard("special_checks/_today_card.html", _today_card, ALL_ROLES)
     )
     registry.register_template_globals(
-        visit_outcome_label=outcome_label, check_kind_label=kind_label
+        visit_outcome_label=outcome_label,
+        visit_outcome_labels=outcome_labels,
+        check_kind_label=kind_label,
+        check_kind_labels=kind_labels,
     )
     audit.register_labels(
         {

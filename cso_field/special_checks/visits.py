@@ -37,6 +37,11 @@ def outcome_label(outcome: str) -> str:
     return str(OUTCOME_LABELS.get(VisitOutcome(outcome), outcome))
 
 
+def outcome_labels() -> dict[str, str]:
+    """{outcome: its label}, translated once for a whole list of visits."""
+    return {outcome.value: str(label) for outcome, label in OUTCOME_LABELS.items()}
+
+
 def record_visit(
     check: SpecialCheck,
     user: User,

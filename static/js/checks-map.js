@@ -1,5 +1,6 @@
 // The checks map (templates/checks/map.html): Leaflet, tiles from MAP_TILE_URL, one marker per
-// check of the list under the map. If the tiles cannot load, the markers and the list still work.
+// check of the list under the map, including the rows "Load more" adds. If the tiles cannot
+// load, the markers and the list still work.
 (() => {
   "use strict";
 
@@ -21,6 +22,20 @@
       .bindPopup(popup);
   }
 
+  // Markers for the rows not on the map yet; how many were added.
+  function addMarkers(group) {
+    const rows = [...document.querySelectorAll("[data-check-marker]:not([data-on-map])")];
+    for (const row of rows) {
+      row.dataset.onMap = "";
+      group.addLayer(marker(row));
+    }
+    return rows.length;
+  }
+
+  function showAll(map, group) {
+    map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 16 });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const element = document.getElementById("check-map");
     if (!element || !window.L) return;
@@ -34,12 +49,15 @@
       document.querySelector("[data-tiles-failed]").hidden = false;
     });
     tiles.addTo(map);
-    const markers = [...document.querySelectorAll("[data-check-marker]")].map(marker);
-    if (markers.length) {
-      const group = window.L.featureGroup(markers).addTo(map);
-      map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 16 });
+    const group = window.L.featureGroup().addTo(map);
+    if (addMarkers(group)) {
+      showAll(map, group);
     } else {
       map.setView([Number(element.dataset.lat), Number(element.dataset.lon)], 12);
     }
+    // "Load more" swaps the next rows into the list: they get their markers too.
+    document.body.addEventListener("htmx:afterSettle", () => {
+      if (addMarkers(group)) showAll(map, group);
+    });
   });
 })();

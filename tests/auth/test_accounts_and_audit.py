@@ -1,12 +1,14 @@
 """Admins manage accounts; Senior CSOs and admins browse the audit trail."""
 
+import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from cso_field import audit
+from cso_field.accounts import services as accounts_services
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User
 from cso_field.extensions import db
@@ -230,3 +232,57 @@ def test_audit_names_the_record_in_words_and_links_to_it(app, client, users, log
     assert f"Field note {note.reference}" in body
     assert "field_note 1" not in body
     assert "Account 7" in body and "user 7" not in body  # other objects read sensibly too
+
+
+def _statements_for(client, path: str) -> int:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_audit_names_many_records_without_a_query_for_each(app, client, users, login):
+    login(users.cso())
+    notes = [post_note(client, observation=f"Note {number}") for number in range(2)]
+    admin = login(users.admin(), test_client=app.test_client())
+    few = _statements_for(admin, "/audit/")
+
+    notes += [post_note(client, observation=f"Note {number}") for number in range(2, 12)]
+    audit.record("field_note.lost", object_type="field_note", object_id=999_999)
+    db.session.commit()
+    assert _statements_for(admin, "/audit/") == few
+    body = admin.get("/audit/").get_data(as_text=True)
+    for note_id in notes:
+        reference = db.session.get(FieldNote, note_id).reference
+        assert f'href="/notes/{note_id}">Field note {reference}</a>' in body
+    assert "Field note 999999" in body  # a record no longer there still reads sensibly
+
+
+def test_accounts_list_pages_with_load_more_locked_first(app, client, users, login, monkeypatch):
+    monkeypatch.setattr(accounts_services, "ACCOUNTS_PAGE", 3)
+    login(users.admin(username="zz.admin"))
+    for number in range(1, 7):
+        users.cso(username=f"cso.{number}")
+    locked = users.cso(username="zz.locked", locked_until=utcnow() + timedelta(minutes=10))
+
+    first = client.get("/accounts/").get_data(as_text=True)
+    assert first.count('<li class="record"') == 3 and "Load more" in first
+    assert first.index("zz.locked") < first.index("cso.1")  # locked accounts come first
+    names = []
+    path = "/accounts/"
+    while path:
+        text = client.get(path, headers={"HX-Request": "true"} if "page" in path else {})
+        text = text.get_data(as_text=True)
+        assert text.count('<li class="record"') <= 3
+        names += re.findall(r'<span class="muted">([a-z0-9.]+) · ', text)
+        more = re.search(r'<li class="load-more"><a class="button-secondary" href="([^"]+)"', text)
+        path = more.group(1) if more else None
+    expected = [locked.username, *(f"cso.{n}" for n in range(1, 7)), "zz.admin"]
+    assert names == expected

@@ -101,3 +101,21 @@ def test_the_map_shows_every_check_and_the_list_survives_missing_tiles(located_p
     page.locator(".leaflet-popup").get_by_role("link", name="2 Near St").tap()
     expect(page.get_by_role("heading", name="2 Near St")).to_be_visible()
     assert csp_violations(page) == []
+
+
+def test_load_more_on_the_map_page_puts_the_new_rows_on_the_map(located_phone, map_server):
+    base_url, app = map_server
+    cso = UserFactory(app).cso()
+    for number in range(1, 24):  # a page of 20, then 3 more
+        make_check(address=f"{number} Row St", latitude=HERE[0] + number * 0.001)
+    page = located_phone
+    log_in(page, base_url, cso.username, PASSWORD)
+
+    page.goto(f"{base_url}/checks/map")
+    markers = page.locator("#check-map .leaflet-marker-icon")
+    expect(markers).to_have_count(20)
+    page.get_by_role("link", name="Load more").tap()
+    expect(page.locator(".check-row")).to_have_count(23)
+    expect(markers).to_have_count(23)
+    expect(page.locator("#check-map .leaflet-marker-icon[title='23 Row St']")).to_have_count(1)
+    assert csp_violations(page) == []

@@ -262,6 +262,17 @@ def test_today_lists_what_the_cso_recorded(cso_client):
     assert "Recorded today" in today and 'badge-status-submitted">Submitted<' in today
 
 
+def test_today_lists_the_ten_newest_and_my_records_has_the_rest(cso_client):
+    for number in range(12):
+        cso_client.post("/notes/new", data=_note_data(observation=f"Round number {number}"))
+    notes = db.session.scalars(select(FieldNote).order_by(FieldNote.id)).all()
+    today = cso_client.get("/today").get_data(as_text=True)
+    today = today[today.index("Recorded today") :]  # past the flashed "saved" notices
+    shown = [note.reference for note in notes if note.reference in today]
+    assert shown == [note.reference for note in notes[2:]]  # the ten newest
+    assert 'href="/records/mine"' in today
+
+
 def test_today_shows_what_was_returned_with_the_comment(app, cso_client, users, login):
     cso_client.post("/notes/new", data=_note_data())
     note = db.session.scalars(select(FieldNote)).one()

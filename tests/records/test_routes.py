@@ -83,10 +83,10 @@ def test_my_records_lists_what_i_wrote_newest_first_with_filters(app, client, us
     )
 
 
-def test_my_records_pages_fifty_at_a_time(app, client, users, login):
-    _submitted_notes(app, client, login, users, count=51)
+def test_my_records_pages_twenty_five_at_a_time(app, client, users, login):
+    _submitted_notes(app, client, login, users, count=26)
     first = page(client.get("/records/mine"))
-    assert first.count('class="record"') == 50 and "Load more" in first
+    assert first.count('class="record"') == 25 and "Load more" in first
     more = page(client.get("/records/mine?page=2", headers={"HX-Request": "true"}))
     assert more.count('class="record"') == 1 and "Load more" not in more and "<html" not in more
 
@@ -104,3 +104,19 @@ def test_check_visits_are_kept_as_made_and_never_wait_for_review(app, client, us
     senior.post(f"/records/check_visit/{kept_visit.id}/approve")
     db.session.expire_all()
     assert kept_visit.reviewed_at is None and kept_visit.status == "submitted"
+
+
+def test_review_queue_pages_25_at_a_time_and_load_more_reaches_every_record(
+    app, client, users, login
+):
+    notes = _submitted_notes(app, client, login, users, count=27)
+    senior = login(users.senior(), test_client=app.test_client())
+    first = page(senior.get("/records/review"))
+    assert first.count('<li class="record"') == 25 and "Load more" in first
+    assert "records are waiting for review." not in first  # the page does not know them all
+    more = page(senior.get("/records/review?page=2", headers={"HX-Request": "true"}))
+    assert more.count('<li class="record"') == 2 and "Load more" not in more
+    assert "<html" not in more and "<section" not in more  # rows only, swapped for the link
+    shown = first + more
+    positions = [shown.index(f">{note.reference}<") for note in notes]
+    assert positions == sorted(positions)  # oldest first across the pages, none missed

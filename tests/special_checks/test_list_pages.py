@@ -75,12 +75,12 @@ def _addresses(rows: list[str]) -> list[int]:
     return [int(match.group(1)) for match in found if match]
 
 
-def test_todays_checks_show_25_at_once_and_load_more_reaches_every_one(cso_client):
+def test_todays_checks_show_20_at_once_and_load_more_reaches_every_one(cso_client):
     for number in range(1, 56):
         make_check(address=f"{number} Row St", end_date=department_today() + timedelta(number))
 
     first = page(cso_client.get("/checks/"))
-    assert len(ROW.findall(first)) == 25
+    assert len(ROW.findall(first)) == 20
     assert sorted(_addresses(_rows_following_more(cso_client, "/checks/"))) == list(range(1, 56))
     fragment = cso_client.get("/checks/?page=3", headers={"HX-Request": "true"})
     assert "<html" not in page(fragment) and "55 Row St" in page(fragment)
@@ -103,17 +103,17 @@ def test_overview_sections_show_a_few_rows_and_their_pages_load_more(client, use
     overview = page(client.get("/checks/overview"))
     assert len(ROW.findall(overview)) <= 50
     active = overview[overview.index('id="active"') :]
-    assert len(ROW.findall(active)) == 20 and "/checks/overview/active" in active
+    assert len(ROW.findall(active)) == 10 and "/checks/overview/active" in active
     rows = _rows_following_more(client, "/checks/overview/active")
     assert _addresses(rows) == list(range(1, 56))
 
 
-def test_starting_soon_shows_ten_and_its_page_has_them_all(cso_client):
+def test_starting_soon_shows_five_and_its_page_has_them_all(cso_client):
     today = department_today()
     for number in range(1, 13):
         make_check(address=f"{number} Row St", start_date=today + timedelta(2))
 
     text = page(cso_client.get("/checks/"))
     soon = text[text.index('id="starting-soon"') :]
-    assert len(ROW.findall(soon)) == 10 and "/checks/starting" in soon
+    assert len(ROW.findall(soon)) == 5 and "/checks/starting" in soon
     assert _addresses(_rows_following_more(cso_client, "/checks/starting")) == list(range(1, 13))

@@ -297,6 +297,8 @@ def test_today_shows_how_many_checks_wait(cso_client, cso):
     visited = make_check()
     make_check()
     make_check(end_date=department_today() - timedelta(days=3))
+    make_check(start_date=department_today() + timedelta(days=1))
+    make_check(cancelled_at=utcnow())
     visit(visited, cso)
     page = cso_client.get("/today").get_data(as_text=True)
     assert "Special checks today" in page and "2 active, 1 not visited yet" in page
