@@ -120,3 +120,13 @@ def test_review_queue_pages_25_at_a_time_and_load_more_reaches_every_record(
     shown = first + more
     positions = [shown.index(f">{note.reference}<") for note in notes]
     assert positions == sorted(positions)  # oldest first across the pages, none missed
+
+
+def test_today_leads_to_my_records_even_when_nothing_was_recorded_today(app, client, users, login):
+    (yesterdays,) = _submitted_notes(app, client, login, users, count=1)
+    yesterdays.created_at = utcnow() - timedelta(days=1, hours=1)  # before the department's today
+    db.session.commit()
+    client.get("/today")  # shows, and so clears, the "saved" message
+    today = page(client.get("/today"))
+    assert yesterdays.reference not in today and 'href="/records/mine"' in today
+    assert yesterdays.reference in page(client.get("/records/mine"))
