@@ -1,6 +1,6 @@
 """Everything htmx-specific lives here, so a move to a later htmx is one small change."""
 
-from flask import Response, make_response, redirect, render_template
+from flask import Response, make_response, redirect, render_template, request
 
 from cso_field.extensions import htmx
 
@@ -37,6 +37,16 @@ def wants_fragment() -> bool:
     Boosted links and history restores also carry HX-Request, but want a whole page.
     """
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+# "Load more" pages; beyond this a page is simply empty (an offset the database can hold).
+MAX_PAGE = 10_000
+
+
+def page_arg() -> int:
+    """The list page asked for (?page=N), 1 for anything missing or out of range."""
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else 1
 
 
 def render(page_template: str, fragment_template: str, **context) -> str:

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cso_field import htmx
 from cso_field.accounts.forms import EditAccountForm, NewAccountForm
 from cso_field.accounts.services import AccountError, create_account, list_accounts, update_account
 from cso_field.auth.models import User
@@ -25,7 +26,7 @@ def _get_user_or_404(user_id: int) -> User:
 @bp.get("/")
 @roles(Role.SENIOR_CSO, Role.ADMIN)
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = htmx.page_arg()
     users, has_more = list_accounts(page)
     context = {"users": users, "has_more": has_more, "page": page}
     if page > 1:  # "Load more": the next rows only

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cso_field import htmx
 from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
 from cso_field.field_notes import services
@@ -31,7 +32,7 @@ def _get_note_or_404(record_id: int) -> FieldNote:
 def index():
     district = district_filter_arg()
     latitude, longitude = position_arg()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = htmx.page_arg()
     rows, has_more = services.list_notes(district, latitude, longitude, page)
     return render(
         "field_notes/index.html",

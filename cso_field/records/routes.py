@@ -69,7 +69,7 @@ def _after_review(record):
 def mine():
     record_type = request.args.get("type") if request.args.get("type") in RECORD_TYPES else None
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = htmx.page_arg()
     rows, has_more = records.my_records(current_user, record_type, status, page)
     return htmx.render(
         "records/mine.html",
@@ -92,7 +92,7 @@ def review_queue():
     reviewed = [kind for kind in RECORD_TYPES.values() if kind.model in records.reviewed_models()]
     if record_type not in {kind.name for kind in reviewed}:
         record_type = None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = htmx.page_arg()
     queue, has_more = records.review_queue(record_type, author_id, page)
     return htmx.render(
         "records/review_queue.html",

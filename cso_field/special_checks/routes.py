@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cso_field import htmx
 from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
 from cso_field.htmx import form_error, render, see_other
@@ -39,7 +40,7 @@ def _list_context() -> dict:
     latitude, longitude = position_arg()
     district = district_filter_arg()
     today = department_today()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = htmx.page_arg()
     rows, has_more = lists.todays_checks(latitude, longitude, district, today, page)
     return {
         "rows": rows,
@@ -59,7 +60,7 @@ def _list_context() -> dict:
 @bp.get("/")
 @staff
 def index():
-    if request.args.get("page", type=int, default=1) > 1:  # "More": the next rows only
+    if htmx.page_arg() > 1:  # "More": the next rows only
         return render("special_checks/index.html", "special_checks/_rows.html", **_list_context())
     return render("special_checks/index.html", "special_checks/_list.html", **_list_context())
 
@@ -229,7 +230,7 @@ def starting_soon():
 def _section_page(name: str):
     """One overview section, 25 rows a page, with "Load more" for the next page."""
     stale_days = int(get_setting("check_stale_after_days"))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = htmx.page_arg()
     section = lists.overview_section(name, department_today(), stale_days, page)
     return render(
         "special_checks/section.html",

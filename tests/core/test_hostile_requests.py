@@ -107,6 +107,7 @@ HOSTILE_QUERIES = [
     "_method=POST",
     "_external=1&_anchor=x&_scheme=javascript",
     "page=-1&page=99999999999999999999",
+    "page=99999999999999999999",
     "page=1e400&district=1e400",
     "q=%00&q=%0a&outcome=%ff",
     "lat=nan&lon=inf",
