@@ -12,15 +12,15 @@ BENCH_SECONDS ?=
 FLASK := $(BIN)/flask --app app
 LOCALES := es vi km hmn tl pa
 
-.PHONY: run test bench bench-lighthouse-install install install-test browser lint i18n-extract i18n-update i18n-compile
+.PHONY: run test bench bench-lighthouse-install install install-test browser pdf-deps lint i18n-extract i18n-update i18n-compile
 
-run: install i18n-compile
+run: install pdf-deps i18n-compile
 	mkdir -p instance
 	CSO_ENV=development $(FLASK) db upgrade
 	CSO_ENV=development $(FLASK) seed-demo
 	CSO_ENV=development $(FLASK) run --host 0.0.0.0 --port $(PORT) --with-threads
 
-test: install-test browser i18n-compile
+test: install-test browser pdf-deps i18n-compile
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Speed (SQLite and PostgreSQL, full size and 1/100), query plans, page weight and Lighthouse,
@@ -65,6 +65,14 @@ browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-core; \
 	elif [ ! -x /usr/bin/chromium ]; then $(BIN)/python -m playwright install chromium; fi
+
+# PDFs (notices, citations, ICS forms): WeasyPrint needs Pango, and the Noto fonts shape Khmer and Gurmukhi.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
+pdf-deps:
+	@if dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_PACKAGES); \
+	else echo "PDF documents need: sudo apt-get install $(PDF_PACKAGES)"; fi
 
 lint: install-test
 	$(BIN)/ruff check .
