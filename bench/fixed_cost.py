@@ -2,6 +2,12 @@
 
     .venv/bin/python -m bench.fixed_cost [--requests 2000] [--tree] [--no-profile]
     DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python -m bench.fixed_cost
+    DATABASE_URL=... .venv/bin/python -m bench.fixed_cost --page /checks/overview --senior
+
+With --page (repeatable) it measures those pages instead, each against the reference list page
+in the same process, as a ratio like bench/REPORT.md's (the quick way to follow one page while
+changing it; the full run still judges the budget). On PostgreSQL the figure adds the CPU of
+the database's backends (bench/speed.py DatabaseCpu), as the report does.
 
 Every page pays for the same things before and after its own work: routing, the access rule,
 the session (a database read), CSRF, the language, security headers, base.html. This measures
@@ -54,19 +60,60 @@ def clients(application):
     """(signed out, signed in as a CSO) test clients of the benchmark's WSGI application."""
     from werkzeug.test import Client
 
-    signed_out, signed_in = Client(application), Client(application)
-    token = CSRF.search(signed_in.get("/login").text).group(1)
-    form = {"csrf_token": token, "username": "bench.cso01", "password": PASSWORD}
-    if signed_in.post("/login", data=form).status_code != 302:
-        raise SystemExit("could not sign in as bench.cso01")
-    return signed_out, signed_in
+    return Client(application), sign_in(application, "bench.cso01")
 
 
-def cpu_ms_per_request(client, path: str, requests: int) -> float:
-    started = time.process_time()
-    for _ in range(requests):
-        client.get(path)
-    return 1000 * (time.process_time() - started) / requests
+def cpu_ms_per_request(client, path: str, requests: int, database: str | None = None) -> float:
+    """This process's CPU per request, plus the PostgreSQL backends' when `database` is named."""
+    from bench.speed import DatabaseCpu
+
+    with DatabaseCpu(database) as backends:
+        started = time.process_time()
+        for _ in range(requests):
+            client.get(path)
+        own = time.process_time() - started
+    return 1000 * (own + backends.seconds) / requests
+
+
+def postgres_database(url: str) -> str | None:
+    if not url.startswith(("postgres://", "postgresql")):
+        return None
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+def sign_in(application, username: str):
+    from werkzeug.test import Client
+
+    client = Client(application)
+    token = CSRF.search(client.get("/login").text).group(1)
+    form = {"csrf_token": token, "username": username, "password": PASSWORD}
+    if client.post("/login", data=form).status_code != 302:
+        raise SystemExit(f"could not sign in as {username}")
+    return client
+
+
+def bench_pages(application, arguments, url: str) -> None:
+    """Each --page against the reference list page, CPU per request and the ratio."""
+    from bench.wsgi import REFERENCE_PATH
+
+    client = sign_in(application, "bench.senior01" if arguments.senior else "bench.cso01")
+    database = postgres_database(url)
+    for path in (REFERENCE_PATH, *arguments.page):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+        for _ in range(WARMUP_REQUESTS // 4):
+            client.get(path)
+    reference_ms = cpu_ms_per_request(client, REFERENCE_PATH, arguments.requests, database)
+    print(f"{'reference list page':>40}: {reference_ms:.2f} ms CPU per request")
+    for path in arguments.page:
+        ms = cpu_ms_per_request(client, path, arguments.requests, database)
+        print(f"{path:>40}: {ms:.2f} ms CPU per request, {ms / reference_ms:.2f}x the reference")
+    if arguments.no_profile:
+        return
+    for path in arguments.page:
+        print(f"\n== {path}, {arguments.requests} requests ==")
+        print(profile(client, path, arguments.requests, arguments.tree))
 
 
 def profile(client, path: str, requests: int, tree: bool) -> str:
@@ -87,9 +134,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--tree", action="store_true", help="the call tree, not the flat list")
     parser.add_argument("--no-profile", action="store_true", help="CPU per request only")
+    parser.add_argument(
+        "--page", action="append", default=[], help="measure this page against the reference"
+    )
+    parser.add_argument("--senior", action="store_true", help="--page as bench.senior01")
     arguments = parser.parse_args()
-    prepare_environment()
+    url = prepare_environment()
     from bench.wsgi import BARE_PREFIX, REFERENCE_PATH, application
+
+    if arguments.page:
+        bench_pages(application, arguments, url)
+        return
 
     signed_out, signed_in = clients(application)
     pages = (

@@ -28,6 +28,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,6 +39,8 @@ from sqlalchemy.engine import make_url
 from cso_field.extensions import db
 
 _WRITE_STARTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN")
+# Between two asks for another process's writer turn (seconds).
+_FLOCK_FIRST_PAUSE, _FLOCK_LONGEST_PAUSE = 0.0005, 0.005
 
 
 class _WriterTurn:
@@ -45,7 +48,9 @@ class _WriterTurn:
     gives up after the busy timeout), then among processes (an flock on a file beside the
     database, which the kernel hands over the moment it is released, and drops if its
     process dies). Only the thread holding the first ever waits for the second, so the
-    wait there is one other process's transaction at a time."""
+    wait there is one other process's transaction at a time. Both waits together end at the
+    busy timeout: a turn not had by then is "database is locked", which the app answers with
+    a 503 (nothing saved)."""
 
     def __init__(self, database: str):
         self.threads = threading.Lock()
@@ -54,15 +59,34 @@ class _WriterTurn:
         self.file = open(f"{database}-writers", "a+b") if in_a_file else None  # noqa: SIM115
 
     def take(self, timeout: float) -> bool:
+        """Whether the turn was had within `timeout` seconds, both waits together."""
+        deadline = time.monotonic() + timeout
         if not self.threads.acquire(timeout=timeout):
             return False
         try:
-            if self.file is not None:
-                fcntl.flock(self.file.fileno(), fcntl.LOCK_EX)
+            if self.file is None or self._flock_until(deadline):
+                return True
         except BaseException:
             self.threads.release()
             raise
-        return True
+        self.threads.release()
+        return False
+
+    def _flock_until(self, deadline: float) -> bool:
+        """The flock, asked for without blocking until it comes or the deadline passes (a
+        blocking flock cannot be given a time limit); the pause between asks stays short,
+        so the turn changes hands within milliseconds of its release."""
+        pause = _FLOCK_FIRST_PAUSE
+        while True:
+            try:
+                fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, _FLOCK_LONGEST_PAUSE)
 
     def give_back(self) -> None:
         try:

@@ -54,6 +54,26 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
 
 
+# Where the local plane below stays within half a metre of the geodesic (checked against
+# Karney's algorithm in tests/records/test_geo.py); farther, or nearer a pole, the geodesic.
+_LOCAL_PLANE_MAX_M = 20_000.0
+_LOCAL_PLANE_MAX_LATITUDE = 70.0
+
+
+def near_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """`distance_m` for the short distances a nearest-first list shows, at a hundredth of
+    its cost: on the ellipsoid's local plane at the two points' mean latitude (its two radii
+    of curvature), within half a metre of the geodesic up to 20 km; the geodesic beyond."""
+    mean_latitude = (lat1 + lat2) / 2
+    if abs(mean_latitude) <= _LOCAL_PLANE_MAX_LATITUDE:
+        north, east = _metres_per_degree(mean_latitude)
+        delta_lon = (lon2 - lon1 + 180.0) % 360.0 - 180.0
+        planar = math.hypot((lat2 - lat1) * north, delta_lon * east)
+        if planar <= _LOCAL_PLANE_MAX_M:
+            return planar
+    return distance_m(lat1, lon1, lat2, lon2)
+
+
 def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) holding every point within radius_m of (lat, lon).
 
@@ -123,7 +143,7 @@ def nearest_page(
     box, where records are dense few rows are read, and widens until enough records lie
     inside the circle or it reaches radius_m (as far as the density found so far says is
     needed, so a sparse area takes few widenings). Only the rows shown are loaded whole and get
-    the exact geodesic distance.
+    the exact distance (`near_distance_m`).
     """
     validate_coordinates(lat, lon)
     query = query.order_by(None).limit(None).offset(None)
@@ -135,7 +155,9 @@ def nearest_page(
             break
         searched = _wider(searched, len(ranked), wanted, radius_m)
     shown = _load(query, model, ranked[offset : offset + limit])
-    exact = [(record, distance_m(lat, lon, record.latitude, record.longitude)) for record in shown]
+    exact = [
+        (record, near_distance_m(lat, lon, record.latitude, record.longitude)) for record in shown
+    ]
     return [(record, metres) for record, metres in exact if metres <= radius_m], len(ranked)
 
 

@@ -194,7 +194,21 @@ def hmong_time(value: time | datetime, format: str | None = "medium") -> str:
 
 
 def date_filter(value=None, format=None, rebase=True):
-    """Jinja's `dateformat`: Flask-Babel's, with Hmong dates as above."""
+    """Jinja's `dateformat`: Flask-Babel's, with Hmong dates as above.
+
+    A list shows the same few dates on many rows ("until Dec 12, 2026"): a calendar date is
+    formatted once per request, language and format (kept in `g`, so never across requests).
+    """
+    if type(value) is not date:
+        return _format_date(value, format, rebase)
+    key = (value, format, get_locale(), g.get("catalog_language"))
+    formatted = g.setdefault("formatted_dates", {})
+    if key not in formatted:
+        formatted[key] = _format_date(value, format, rebase)
+    return formatted[key]
+
+
+def _format_date(value, format, rebase):
     if value is not None and _in_hmong(format):
         if rebase and isinstance(value, datetime):
             value = to_user_timezone(value)

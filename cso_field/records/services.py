@@ -340,7 +340,7 @@ def search_records(model, text: str, limit: int) -> list:
 # -- Today -------------------------------------------------------------------------------------
 
 
-TODAY_SHOWN = 10  # rows of each Today list; My records has them all
+TODAY_SHOWN = 5  # rows of each Today list (a glance; "See all" and My records have the rest)
 
 
 def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:

@@ -7,6 +7,7 @@ These use SQLite files of their own, whatever database the suite runs on.
 
 import multiprocessing
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -135,6 +136,39 @@ def test_writers_in_another_process_wait_their_turn_too(database):
         other.join(timeout=60)
     assert other.exitcode == 0
     assert notes(database) == ["other process", "this process"]
+
+
+def _hold_the_turn_from_another_process(path: str, holding, release) -> None:
+    connection = connect(path)
+    connection.execute("INSERT INTO note VALUES ('held elsewhere')")
+    holding.set()
+    release.wait(timeout=60)
+    connection.commit()
+
+
+def test_a_writer_waiting_for_another_processs_turn_gives_up_at_the_busy_timeout(database):
+    context = multiprocessing.get_context("spawn")
+    holding, release = context.Event(), context.Event()
+    other = context.Process(
+        target=_hold_the_turn_from_another_process, args=(database, holding, release)
+    )
+    other.start()
+    try:
+        assert holding.wait(timeout=60)
+        impatient = connect(database, timeout=0.3)
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            impatient.execute("INSERT INTO note VALUES ('refused')")
+        assert 0.3 <= time.monotonic() - started < 5
+        release.set()
+        other.join(timeout=60)
+        impatient.execute("INSERT INTO note VALUES ('later')")  # its turn came back free
+        impatient.commit()
+    finally:
+        release.set()
+        other.join(timeout=60)
+    assert other.exitcode == 0
+    assert notes(database) == ["held elsewhere", "later"]
 
 
 def test_begin_write_takes_the_write_lock_before_the_units_first_read(database):

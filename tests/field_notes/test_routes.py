@@ -16,6 +16,7 @@ from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
+from cso_field.records.services import TODAY_SHOWN
 
 STOCKTON = {"latitude": "37.9577", "longitude": "-121.2908", "accuracy_m": "12"}
 
@@ -262,14 +263,14 @@ def test_today_lists_what_the_cso_recorded(cso_client):
     assert "Recorded today" in today and 'badge-status-submitted">Submitted<' in today
 
 
-def test_today_lists_the_ten_newest_and_my_records_has_the_rest(cso_client):
-    for number in range(12):
+def test_today_lists_the_newest_few_and_my_records_has_the_rest(cso_client):
+    for number in range(TODAY_SHOWN + 2):
         cso_client.post("/notes/new", data=_note_data(observation=f"Round number {number}"))
     notes = db.session.scalars(select(FieldNote).order_by(FieldNote.id)).all()
     today = cso_client.get("/today").get_data(as_text=True)
     today = today[today.index("Recorded today") :]  # past the flashed "saved" notices
     shown = [note.reference for note in notes if note.reference in today]
-    assert shown == [note.reference for note in notes[2:]]  # the ten newest
+    assert shown == [note.reference for note in notes[2:]]  # the newest TODAY_SHOWN
     assert 'href="/records/mine"' in today
 
 

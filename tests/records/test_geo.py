@@ -19,6 +19,7 @@ from cso_field.geo import (
     CoordinateError,
     bounding_box,
     distance_m,
+    near_distance_m,
     nearest_first,
     validate_coordinates,
 )
@@ -33,6 +34,22 @@ def test_distance_is_geodesic_metres():
     assert distance_m(*CITY_HALL, *CITY_HALL) == 0
     # Stockton City Hall to the California State Capitol, Sacramento: about 68 km.
     assert distance_m(*CITY_HALL, 38.5766, -121.4934) == pytest.approx(70_700, rel=0.02)
+
+
+@pytest.mark.parametrize("latitude", [0.0, 37.95, -45.0, 60.0, 69.9, 75.0, 89.9])
+def test_the_short_distance_stays_within_half_a_metre_of_the_geodesic(latitude):
+    import random
+
+    pick = random.Random(latitude)  # noqa: S311 (test points)
+    for _ in range(2_000):
+        start = (latitude + pick.uniform(-0.1, 0.1), pick.uniform(-180, 180))
+        start = (max(-90.0, min(90.0, start[0])), start[1])
+        metres = pick.choice([0.0, 1.0, pick.uniform(0, 25_000), pick.uniform(0, 300_000)])
+        end = geodesic(meters=metres).destination(start, pick.uniform(0, 360))
+        exact = distance_m(*start, end.latitude, end.longitude)
+        assert near_distance_m(*start, end.latitude, end.longitude) == pytest.approx(exact, abs=0.5)
+    # Across the antimeridian the short way round.
+    assert near_distance_m(0.0, 179.999, 0.0, -179.999) == pytest.approx(222.6, abs=0.5)
 
 
 def _inside(box, lat, lon) -> bool:
