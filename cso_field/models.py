@@ -11,8 +11,26 @@ from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.traffic_posts.models import (
+    ActivityEntry,
+    DesignatedProblem,
+    EnforcementSession,
+    OperationalPeriod,
+    PostAssignment,
+    PostEquipment,
+    TrafficIncident,
+    TrafficPost,
+)
 
 __all__ = [
+    "ActivityEntry",
+    "DesignatedProblem",
+    "EnforcementSession",
+    "OperationalPeriod",
+    "PostAssignment",
+    "PostEquipment",
+    "TrafficIncident",
+    "TrafficPost",
     "AuditEvent",
     "CheckVisit",
     "District",
