@@ -16,10 +16,12 @@ Staff (blueprint `traffic_posts` in routes.py, templates/traffic_posts/):
 - /traffic/<id>/manage               in charge: periods, posts, assignments,
                                      equipment, closing                       manage.html
 - /traffic/assignments/<id>/on-post, /relieve, /handover  one tap each       _post_actions.html
-- /traffic/<id>/periods/<id>/ics214(.pdf), /ics204(.pdf)  ICS forms, English  ics214.html, ics204.html
+- /traffic/<id>/periods/<id>/ics214(.pdf), /ics204(.pdf)
+                                     ICS forms, in English    ics214.html, ics204.html
 - /traffic/<id>/activity.csv         the activity log
 - /traffic/problems/, /problems/new (Senior CSOs), /problems/<id> (+ /sessions)
-                                     selective enforcement                    problems.html, new_problem.html, problem.html
+                                     selective enforcement    problems.html, new_problem.html,
+                                                              problem.html
 Today shows a CSO's post with one tap On post / Relieved (_today_card.html).
 
 Files: models.py; services.py (IncidentState, the Problem refusals, incidents, periods,

@@ -29,7 +29,7 @@ from cso_field.traffic_posts.models import (
     TrafficIncident,
     TrafficPost,
 )
-from cso_field.traffic_posts.services import current_period, role_label
+from cso_field.traffic_posts.rules import current_period, role_label
 
 INCIDENTS_SHOWN = 25
 LATEST_ENTRIES = 5
@@ -314,7 +314,9 @@ def ics204(incident: TrafficIncident, period: OperationalPeriod) -> dict:
         "period": period,
         "leader": _name(incident.in_charge_id),
         "agency": home_agency(),
-        "posts": [(post, by_post.get(post.id, []), equipment.get(post.id, [])) for post in incident.posts],
+        "posts": [
+            (post, by_post.get(post.id, []), equipment.get(post.id, [])) for post in incident.posts
+        ],
     }
 
 
@@ -328,7 +330,9 @@ def csv_lines(incident: TrafficIncident) -> Iterator[str]:
     yield _csv_row(CSV_HEADER)
     for line in activity_log(incident):
         local = format_datetime(line.at, "yyyy-MM-dd'T'HH:mm")
-        yield _csv_row((local, numbers.get(line.period_id, ""), line.post, line.person, line.activity))
+        yield _csv_row(
+            (local, numbers.get(line.period_id, ""), line.post, line.person, line.activity)
+        )
 
 
 def _csv_row(values) -> str:

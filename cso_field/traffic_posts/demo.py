@@ -93,7 +93,10 @@ def _collision(context: DemoContext, cso) -> None:
     )
     assignment = services.assign(post, collision.periods[0], cso.id)
     services.go_on_post(
-        assignment, cso, at=collision.starts_at + timedelta(minutes=5), position=(37.9872, -121.311, 8.0)
+        assignment,
+        cso,
+        at=collision.starts_at + timedelta(minutes=5),
+        position=(37.9872, -121.311, 8.0),
     )
     services.set_equipment(post, "flares", 6, 0)
     services.add_entry(collision, cso, "Demo: northbound lane closed, flares out", post_id=post.id)
@@ -140,4 +143,7 @@ def load_demo_traffic(context: DemoContext) -> str:
         _problem(context, senior, cso)
     finally:
         logout_user()
-    return "A demo parade with 3 posts, an open collision with a CSO on post, a problem with 2 sessions."
+    return (
+        "A demo parade with 3 posts, an open collision with a CSO on post, "
+        "and a designated problem with 2 sessions."
+    )

@@ -20,7 +20,7 @@ from cso_field.extensions import db
 from cso_field.records.services import create_once, load_users, submission_hash
 from cso_field.timeutil import department_today
 from cso_field.traffic_posts.models import DesignatedProblem, EnforcementSession
-from cso_field.traffic_posts.services import Problem, TrafficError, period_problem
+from cso_field.traffic_posts.rules import Problem, TrafficError, period_problem
 
 PROBLEMS_SHOWN = 25
 SESSIONS_SHOWN = 25

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from cso_field.auth.models import User
@@ -35,11 +36,16 @@ def _at_most(limit: int):
     return Length(max=limit, message=_l("At most %(max)d characters.", max=limit))
 
 
+def as_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as a select's choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 class Choice(SelectField):
     """A select whose refusal speaks the user's language."""
 
     def pre_validate(self, form):
-        if self.data not in {str(value) for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(NOT_A_CHOICE)
 
 
@@ -55,7 +61,7 @@ class LocalDateTimeField(StringField):
             return
         for pattern in self.FORMATS:
             try:
-                local = datetime.strptime(self.raw, pattern)  # noqa: DTZ007 (department time)
+                local = datetime.strptime(self.raw, pattern)
             except ValueError:
                 continue
             if 1900 <= local.year <= 9998:
@@ -76,7 +82,7 @@ class ClockTimeField(StringField):
         if not raw:
             return
         try:
-            clock = datetime.strptime(raw, "%H:%M").time()  # noqa: DTZ007 (department time)
+            clock = datetime.strptime(raw, "%H:%M").time()
         except ValueError:
             raise ValueError(_l("Enter a time such as 14:05, or leave it empty for now.")) from None
         self.data = to_utc(datetime.combine(department_today(), clock))
@@ -121,7 +127,7 @@ class IncidentForm(LocationFields):
     client_uuid = ClientUUIDField()
     kind = Choice(
         _l("What kind of incident"),
-        choices=[(kind.value, label) for kind, label in services.KIND_LABELS.items()],
+        choices=as_choices((kind.value, label) for kind, label in services.KIND_LABELS.items()),
         default=IncidentKind.COLLISION.value,
     )
     name = StringField(
@@ -131,7 +137,9 @@ class IncidentForm(LocationFields):
     )
     starts_at = LocalDateTimeField(_l("Starts"), description=_l("Empty: now."))
     expected_end_at = LocalDateTimeField(_l("Expected end (optional)"))
-    requested_by = StringField(_l("Requested by, officer or unit (optional)"), [_at_most(NAME_MAX)])
+    requested_by = StringField(
+        _l("Requested by, officer or unit (optional)"), validators=[_at_most(NAME_MAX)]
+    )
     in_charge_id = Choice(_l("Senior CSO or officer in charge"))
 
     def validate_expected_end_at(self, field):
@@ -182,10 +190,12 @@ class PostForm(LocationFields):
     )
     role = Choice(
         _l("Role"),
-        choices=[(role.value, label) for role, label in services.ROLE_LABELS.items()],
+        choices=as_choices((role.value, label) for role, label in services.ROLE_LABELS.items()),
         default=PostRole.TRAFFIC_DIRECTION.value,
     )
-    instructions = TextAreaField(_l("Special instructions (optional)"), [_at_most(TEXT_MAX)])
+    instructions = TextAreaField(
+        _l("Special instructions (optional)"), validators=[_at_most(TEXT_MAX)]
+    )
     submit = SubmitField(_l("Add the post"))
 
     def fields_for_post(self) -> dict:
@@ -232,7 +242,7 @@ class EntryForm(BaseForm):
 class EquipmentForm(BaseForm):
     item = Choice(
         _l("Equipment"),
-        choices=[(item.value, label) for item, label in services.ITEM_LABELS.items()],
+        choices=as_choices((item.value, label) for item, label in services.ITEM_LABELS.items()),
         default=EquipmentItem.CONES.value,
     )
     deployed = CountField(_l("Deployed"))
@@ -259,7 +269,7 @@ class ProblemForm(LocationFields):
         description=_l("For example “speeding on Pacific Ave”."),
         validators=[InputRequired(message=_l("Say what the problem is.")), _at_most(NAME_MAX)],
     )
-    description = TextAreaField(_l("Description (optional)"), [_at_most(TEXT_MAX)])
+    description = TextAreaField(_l("Description (optional)"), validators=[_at_most(TEXT_MAX)])
     until = DayField(
         _l("Enforce until"),
         validators=[InputRequired(message=_l("Enter the last day, for example 2026-12-24."))],
@@ -307,7 +317,7 @@ class SessionForm(BaseForm):
     contacts = CountField(_l("Contacts"))
     warnings = CountField(_l("Warnings"))
     referrals = CountField(_l("Referrals to the officer"))
-    notes = TextAreaField(_l("Notes (optional)"), [_at_most(TEXT_MAX)])
+    notes = TextAreaField(_l("Notes (optional)"), validators=[_at_most(TEXT_MAX)])
     submit = SubmitField(_l("Save the session"))
 
     def validate_ended_at(self, field):
@@ -326,4 +336,3 @@ class SessionForm(BaseForm):
             "referrals": self.referrals.data,
             "notes": self.notes.data or None,
         }
-

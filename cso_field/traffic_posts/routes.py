@@ -2,8 +2,8 @@
 periods, posts, assignments and equipment, On post / Relieved / handover, the activity log,
 the ICS 214 and ICS 204 (print page and PDF) and the CSV log; selective enforcement."""
 
-from flask import Blueprint, Response, abort, flash, render_template, request, stream_with_context, url_for
-from flask_babel import force_locale
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,6 +28,7 @@ from cso_field.traffic_posts.forms import (
     PostForm,
     ProblemForm,
     SessionForm,
+    as_choices,
     staff_choices,
 )
 from cso_field.traffic_posts.models import (
@@ -91,7 +92,7 @@ def index():
 
 def _incident_form() -> IncidentForm:
     form = IncidentForm()
-    form.in_charge_id.choices = staff_choices()
+    form.in_charge_id.choices = as_choices(staff_choices())
     if request.method == "GET":
         form.kind.data = request.args.get("kind", IncidentKind.COLLISION.value)
         form.in_charge_id.data = str(current_user.id)
@@ -119,7 +120,7 @@ def new():
 
 def _incident_page(incident: TrafficIncident, status: int = 200, **extra):
     entry_form = extra.pop("entry_form", None) or EntryForm(formdata=None)
-    entry_form.post_id.choices = [("", "—")] + [(str(p.id), p.name) for p in incident.posts]
+    entry_form.post_id.choices = _post_choices(incident)
     context = {
         "incident": incident,
         "state": services.state_of(incident),
@@ -133,6 +134,10 @@ def _incident_page(incident: TrafficIncident, status: int = 200, **extra):
         **extra,
     }
     return render_template("traffic_posts/view.html", **context), status
+
+
+def _post_choices(incident: TrafficIncident):
+    return as_choices([("", "—"), *((post.id, post.name) for post in incident.posts)])
 
 
 @bp.get("/<id:incident_id>")
@@ -158,14 +163,14 @@ def board_fragment(incident_id: int):
 
 def _handover_form(**kwargs) -> HandoverForm:
     form = HandoverForm(**kwargs)
-    form.to_user_id.choices = staff_choices()
+    form.to_user_id.choices = as_choices(staff_choices())
     return form
 
 
 def _manage_forms(incident: TrafficIncident, **given) -> dict:
     assign = given.get("assign_form") or AssignForm(formdata=None)
-    assign.period_id.choices = [(str(p.id), _period_label(p)) for p in incident.periods]
-    assign.user_id.choices = staff_choices()
+    assign.period_id.choices = as_choices((p.id, _period_label(p)) for p in incident.periods)
+    assign.user_id.choices = as_choices(staff_choices())
     equipment = given.get("equipment_form") or EquipmentForm(formdata=None)
     posts = [(str(post.id), post.name) for post in incident.posts]
     return {
@@ -181,9 +186,11 @@ def _manage_forms(incident: TrafficIncident, **given) -> dict:
 
 
 def _period_label(period: OperationalPeriod) -> str:
-    from flask_babel import format_datetime
-
-    return f"{format_datetime(period.starts_at, 'short')} – {format_datetime(period.ends_at, 'short')}"
+    return _(
+        "%(start)s to %(end)s",
+        start=format_datetime(period.starts_at, "short"),
+        end=format_datetime(period.ends_at, "short"),
+    )
 
 
 def _manage_page(incident: TrafficIncident, status: int = 200, **given):
@@ -259,7 +266,9 @@ def assign(incident_id: int):
         form,
         "assign_form",
         lambda: services.assign(
-            post, db.session.get(OperationalPeriod, int(form.period_id.data)), int(form.user_id.data)
+            post,
+            db.session.get(OperationalPeriod, int(form.period_id.data)),
+            int(form.user_id.data),
         ),
     )
 
@@ -277,7 +286,9 @@ def equipment(incident_id: int):
         incident,
         form,
         "equipment_form",
-        lambda: services.set_equipment(post, form.item.data, form.deployed.data, form.recovered.data),
+        lambda: services.set_equipment(
+            post, form.item.data, form.deployed.data, form.recovered.data
+        ),
     )
 
 
@@ -326,7 +337,9 @@ def on_post(assignment_id: int):
     return _post_action(
         assignment_id,
         form,
-        lambda a, position: services.go_on_post(a, current_user, at=form.at.data, position=position),
+        lambda a, position: services.go_on_post(
+            a, current_user, at=form.at.data, position=position
+        ),
     )
 
 
@@ -359,7 +372,7 @@ def hand_over(assignment_id: int):
 def add_entry(incident_id: int):
     incident = _incident_or_404(incident_id)
     form = EntryForm()
-    form.post_id.choices = [("", "—")] + [(str(post.id), post.name) for post in incident.posts]
+    form.post_id.choices = _post_choices(incident)
     if not form.validate():
         return _incident_page(incident, 422, entry_form=form)
     post_id = int(form.post_id.data) if form.post_id.data else None
@@ -425,7 +438,8 @@ def ics204_pdf(incident_id: int, period_id: int):
 @staff
 def activity_csv(incident_id: int):
     incident = _incident_or_404(incident_id)
-    response = Response(stream_with_context(board.csv_lines(incident)), mimetype="text/csv")
+    # An incident's log is hundreds of lines: made whole while the session is open.
+    response = Response(list(board.csv_lines(incident)), mimetype="text/csv")
     filename = f"activity-{incident.reference}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -9,7 +9,6 @@ TrafficError with a Problem, whose message the route shows (status 422); nothing
 
 import uuid
 from datetime import datetime, timedelta
-from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,55 +25,31 @@ from cso_field.records import registry
 from cso_field.records.services import create_once, submission_hash
 from cso_field.roles import ALL_ROLES, SUPERVISORS, Role
 from cso_field.timeutil import utcnow
+from cso_field.traffic_posts import board, enforcement
 from cso_field.traffic_posts.models import (
     ActivityEntry,
-    EquipmentItem,
-    IncidentKind,
     OperationalPeriod,
     PostAssignment,
     PostEquipment,
-    PostRole,
     TrafficIncident,
     TrafficPost,
+)
+from cso_field.traffic_posts.rules import (  # noqa: F401 (the rules, as services.*)
+    ITEM_LABELS,
+    KIND_LABELS,
+    MESSAGES,
+    ROLE_LABELS,
+    Problem,
+    TrafficError,
+    current_period,
+    item_label,
+    kind_label,
+    period_problem,
+    role_label,
 )
 
 # A collision opened from the scene gets a first operational period this long.
 FIRST_PERIOD = timedelta(hours=4)
-
-KIND_LABELS = {
-    IncidentKind.COLLISION: _l("Collision"),
-    IncidentKind.PARADE: _l("Parade"),
-    IncidentKind.SPECIAL_EVENT: _l("Special event"),
-    IncidentKind.SCHOOL_CROSSING: _l("School crossing"),
-    IncidentKind.ROAD_CLOSURE: _l("Road closure"),
-    IncidentKind.OTHER: _l("Other"),
-}
-ROLE_LABELS = {
-    PostRole.TRAFFIC_DIRECTION: _l("Traffic direction"),
-    PostRole.ROAD_CLOSURE: _l("Road closure"),
-    PostRole.CROWD_CONTROL: _l("Crowd control"),
-    PostRole.PERIMETER: _l("Perimeter"),
-    PostRole.OTHER: _l("Other"),
-}
-ITEM_LABELS = {
-    EquipmentItem.CONES: _l("Cones"),
-    EquipmentItem.BARRICADES: _l("Barricades"),
-    EquipmentItem.FLARES: _l("Flares"),
-    EquipmentItem.SIGNS: _l("Signs"),
-}
-
-
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(IncidentKind(kind), kind))
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(PostRole(role), role))
-
-
-def item_label(item: str) -> str:
-    return str(ITEM_LABELS.get(EquipmentItem(item), item))
-
 
 # -- The one state of an incident -------------------------------------------------------------
 
@@ -94,76 +69,12 @@ def state_of(incident: TrafficIncident, now: datetime | None = None) -> Incident
     return IncidentState.PLANNED if incident.starts_at > (now or utcnow()) else IncidentState.OPEN
 
 
-# -- Refusals ---------------------------------------------------------------------------------
-
-
-class Problem(Enum):
-    NOT_ON_POST = "not_on_post"
-    ALREADY_ON_POST = "already_on_post"
-    OVERLAP = "overlap"
-    END_BEFORE_START = "end_before_start"
-    RELIEVED_BEFORE_ON_POST = "relieved_before_on_post"
-    IN_FUTURE = "in_future"
-    CLOSED = "closed"
-    NOT_YOURS = "not_yours"
-    HANDOVER_TO_SELF = "handover_to_self"
-    NOT_A_CSO = "not_a_cso"
-    ALREADY_ASSIGNED = "already_assigned"
-    RECOVERED_MORE = "recovered_more"
-    NOT_RECOVERED = "not_recovered"
-    BADGE_REQUIRED = "badge_required"
-    OFFICER_REQUIRED = "officer_required"
-    UNTIL_IN_PAST = "until_in_past"
-
-
-MESSAGES = {
-    Problem.NOT_ON_POST: _l("This CSO is not on post, so they cannot be relieved."),
-    Problem.ALREADY_ON_POST: _l("This CSO is already on post here."),
-    Problem.OVERLAP: _l(
-        "This CSO is already on post elsewhere at that time. Relieve them there first."
-    ),
-    Problem.END_BEFORE_START: _l("The end must be after the start."),
-    Problem.RELIEVED_BEFORE_ON_POST: _l("The relief time must be after the time on post."),
-    Problem.IN_FUTURE: _l("That time has not come yet. Enter a time that has passed."),
-    Problem.CLOSED: _l("This incident is closed: nothing more can be recorded."),
-    Problem.NOT_YOURS: _l("Only the assigned CSO or the person in charge can do this."),
-    Problem.HANDOVER_TO_SELF: _l("Hand over to another CSO, not to the one on post."),
-    Problem.NOT_A_CSO: _l("Choose an active staff account."),
-    Problem.ALREADY_ASSIGNED: _l("This CSO is already assigned to this post for this period."),
-    Problem.RECOVERED_MORE: _l("More cannot be recovered than were deployed."),
-    Problem.NOT_RECOVERED: _l(
-        "Equipment is still out. Recover it, or tick the box to close the incident anyway."
-    ),
-    Problem.BADGE_REQUIRED: _l("Enter the sworn officer's badge number."),
-    Problem.OFFICER_REQUIRED: _l("Enter the name of the accompanying sworn officer."),
-    Problem.UNTIL_IN_PAST: _l("The last day must be today or later."),
-}
-
-
-class TrafficError(Exception):
-    """A change the rules refuse; `message` says why, in the user's language."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(problem.value)
-        self.problem = problem
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.problem])
-
-
 # -- Who may manage an incident ---------------------------------------------------------------
 
 
 def can_manage(user: User, incident: TrafficIncident) -> bool:
     """Senior CSOs and admins, and whoever is in charge of the incident."""
     return Role(user.role) in SUPERVISORS or incident.in_charge_id == user.id
-
-
-def period_problem(starts_at: datetime | None, ends_at: datetime | None) -> Problem | None:
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        return Problem.END_BEFORE_START
-    return None
 
 
 def _changed(incident: TrafficIncident) -> None:
@@ -243,17 +154,6 @@ def add_post(incident: TrafficIncident, fields: dict) -> TrafficPost:
         db.session.flush()
         _audit("post", incident, f"{post.id} {post.name}")
     return post
-
-
-def current_period(incident: TrafficIncident, now: datetime | None = None):
-    """The period running now; before the first, the first; after the last, the last."""
-    now = now or utcnow()
-    periods = incident.periods
-    for period in periods:
-        if period.starts_at <= now < period.ends_at:
-            return period
-    upcoming = [period for period in periods if period.starts_at > now]
-    return upcoming[0] if upcoming else (periods[-1] if periods else None)
 
 
 # -- Assignments, On post, Relieved, handover --------------------------------------------------
@@ -515,14 +415,10 @@ def close(incident: TrafficIncident, *, close_anyway: bool = False) -> list[Post
 
 
 def _today_card() -> dict:
-    from cso_field.traffic_posts.board import my_posts  # the board reads these services
-
-    return {"posts": my_posts(current_user)}
+    return {"posts": board.my_posts(current_user)}
 
 
 def register_traffic_posts() -> None:
-    from cso_field.traffic_posts import enforcement
-
     register_demo("traffic_posts", "cso_field.traffic_posts.demo:load_demo_traffic")
     registry.register_new_entry(
         "traffic_incident",

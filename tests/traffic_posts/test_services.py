@@ -53,7 +53,9 @@ def test_a_collision_without_an_end_gets_a_four_hour_period(request_context, cso
 def test_a_period_ending_before_it_starts_is_refused_and_nothing_changes(parade, senior):
     start = utcnow()
     before = count(OperationalPeriod), parade.board_version
-    refused(Problem.END_BEFORE_START, services.add_period, parade, start, start - timedelta(hours=1))
+    refused(
+        Problem.END_BEFORE_START, services.add_period, parade, start, start - timedelta(hours=1)
+    )
     refused(Problem.END_BEFORE_START, services.add_period, parade, start, start)
     assert (count(OperationalPeriod), parade.board_version) == before
     with pytest.raises(TrafficError):
@@ -215,7 +217,7 @@ def test_ics214_lists_everyone_with_their_times_and_the_log(parade, post, cso, c
 
 
 def test_the_csv_log_neutralises_formulas(parade, cso):
-    services.add_entry(parade, cso, "=HYPERLINK(\"http://x\")")
+    services.add_entry(parade, cso, '=HYPERLINK("http://x")')
     lines = list(board.csv_lines(parade))
     assert lines[0].startswith("time,operational_period,post,person,activity")
     assert "'=HYPERLINK" in lines[1]
