@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from cso_field.extensions import db
 from cso_field.traffic_posts.models import PostAssignment, TrafficIncident
+from cso_field.traffic_posts.services import assign as assign_cso
 from tests.e2e.conftest import CSP_LISTENER, PHONE, csp_violations, log_in
-from tests.factories import HERE, PASSWORD, UserFactory
+from tests.factories import HERE, PASSWORD, UserFactory, make_incident, make_post
 
 pytestmark = pytest.mark.e2e
 POSITION = {"latitude": HERE[0], "longitude": HERE[1], "accuracy": 10}
@@ -132,3 +133,25 @@ def test_a_parade_from_assignment_to_the_ics_214(browser, live_server):
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_the_main_actions_are_reachable_without_scrolling(browser, live_server, locale):
+    base_url, app = live_server
+    users = UserFactory(app)
+    senior = users.senior(display_name="Sam Nguyen", locale=locale)
+    cso = users.cso(display_name="Dana Reyes", locale=locale)
+    with app.test_request_context():
+        incident = make_incident(senior)
+        assign_cso(make_post(incident, name="Main & Center"), incident.periods[0], cso.id)
+    labels = {"en": ("On post", "Open it"), "es": ("En su puesto", "Abrir")}[locale]
+    context, page = phone_page(browser)
+    try:
+        log_in(page, base_url, cso.username, PASSWORD)
+        assert in_viewport(page, page.get_by_role("button", name=labels[0]))
+        page.goto(f"{base_url}/traffic/new?kind=collision")
+        assert in_viewport(page, page.get_by_role("button", name=labels[1], exact=True).first)
+        page.goto(f"{base_url}/traffic/{incident.id}")
+        assert in_viewport(page, page.get_by_role("button", name=labels[0]))
+    finally:
+        context.close()
