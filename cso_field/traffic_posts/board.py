@@ -75,9 +75,9 @@ def board_token(incident: TrafficIncident, now: datetime | None = None) -> str:
 
 @dataclass
 class PostRow:
-    post: TrafficPost
-    on_post: list[PostAssignment] = field(default_factory=list)
-    waiting: list[PostAssignment] = field(default_factory=list)
+    post: object  # (id, name, role)
+    on_post: list = field(default_factory=list)  # (user_id, on_post_at, minutes)
+    waiting: list = field(default_factory=list)  # user ids assigned, not on post yet
 
 
 @dataclass
@@ -85,7 +85,7 @@ class Board:
     incident: TrafficIncident
     period: OperationalPeriod | None
     rows: list[PostRow]
-    not_on_post: list[PostAssignment]  # assigned for the period, not on a post now
+    not_on_post: list  # (user_id, relieved_at or None): assigned, not on a post now
     entries: list[ActivityEntry]
     token: str
     now: datetime
@@ -112,28 +112,29 @@ def period_assignments(period: OperationalPeriod | None) -> list[PostAssignment]
 
 
 def board(incident: TrafficIncident) -> Board:
+    """The board: plain rows (no ORM objects per post or person), as cheap to render as the
+    poll needs it to be."""
     now = utcnow()
     period = current_period(incident, now)
-    posts = list(
-        db.session.scalars(
-            select(TrafficPost)
-            .where(TrafficPost.incident_id == incident.id)
-            .order_by(TrafficPost.id)
-            .limit(POSTS_SHOWN + 1)
-        )
-    )
+    posts = db.session.execute(
+        select(TrafficPost.id, TrafficPost.name, TrafficPost.role)
+        .where(TrafficPost.incident_id == incident.id)
+        .order_by(TrafficPost.id)
+        .limit(POSTS_SHOWN + 1)
+    ).all()
     rows = {post.id: PostRow(post) for post in posts[:POSTS_SHOWN]}
-    assignments = period_assignments(period)
-    on_post_users = {a.user_id for a in assignments if a.on_post}
+    assignments = _assignment_rows(period)
+    on_post_users = {a.user_id for a in assignments if a.relieved_at is None and a.on_post_at}
     not_on_post = {}
-    for assignment in assignments:
-        row = rows.get(assignment.post_id)
-        if assignment.on_post and row:
-            row.on_post.append(assignment)
-        elif assignment.on_post_at is None and row:
-            row.waiting.append(assignment)
-        if assignment.user_id not in on_post_users:
-            not_on_post.setdefault(assignment.user_id, assignment)
+    for a in assignments:
+        row = rows.get(a.post_id)
+        if a.on_post_at is not None and a.relieved_at is None:
+            if row:
+                row.on_post.append((a.user_id, minutes_since(a.on_post_at, now)))
+        elif a.on_post_at is None and row:
+            row.waiting.append(a.user_id)
+        if a.user_id not in on_post_users:
+            not_on_post[a.user_id] = (a.user_id, a.relieved_at)
     entries = latest_entries(incident)
     load_users([a.user_id for a in assignments] + [entry.user_id for entry in entries])
     return Board(
@@ -146,6 +147,24 @@ def board(incident: TrafficIncident) -> Board:
         now=now,
         more_posts=len(posts) > POSTS_SHOWN,
     )
+
+
+def _assignment_rows(period: OperationalPeriod | None) -> list:
+    if period is None:
+        return []
+    return db.session.execute(
+        select(
+            PostAssignment.post_id,
+            PostAssignment.user_id,
+            PostAssignment.on_post_at,
+            PostAssignment.relieved_at,
+        )
+        .where(
+            PostAssignment.incident_id == period.incident_id,
+            PostAssignment.period_id == period.id,
+        )
+        .order_by(PostAssignment.on_post_at, PostAssignment.id)
+    ).all()
 
 
 def latest_entries(incident: TrafficIncident, limit: int = LATEST_ENTRIES) -> list[ActivityEntry]:

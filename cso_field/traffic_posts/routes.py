@@ -119,18 +119,20 @@ def new():
 
 
 def _incident_page(incident: TrafficIncident, status: int = 200, **extra):
+    # The post select is drawn from the board's rows (WTForms' options cost a 50-post page).
     entry_form = extra.pop("entry_form", None) or EntryForm(formdata=None)
-    entry_form.post_id.choices = _post_choices(incident)
+    mine = board.my_posts(current_user, incident)
+    on_post = any(assignment.on_post for assignment in mine)
     context = {
         "incident": incident,
         "state": services.state_of(incident),
         "board": board.board(incident),
         "poll_seconds": POLL_SECONDS,
-        "mine": board.my_posts(current_user, incident),
+        "mine": mine,
         "can_manage": services.can_manage(current_user, incident),
         "entry_form": entry_form,
         "action_form": PostActionForm(formdata=None),
-        "handover_form": _handover_form(formdata=None),
+        "handover_form": _handover_form(formdata=None) if on_post else None,
         **extra,
     }
     return render_template("traffic_posts/view.html", **context), status

@@ -40,6 +40,11 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(PostRole(role), role))
 
 
+def role_labels() -> dict[str, str]:
+    """{role: its label}, translated once for a whole board."""
+    return {role.value: str(label) for role, label in ROLE_LABELS.items()}
+
+
 def item_label(item: str) -> str:
     return str(ITEM_LABELS.get(EquipmentItem(item), item))
 

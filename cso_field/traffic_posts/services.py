@@ -46,6 +46,7 @@ from cso_field.traffic_posts.rules import (  # noqa: F401 (the rules, as service
     kind_label,
     period_problem,
     role_label,
+    role_labels,
 )
 
 # A collision opened from the scene gets a first operational period this long.
@@ -434,6 +435,7 @@ def register_traffic_posts() -> None:
     registry.register_template_globals(
         incident_kind_label=kind_label,
         post_role_label=role_label,
+        post_role_labels=role_labels,
         equipment_item_label=item_label,
     )
     audit.register_labels(

@@ -187,9 +187,9 @@ def test_the_board_shows_who_is_on_post_and_who_is_not(parade, post, cso, cso2):
     services.add_entry(parade, cso, "crowd gathering at the corner")
     shown = board.board(parade)
     rows = {row.post.name: row for row in shown.rows}
-    assert [a.user_id for a in rows[post.name].on_post] == [cso.id]
-    assert [a.user_id for a in rows["Hunter Square"].waiting] == [cso2.id]
-    assert [a.user_id for a in shown.not_on_post] == [cso2.id]
+    assert rows[post.name].on_post == [(cso.id, 0)]  # on post for 0 minutes so far
+    assert rows["Hunter Square"].waiting == [cso2.id]
+    assert shown.not_on_post == [(cso2.id, None)]
     assert shown.unstaffed == 1
     assert [entry.text for entry in shown.entries] == ["crowd gathering at the corner"]
 
