@@ -15,6 +15,7 @@ import gzip
 import multiprocessing
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -156,7 +157,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--database-url")
     arguments = parser.parse_args()
-    url = arguments.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='cso-board-')}/b.sqlite"
+    folder = None if arguments.database_url else tempfile.mkdtemp(prefix="cso-board-")
+    url = arguments.database_url or f"sqlite:///{folder}/b.sqlite"
+    try:
+        run(url, arguments)
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(url: str, arguments) -> None:
     generate(url, arguments.scale)
     incident_id = add_parade(url)
     with speed.serve(url) as server:
