@@ -250,7 +250,12 @@ def add_post(incident_id: int):
 
 def _post_of(incident: TrafficIncident) -> TrafficPost | None:
     post_id = request.form.get("post_id", "")
-    post = db.session.get(TrafficPost, int(post_id)) if post_id.isdigit() else None
+    # An id no database column holds (say, 400 digits) is no post either.
+    post = (
+        db.session.get(TrafficPost, int(post_id))
+        if post_id.isdigit() and len(post_id) < 16
+        else None
+    )
     return post if post is not None and post.incident_id == incident.id else None
 
 

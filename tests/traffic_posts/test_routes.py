@@ -360,3 +360,11 @@ def test_the_list_shows_open_incidents_and_the_rules_message_in_spanish(app, par
     response = client.post(f"/traffic/assignments/{assigned.id}/relieve")
     assert response.status_code == 422
     assert "no está en su puesto" in page(response)
+
+
+def test_a_post_number_too_large_for_the_database_is_no_post(app, parade, senior, cso):
+    """Found by the form fuzzing: a 400-digit post id overflowed SQLite (a 500)."""
+    client = signed_in(app, senior)
+    body = {"post_id": "9" * 400, "user_id": str(cso.id), "period_id": str(parade.periods[0].id)}
+    response = client.post(f"/traffic/{parade.id}/assignments", data=body)
+    assert response.status_code == 422 and "Choose a post." in page(response)
