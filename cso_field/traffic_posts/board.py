@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -221,7 +222,8 @@ RELIEVED = _l("Relieved")
 
 
 def home_agency() -> str:
-    return current_app.config.get("DEPARTMENT_NAME") or "Stockton Police Department"
+    """The department's name in the language shown (i18n.DepartmentName): English on ICS forms."""
+    return str(current_app.config["DEPARTMENT_NAME"])
 
 
 def _period_of(at: datetime, periods: list[OperationalPeriod]) -> int | None:
@@ -297,7 +299,11 @@ def ics214(incident: TrafficIncident, period: OperationalPeriod) -> dict:
     resources = [
         Resource(
             _name(a.user_id),
-            f"CSO, {role_label(posts[a.post_id].role)}: {posts[a.post_id].name}",
+            _(
+                "CSO, %(role)s: %(post)s",
+                role=role_label(posts[a.post_id].role),
+                post=posts[a.post_id].name,
+            ),
             agency,
             a.on_post_at,
             a.relieved_at,
