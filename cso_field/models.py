@@ -11,21 +11,39 @@ from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.traffic_posts.models import (
+    ActivityEntry,
+    DesignatedProblem,
+    EnforcementSession,
+    OperationalPeriod,
+    PostAssignment,
+    PostEquipment,
+    TrafficIncident,
+    TrafficPost,
+)
 
 __all__ = [
+    "ActivityEntry",
     "AuditEvent",
     "CheckVisit",
+    "DesignatedProblem",
     "District",
+    "EnforcementSession",
     "FieldNote",
     "GeocodeCache",
     "LoginAttempt",
     "LoginThrottle",
     "NamedLock",
+    "OperationalPeriod",
     "OutboxMessage",
     "Photo",
+    "PostAssignment",
+    "PostEquipment",
     "RecordVersion",
     "Setting",
     "SpecialCheck",
+    "TrafficIncident",
+    "TrafficPost",
     "User",
     "UserSession",
 ]

@@ -237,3 +237,44 @@ def manage_token(message: OutboxMessage) -> str:
 
 def submit_request(client, data, lang="es"):
     return client.post(f"{FORM}?lang={lang}", data=data)
+
+
+# -- Traffic and crowd control --------------------------------------------------------------
+
+
+def make_incident(author, kind="parade", **fields):
+    """An open incident (started a minute ago, four hours long) through the service."""
+    from cso_field.traffic_posts.services import create_incident
+
+    now = utcnow().replace(microsecond=0)
+    content = {
+        "kind": kind,
+        "name": f"Test {kind}",
+        "starts_at": now - timedelta(minutes=1),
+        "expected_end_at": now + timedelta(hours=4),
+        "requested_by": None,
+        "in_charge_id": author.id,
+        "address": "Main St & Center St",
+        "latitude": HERE[0],
+        "longitude": HERE[1],
+        "accuracy_m": None,
+        **fields,
+    }
+    incident, _created = create_incident(client_uuid=uuid.uuid4(), content=content, author=author)
+    return incident
+
+
+def make_post(incident, name="Main & 1st", role="traffic_direction", **fields):
+    from cso_field.traffic_posts.services import add_post
+
+    values = {
+        "name": name,
+        "role": role,
+        "instructions": None,
+        "latitude": HERE[0],
+        "longitude": HERE[1],
+        "accuracy_m": None,
+        "address": None,
+        **fields,
+    }
+    return add_post(incident, values)

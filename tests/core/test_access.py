@@ -59,6 +59,29 @@ EXPECTED_RULES = {
     "special_checks.overview": SUPERVISORS,
     "special_checks.overview_section": SUPERVISORS,
     "special_checks.starting_soon": STAFF,
+    "traffic_posts.index": STAFF,
+    "traffic_posts.new": STAFF,
+    "traffic_posts.view": STAFF,
+    "traffic_posts.board_fragment": STAFF,
+    "traffic_posts.manage": STAFF,  # and in charge of the incident, or a Senior CSO or admin
+    "traffic_posts.add_period": STAFF,
+    "traffic_posts.add_post": STAFF,
+    "traffic_posts.assign": STAFF,
+    "traffic_posts.equipment": STAFF,
+    "traffic_posts.close": STAFF,
+    "traffic_posts.on_post": STAFF,  # and the assigned CSO, or who manages the incident
+    "traffic_posts.relieve": STAFF,
+    "traffic_posts.hand_over": STAFF,
+    "traffic_posts.add_entry": STAFF,
+    "traffic_posts.ics214": STAFF,
+    "traffic_posts.ics214_pdf": STAFF,
+    "traffic_posts.ics204": STAFF,
+    "traffic_posts.ics204_pdf": STAFF,
+    "traffic_posts.activity_csv": STAFF,
+    "traffic_posts.problems": STAFF,
+    "traffic_posts.new_problem": SUPERVISORS,
+    "traffic_posts.problem": STAFF,
+    "traffic_posts.record_session": STAFF,
 }
 
 

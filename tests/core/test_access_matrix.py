@@ -24,12 +24,16 @@ from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
 from cso_field.roles import Role
-from cso_field.timeutil import utcnow
+from cso_field.timeutil import department_today, utcnow
+from cso_field.traffic_posts import enforcement
+from cso_field.traffic_posts import services as traffic
 from tests.factories import (
     PASSWORD,
     STOCKTON,
     UserFactory,
     check_with_token,
+    make_incident,
+    make_post,
     png,
     request_data,
     visit,
@@ -145,6 +149,38 @@ def _edit_account(role, whose, method, body):
     return 422 if whose == OWN else CHANGED  # an admin cannot demote themself
 
 
+def _manage_incident(role, whose, method, body):
+    """The person in charge (own incident), Senior CSOs and admins manage; a deleted
+    incident is not found, except by admins, whom it refuses (422)."""
+    if whose == GONE:
+        return 422 if role == ADMIN else 404
+    if whose == OTHER and role == CSO:
+        return 403
+    return OK if method == "GET" else 422
+
+
+def _close(role, whose, method, body):
+    outcome = _manage_incident(role, whose, method, body)
+    return CHANGED if outcome == 422 and whose != GONE else outcome
+
+
+def _on_post(role, whose, method, body):
+    """The assigned CSO (own) or whoever manages the incident taps On post."""
+    if whose == GONE:
+        return 422 if role == ADMIN else 404
+    return 403 if whose == OTHER and role == CSO else CHANGED
+
+
+def _relieve(role, whose, method, body):
+    outcome = _on_post(role, whose, method, body)
+    return 422 if outcome == CHANGED else outcome  # a fresh assignment is not on post yet
+
+
+def _traffic_post(role, whose, method, body):
+    """An empty form: refused as incomplete, once the incident is found."""
+    return 404 if whose == GONE and role != ADMIN else 422
+
+
 NOTE_VARIANTS = (OWN, OTHER, GONE)
 ACCOUNT_VARIANTS = (OWN, OTHER)
 GET = (("GET", None),)
@@ -235,6 +271,34 @@ SPECS: dict[str, Spec] = {
     "special_checks.overview": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.overview_section": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.starting_soon": Spec(STAFF, GET, always(OK)),
+    "traffic_posts.index": Spec(STAFF, GET, always(OK)),
+    "traffic_posts.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "traffic_posts.view": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.board_fragment": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.manage": Spec(
+        STAFF,
+        GET,
+        lambda *a: OK if _manage_incident(*a) == 422 else _manage_incident(*a),
+        NOTE_VARIANTS,
+    ),
+    "traffic_posts.add_period": Spec(STAFF, POST_EMPTY, _manage_incident, NOTE_VARIANTS),
+    "traffic_posts.add_post": Spec(STAFF, POST_EMPTY, _manage_incident, NOTE_VARIANTS),
+    "traffic_posts.assign": Spec(STAFF, POST_EMPTY, _manage_incident, NOTE_VARIANTS),
+    "traffic_posts.equipment": Spec(STAFF, POST_EMPTY, _manage_incident, NOTE_VARIANTS),
+    "traffic_posts.close": Spec(STAFF, POST_EMPTY, _close, NOTE_VARIANTS, "incident"),
+    "traffic_posts.on_post": Spec(STAFF, POST_EMPTY, _on_post, NOTE_VARIANTS, "assignment"),
+    "traffic_posts.relieve": Spec(STAFF, POST_EMPTY, _relieve, NOTE_VARIANTS, "assignment"),
+    "traffic_posts.hand_over": Spec(STAFF, POST_EMPTY, _traffic_post, NOTE_VARIANTS),
+    "traffic_posts.add_entry": Spec(STAFF, POST_EMPTY, _traffic_post, NOTE_VARIANTS),
+    "traffic_posts.ics214": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.ics214_pdf": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.ics204": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.ics204_pdf": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.activity_csv": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.problems": Spec(STAFF, GET, always(OK)),
+    "traffic_posts.new_problem": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "traffic_posts.problem": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.record_session": Spec(STAFF, POST_EMPTY, _traffic_post, NOTE_VARIANTS),
 }
 
 
@@ -271,6 +335,37 @@ class World:
                 self.visits[whose] = visit(self.checks[whose], owner, outcome="suspicious")
         self.delete(self.checks[GONE])
         self.delete(self.visits[GONE])
+        self.incidents = {whose: self.incident(owner) for whose, owner in self.owners.items()}
+        self.assignments = {whose: self.assignment(whose) for whose in self.owners}
+        self.problems = {whose: self.problem(owner) for whose, owner in self.owners.items()}
+        self.delete(self.incidents[GONE])
+        self.delete(self.problems[GONE])
+
+    def incident(self, owner):
+        with self.app.test_request_context():
+            return make_incident(owner, name=f"Parade of {owner.username}")
+
+    def assignment(self, whose):
+        """An assignment of the owner's (not on post yet) at a new post of their incident."""
+        incident, owner = self.incidents[whose], self.owners[whose]
+        with self.app.test_request_context():
+            was_deleted = incident.deleted_at
+            incident.deleted_at = None
+            post = make_post(incident, name=f"Post {uuid.uuid4().hex[:6]}")
+            made = traffic.assign(post, incident.periods[0], owner.id)
+            if was_deleted:
+                incident.deleted_at = was_deleted
+                db.session.commit()
+            return made
+
+    def problem(self, owner):
+        with self.app.test_request_context():
+            made, _created = enforcement.designate(
+                client_uuid=uuid.uuid4(),
+                content={"title": "Speeding", "until": department_today(), "address": "Oak"},
+                author=owner,
+            )
+            return made
 
     def note(self, owner, status=Status.SUBMITTED, photo=False) -> FieldNote:
         def attach(note):
@@ -320,6 +415,19 @@ class World:
             if fresh and whose == GONE:
                 self.delete(check)
             return token if argument == "token" else check.id
+        if argument == "incident_id":
+            if fresh == "incident":
+                incident = self.incident(owner)
+                if whose == GONE:
+                    self.delete(incident)
+                return incident.id
+            return self.incidents[whose].id
+        if argument == "period_id":
+            return self.incidents[whose].periods[0].id
+        if argument == "assignment_id":
+            return (self.assignment(whose) if fresh else self.assignments[whose]).id
+        if argument == "problem_id":
+            return self.problems[whose].id
         if argument == "photo_id":
             return photos_for(self.notes[whose])[0].id
         if endpoint == "special_checks.visit":
@@ -342,6 +450,14 @@ def snapshot():
         "SELECT id, status, deleted_at FROM field_note ORDER BY id",
         "SELECT id, display_name, role, is_active_account FROM user_account ORDER BY id",
         "SELECT id, end_date, cancelled_at, deleted_at FROM special_check ORDER BY id",
+        "SELECT id, closed_at, deleted_at FROM traffic_incident ORDER BY id",
+        "SELECT id, on_post_at, relieved_at FROM traffic_assignment ORDER BY id",
+        "SELECT count(*) FROM traffic_period",
+        "SELECT count(*) FROM traffic_post",
+        "SELECT count(*) FROM traffic_activity",
+        "SELECT count(*) FROM traffic_equipment",
+        "SELECT count(*) FROM designated_problem",
+        "SELECT count(*) FROM enforcement_session",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

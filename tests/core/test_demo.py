@@ -95,3 +95,34 @@ def test_running_twice_does_not_duplicate(app, monkeypatch):
     assert "already has accounts" in _seed(app, monkeypatch).output
     with app.app_context():
         assert counts == (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
+
+
+def test_the_demo_has_a_parade_a_collision_on_post_and_a_problem_with_sessions(
+    app, client, monkeypatch
+):
+    from cso_field.traffic_posts.models import (
+        EnforcementSession,
+        PostAssignment,
+        TrafficIncident,
+    )
+
+    assert _seed(app, monkeypatch).exit_code == 0
+    with app.app_context():
+        incidents = {i.kind: i for i in db.session.scalars(select(TrafficIncident))}
+        parade, collision = incidents["parade"], incidents["collision"]
+        assert len(parade.posts) == 3 and parade.closed_at is None
+        on_post = db.session.scalars(
+            select(PostAssignment).where(PostAssignment.on_post_at.is_not(None))
+        ).all()
+        assert [a.incident_id for a in on_post] == [collision.id]
+        assert _count(EnforcementSession) == 2
+        collision_id, period_id = collision.id, collision.periods[0].id
+        parade_name = parade.name
+    _log_in(client, "cso.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "Your post" in today and "Northbound Pacific Ave (demo)" in today
+    assert ">Relieved<" in today  # one tap away
+    assert parade_name in client.get("/traffic/").get_data(as_text=True)
+    board = client.get(f"/traffic/{collision_id}").get_data(as_text=True)
+    assert f"/traffic/{collision_id}/periods/{period_id}/ics214.pdf" in board  # one tap
+    assert f"/traffic/{collision_id}/periods/{period_id}/ics204.pdf" in board

@@ -17,7 +17,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from flask import url_for
@@ -43,6 +43,22 @@ from cso_field.special_checks.forms import (
 )
 from cso_field.special_checks.models import SpecialCheck
 from cso_field.timeutil import department_today
+from cso_field.traffic_posts import services as traffic
+from cso_field.traffic_posts.enforcement import designate
+from cso_field.traffic_posts.forms import (
+    AssignForm,
+    CloseForm,
+    EntryForm,
+    EquipmentForm,
+    HandoverForm,
+    IncidentForm,
+    PeriodForm,
+    PostActionForm,
+    PostForm,
+    ProblemForm,
+    SessionForm,
+)
+from cso_field.traffic_posts.models import TrafficIncident, TrafficPost
 from tests.factories import (
     IMG,
     PASSWORD,
@@ -51,6 +67,8 @@ from tests.factories import (
     STOCKTON,
     UserFactory,
     check_with_token,
+    make_incident,
+    make_post,
     png,
     post_note,
     raw_payload_in,
@@ -175,6 +193,13 @@ class Target:
 
 def _today(days=0) -> str:
     return (department_today() + timedelta(days=days)).isoformat()
+
+
+def _local(days=0, minutes=0) -> str:
+    """A department date and time as a datetime-local input sends it."""
+    return (
+        datetime.combine(department_today(), time(12)) + timedelta(days=days, minutes=minutes)
+    ).strftime("%Y-%m-%dT%H:%M")
 
 
 def _check_request_valid(fuzz):
@@ -395,6 +420,146 @@ TARGETS: dict[str, Target] = {
         shows=lambda fuzz: [f"/checks/{fuzz.check_id}", "/checks/overview", "/today"],
         examples=30,
     ),
+    "traffic_posts.new": Target(
+        Role.CSO,
+        lambda fuzz: "/traffic/new",
+        forms=((IncidentForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "parade",
+            "name": SCRIPT,
+            "address": IMG,
+            "requested_by": SCRIPT,
+            "starts_at": _local(1),
+            "in_charge_id": str(fuzz.user(Role.CSO.value, Role.CSO).id),
+            **STOCKTON,
+        },
+        shows=lambda fuzz: ["/traffic/", "/today"],
+        examples=20,
+    ),
+    "traffic_posts.add_period": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/{fuzz.incident()}/periods",
+        forms=((PeriodForm, None),),
+        valid=lambda fuzz: {"starts_at": _local(1), "ends_at": _local(2)},
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.add_post": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/{fuzz.incident()}/posts",
+        forms=((PostForm, None),),
+        valid=lambda fuzz: {
+            "name": SCRIPT,
+            "role": "perimeter",
+            "instructions": IMG,
+            "address": SCRIPT,
+            **STOCKTON,
+        },
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.assign": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/{fuzz.incident()}/assignments",
+        forms=((AssignForm, None),),
+        extra=("post_id",),
+        valid=lambda fuzz: {
+            "post_id": str(fuzz.post_id),
+            "user_id": str(fuzz.users.cso().id),
+            "period_id": str(fuzz.period()),
+        },
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.equipment": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/{fuzz.incident()}/equipment",
+        forms=((EquipmentForm, None),),
+        extra=("post_id",),
+        valid=lambda fuzz: {
+            "post_id": str(fuzz.post_id),
+            "item": "cones",
+            "deployed": "9",
+            "recovered": "4",
+        },
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.close": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/{fuzz.incident(fresh=True)}/close",
+        forms=((CloseForm, None),),
+        examples=8,
+    ),
+    "traffic_posts.on_post": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/assignments/{fuzz.assignment()}/on-post",
+        forms=((PostActionForm, None),),
+        extra=("next",),
+        valid=lambda fuzz: {"at": "", "next": "/today", **STOCKTON},
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.relieve": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/assignments/{fuzz.assignment(on_post=True)}/relieve",
+        forms=((PostActionForm, None),),
+        extra=("next",),
+        valid=lambda fuzz: {"address": SCRIPT, **STOCKTON},
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.hand_over": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/traffic/assignments/{fuzz.assignment(on_post=True)}/handover",
+        forms=((HandoverForm, None),),
+        extra=("next",),
+        valid=lambda fuzz: {"to_user_id": str(fuzz.users.cso().id), **STOCKTON},
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=15,
+    ),
+    "traffic_posts.add_entry": Target(
+        Role.CSO,
+        lambda fuzz: f"/traffic/{fuzz.incident()}/entries",
+        forms=((EntryForm, None),),
+        valid=lambda fuzz: {"text": SCRIPT, "post_id": str(fuzz.post_id), "at": ""},
+        # (The CSV download is text/csv, an attachment: text in it is data, not markup.)
+        shows=lambda fuzz: fuzz.traffic_pages(),
+        examples=20,
+    ),
+    "traffic_posts.new_problem": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/traffic/problems/new",
+        forms=((ProblemForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "title": SCRIPT,
+            "description": IMG,
+            "until": _today(5),
+            "address": SCRIPT,
+        },
+        shows=lambda fuzz: ["/traffic/problems/"],
+        examples=15,
+    ),
+    "traffic_posts.record_session": Target(
+        Role.CSO,
+        lambda fuzz: f"/traffic/problems/{fuzz.problem()}/sessions",
+        forms=((SessionForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "officer_name": IMG,
+            "badge_number": "4417",
+            "started_at": _local(-1),
+            "ended_at": _local(-1, minutes=90),
+            "contacts": "3",
+            "warnings": "1",
+            "referrals": "0",
+            "notes": SCRIPT,
+        },
+        shows=lambda fuzz: [f"/traffic/problems/{fuzz.problem_id}"],
+        examples=20,
+    ),
 }
 
 
@@ -427,6 +592,9 @@ class Fuzz:
     last_note: int | None = None
     check_id: int | None = None
     token: str | None = None
+    incident_id: int | None = None
+    post_id: int | None = None
+    problem_id: int | None = None
 
     def user(self, name: str, role: Role = Role.CSO):
         if name not in self.accounts:
@@ -464,6 +632,58 @@ class Fuzz:
             check, self.token = check_with_token(self.app, address=SCRIPT, instructions=IMG)
             self.check_id = check.id
         return self.check_id
+
+    # -- Traffic posts: a Senior CSO's incident with a post, fresh assignments, a problem --
+
+    def incident(self, fresh: bool = False) -> int:
+        if fresh or self.incident_id is None:
+            with self.app.test_request_context():
+                incident = make_incident(self.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO))
+                incident.name = SCRIPT
+                self.post_id = make_post(incident, name=IMG, instructions=SCRIPT).id
+                db.session.commit()
+            if fresh:
+                return incident.id
+            self.incident_id = incident.id
+        return self.incident_id
+
+    def period(self) -> int:
+        return db.session.get(TrafficIncident, self.incident()).periods[0].id
+
+    def assignment(self, on_post: bool = False) -> int:
+        """A fresh CSO assigned to the incident's post (on post when asked)."""
+        incident = db.session.get(TrafficIncident, self.incident())
+        with self.app.test_request_context():
+            cso = self.users.cso()
+            post = db.session.get(TrafficPost, self.post_id)
+            assignment = traffic.assign(post, incident.periods[0], cso.id)
+            if on_post:
+                traffic.go_on_post(assignment, cso)
+        return assignment.id
+
+    def problem(self) -> int:
+        if self.problem_id is None:
+            with self.app.test_request_context():
+                made, _created = designate(
+                    client_uuid=uuid.uuid4(),
+                    content={"title": SCRIPT, "until": department_today(), "address": IMG},
+                    author=self.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO),
+                )
+            self.problem_id = made.id
+        return self.problem_id
+
+    def traffic_pages(self) -> list[str]:
+        incident = self.incident()
+        period = self.period()
+        return [
+            "/traffic/",
+            f"/traffic/{incident}",
+            f"/traffic/{incident}/board",
+            f"/traffic/{incident}/manage",
+            f"/traffic/{incident}/periods/{period}/ics214",
+            f"/traffic/{incident}/periods/{period}/ics204",
+            "/today",
+        ]
 
     def manage_token(self) -> str:
         _check, self.token = check_with_token(

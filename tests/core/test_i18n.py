@@ -243,11 +243,14 @@ def pseudo_app(make_app, extracted, tmp_path):
                 message.string = tuple(OPEN + part + CLOSE for part in message.id)
             else:
                 message.string = OPEN + message.id + CLOSE
-    extracted.locale = Locale.parse("es")
-    folder = tmp_path / "es" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as mo:
-        write_mo(mo, extracted)
+    # English too: documents rendered in English whatever the officer's language (the ICS
+    # forms, under force_locale("en")) must show only catalog text as well.
+    for code in ("es", "en"):
+        extracted.locale = Locale.parse(code)
+        folder = tmp_path / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with open(folder / "messages.mo", "wb") as mo:
+            write_mo(mo, extracted)
     app = make_app(TRANSLATIONS_DIR=str(tmp_path))
     with app.app_context():
         yield app
@@ -289,6 +292,8 @@ def test_no_page_shows_text_that_bypasses_the_catalog(pseudo_app, users):
         "p.m.",
         "a.m.",
     ]
+    traffic_pages, traffic_words = _traffic_records(pseudo_app, admin, factory)
+    allowed = traffic_words + allowed  # whole names first, before "de" is taken out
     pages = {"/login": client.get("/login", headers={"Accept-Language": "es"})}
     pages["login error"] = client.post(
         "/login", data={"username": "", "password": ""}, headers={"Accept-Language": "es"}
@@ -316,8 +321,10 @@ def test_no_page_shows_text_that_bypasses_the_catalog(pseudo_app, users):
         "/checks/settings",
         "/districts/",
         "/check-request/?lang=es",
+        *traffic_pages,
     ):
         pages[path] = client.get(path)
+    assert all(pages[path].status_code == 200 for path in traffic_pages)
     pages["new account errors"] = client.post("/accounts/new", data={"username": "Bad Name!"})
     pages["password errors"] = client.post("/account/password", data={"new_password": "x"})
     pages["note errors"] = client.post("/notes/new", data={"observation": ""})
@@ -328,3 +335,68 @@ def test_no_page_shows_text_that_bypasses_the_catalog(pseudo_app, users):
         if (found := _untranslated(response.get_data(as_text=True), allowed))
     }
     assert not problems
+
+
+def _traffic_records(app, admin, factory):
+    """An incident with a post, a CSO on post and a log entry, and a designated problem with a
+    session: the traffic pages to read, and the words of their data."""
+    from cso_field.traffic_posts import enforcement, services
+    from tests.factories import make_incident, make_post
+
+    cso = factory.cso(username="post.cso", display_name="Kim Tran")
+    with app.test_request_context():
+        incident = make_incident(admin, name="Harvest Parade", requested_by="Ann Bell")
+        post = make_post(incident, name="Oak Corner", instructions="Hold eastbound")
+        period = incident.periods[0]
+        assignment = services.assign(post, period, cso.id)
+        services.go_on_post(assignment, cso)
+        services.add_entry(incident, cso, "Lane reopened", post_id=post.id)
+        services.set_equipment(post, "cones", 6, 2)
+        problem = _problem(enforcement, admin)
+        base, period_id = f"/traffic/{incident.id}", period.id
+        words = [incident.name, incident.reference, post.name, "Hold eastbound", "Ann Bell"]
+        words += [cso.username, cso.display_name, "Lane reopened", incident.address]
+        words += [problem.title, problem.reference, "Jo Ruiz", "America/Los_Angeles"]
+    pages = ["/traffic/", "/traffic/new", base, f"{base}/manage", "/traffic/problems/"]
+    pages += [f"{base}/periods/{period_id}/ics214", f"{base}/periods/{period_id}/ics204"]
+    pages += ["/traffic/problems/new", f"/traffic/problems/{problem.id}"]
+    pages += [f"/traffic/problems/{problem.id}?by=month"]
+    return pages, words
+
+
+def _problem(enforcement, author):
+    import uuid
+    from datetime import timedelta
+
+    from cso_field.timeutil import department_today, utcnow
+
+    problem, _created = enforcement.designate(
+        client_uuid=uuid.uuid4(),
+        content={
+            "title": "Speeding on Elm",
+            "description": None,
+            "address": None,
+            "latitude": None,
+            "longitude": None,
+            "accuracy_m": None,
+            "until": department_today() + timedelta(days=30),
+        },
+        author=author,
+    )
+    end = utcnow().replace(microsecond=0)
+    enforcement.record_session(
+        problem,
+        client_uuid=uuid.uuid4(),
+        content={
+            "officer_name": "Jo Ruiz",
+            "badge_number": "4411",
+            "started_at": end - timedelta(hours=1),
+            "ended_at": end,
+            "contacts": 5,
+            "warnings": 3,
+            "referrals": 1,
+            "notes": None,
+        },
+        author=author,
+    )
+    return problem
