@@ -2,6 +2,14 @@
 
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
+from cso_field.citations.models import (
+    BlightCase,
+    CaseViolation,
+    CitationTraining,
+    Notice,
+    ResponsibleParty,
+    Violation,
+)
 from cso_field.districts.models import District
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -14,18 +22,24 @@ from cso_field.special_checks.models import CheckVisit, SpecialCheck
 
 __all__ = [
     "AuditEvent",
+    "BlightCase",
+    "CaseViolation",
+    "CitationTraining",
     "CheckVisit",
     "District",
     "FieldNote",
     "GeocodeCache",
     "LoginAttempt",
     "LoginThrottle",
+    "Notice",
     "NamedLock",
     "OutboxMessage",
     "Photo",
     "RecordVersion",
+    "ResponsibleParty",
     "Setting",
     "SpecialCheck",
     "User",
     "UserSession",
+    "Violation",
 ]

@@ -1,0 +1,106 @@
+"""The case lists, each a bounded page with "Load more": my open cases, reinspections due
+(nearest first around the officer), overdue deadlines, and the Senior CSOs' counts."""
+
+from datetime import date
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from cso_field.auth.models import User
+from cso_field.citations.models import BlightCase, CaseViolation, Violation
+from cso_field.citations.services import OPEN_STATES, CaseState
+from cso_field.districts.models import District
+from cso_field.extensions import db
+from cso_field.geo import nearest_page
+from cso_field.records.services import live, load_users
+
+PAGE = 25
+COUNTS_SHOWN = 50
+NEAR_RADIUS_M = 20_000
+OPEN = [state.value for state in OPEN_STATES]
+OWED = [CaseState.CITED.value, CaseState.ORDER_FINAL.value]
+
+
+def _page(query: Select, order, page: int) -> tuple[list, bool]:
+    offset = (page - 1) * PAGE
+    cases = list(db.session.scalars(query.order_by(*order).offset(offset).limit(PAGE + 1)))
+    load_users(case.created_by_id for case in cases)
+    return [(case, None) for case in cases[:PAGE]], len(cases) > PAGE
+
+
+def my_open_cases(user: User, page: int = 1) -> tuple[list, bool]:
+    """The user's cases not yet closed, newest first."""
+    query = live(select(BlightCase), BlightCase).where(
+        BlightCase.created_by_id == user.id, BlightCase.state.in_(OPEN)
+    )
+    return _page(query, (BlightCase.created_at.desc(), BlightCase.id.desc()), page)
+
+
+def _due_query(today: date) -> Select:
+    return live(select(BlightCase), BlightCase).where(
+        BlightCase.state == CaseState.WARNED.value, BlightCase.correction_due <= today
+    )
+
+
+def reinspections_due(
+    today: date, lat: float | None, lon: float | None, page: int = 1
+) -> tuple[list, bool]:
+    """Warnings whose correction deadline is today or past: nearest first around a position
+    (those without one follow), else the longest overdue first."""
+    query = _due_query(today)
+    order = (BlightCase.correction_due, BlightCase.id)
+    if lat is None or lon is None:
+        return _page(query, order, page)
+    offset = (page - 1) * PAGE
+    pairs, found = nearest_page(query, BlightCase, lat, lon, NEAR_RADIUS_M, PAGE, offset)
+    if found > offset + PAGE:
+        return pairs, True
+    unplaced = query.where(BlightCase.latitude.is_(None)).order_by(*order)
+    start = max(0, offset - found)
+    extra = list(db.session.scalars(unplaced.offset(start).limit(PAGE + 1 - len(pairs))))
+    pairs += [(case, None) for case in extra]
+    return pairs[:PAGE], len(pairs) > PAGE
+
+
+def reinspections_due_count(today: date) -> int:
+    return db.session.scalar(
+        _due_query(today).with_only_columns(func.count(BlightCase.id)).order_by(None)
+    )
+
+
+def overdue(today: date, page: int = 1) -> tuple[list, bool]:
+    """Fines unpaid past their payment date, and warnings past their correction date."""
+    query = live(select(BlightCase), BlightCase).where(
+        or_(
+            and_(BlightCase.state.in_(OWED), BlightCase.payment_due < today),
+            and_(BlightCase.state == CaseState.WARNED.value, BlightCase.correction_due < today),
+        )
+    )
+    return _page(query, (BlightCase.created_at, BlightCase.id), page)
+
+
+def per_violation() -> list[tuple[str, str, int]]:
+    """(code section, title, open cases) for the most frequent sections."""
+    rows = db.session.execute(
+        select(Violation.code_section, Violation.titles, func.count(CaseViolation.case_id))
+        .join(CaseViolation, CaseViolation.violation_id == Violation.id)
+        .join(BlightCase, BlightCase.id == CaseViolation.case_id)
+        .where(BlightCase.deleted_at.is_(None), BlightCase.state.in_(OPEN))
+        .group_by(Violation.id, Violation.code_section, Violation.titles)
+        .order_by(func.count(CaseViolation.case_id).desc(), Violation.code_section)
+        .limit(COUNTS_SHOWN)
+    )
+    return [(section, (titles or {}).get("en", ""), count) for section, titles, count in rows]
+
+
+def per_district() -> list[tuple[str | None, int]]:
+    """(district name or None, open cases), the busiest first."""
+    rows = db.session.execute(
+        select(District.name, func.count(BlightCase.id))
+        .select_from(BlightCase)
+        .outerjoin(District, District.id == BlightCase.district_id)
+        .where(BlightCase.deleted_at.is_(None), BlightCase.state.in_(OPEN))
+        .group_by(District.name)
+        .order_by(func.count(BlightCase.id).desc(), District.name)
+        .limit(COUNTS_SHOWN)
+    )
+    return [(name, count) for name, count in rows]
