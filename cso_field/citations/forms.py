@@ -10,6 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,11 +34,22 @@ def required(message):
     return DataRequired(message=message)
 
 
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 class CheckedSelect(SelectField):
-    """A select whose wrong value gets a clear message."""
+    """A select whose wrong value gets a clear message; `choices` takes (value, label) pairs."""
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, choices=options(choices), **kwargs)
+
+    def set_choices(self, pairs) -> None:
+        self.choices = options(pairs)
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(NOT_A_CHOICE)
 
 
@@ -50,8 +62,11 @@ class Checkboxes(SelectMultipleField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, coerce=str, **kwargs)
 
+    def set_choices(self, pairs) -> None:
+        self.choices = options(pairs)
+
     def pre_validate(self, form):
-        allowed = {str(value) for value, _label in self.choices}
+        allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or ()):
             raise ValidationError(NOT_A_CHOICE)
 
@@ -183,7 +198,11 @@ CURRENCY_FIELDS = ("amount_1", "amount_2", "amount_3")
 class ViolationForm(BaseForm):
     code_section = StringField(
         _l("Code section"),
-        validators=[required(_l("Enter the code section, e.g. 8.24.040.")), at_most(40)],
+        validators=[
+            InputRequired(message=_l("Enter the code section, e.g. 8.24.040.")),
+            required(_l("Enter the code section, e.g. 8.24.040.")),
+            at_most(40),
+        ],
     )
     schedule = CheckedSelect(
         _l("Fine schedule"), choices=[(key.value, label) for key, label in SCHEDULE_LABELS.items()]
@@ -244,7 +263,8 @@ def _texts(form, kind: str) -> dict:
 
 
 def _whole(field, low: int, high: int) -> None:
-    text = (field.data or "").strip()
+    """A whole number typed in the form (a stored value the post did not send is no answer)."""
+    text = (field.raw_data[0] if field.raw_data else "").strip()
     if not text.isdigit() or not low <= int(text) <= high:
         raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=low, max=high))
 

@@ -135,9 +135,9 @@ def overview():
 
 def _new_form() -> CaseForm:
     form = CaseForm()
-    form.violations.choices = [
-        (str(v.id), f"{v.code_section} {v.title()}") for v in services.codebook(active_only=True)
-    ]
+    form.violations.set_choices(
+        [(str(v.id), f"{v.code_section} {v.title()}") for v in services.codebook(active_only=True)]
+    )
     return form
 
 
@@ -180,16 +180,18 @@ def _case_context(case: BlightCase, **forms) -> dict:
     today = department_today()
     cited_items = [(str(i.id), i.violation.code_section) for i in case.violations if i.fine_cents]
     step_form = forms.pop("step_form", None) or StepForm(data={"on": today})
-    step_form.action.choices = services.steps_for(case, current_user)
+    step_form.action.set_choices(services.steps_for(case, current_user))
     override_form = forms.pop("override_form", None) or OverrideForm()
-    override_form.item.choices = cited_items
+    override_form.item.set_choices(cited_items)
     citation_form = forms.pop("citation_form", None) or CitationForm(
         data={"violations": [str(item.violation_id) for item in case.violations]}
     )
-    citation_form.violations.choices = [
-        (str(i.violation_id), f"{i.violation.code_section} {i.violation.title()}")
-        for i in case.violations
-    ]
+    citation_form.violations.set_choices(
+        [
+            (str(i.violation_id), f"{i.violation.code_section} {i.violation.title()}")
+            for i in case.violations
+        ]
+    )
     return {
         "case": case,
         "record": case,
@@ -275,7 +277,7 @@ def reinspection(record_id: int):
 
 def _citation_form(case: BlightCase) -> CitationForm:
     form = CitationForm()
-    form.violations.choices = [(str(i.violation_id), "") for i in case.violations]
+    form.violations.set_choices([(str(i.violation_id), "") for i in case.violations])
     return form
 
 
@@ -299,7 +301,7 @@ def citation(record_id: int):
 def override(record_id: int):
     case = _get_case(record_id)
     form = OverrideForm()
-    form.item.choices = [(str(i.id), "") for i in case.violations if i.fine_cents is not None]
+    form.item.set_choices([(str(i.id), "") for i in case.violations if i.fine_cents is not None])
     if not form.validate():
         return _refused_form(case, "override_form", form)
     try:
@@ -322,7 +324,7 @@ def override(record_id: int):
 def step(record_id: int):
     case = _get_case(record_id)
     form = StepForm()
-    form.action.choices = services.steps_for(case, current_user)
+    form.action.set_choices(services.steps_for(case, current_user))
     if not form.validate():
         return _refused_form(case, "step_form", form)
     try:
@@ -427,7 +429,7 @@ def _violation_data(violation: Violation) -> dict:
 def training():
     form = TrainingForm(data={"trained_on": department_today()})
     people = services.trainings()
-    form.user.choices = [(str(user.id), user.display_name) for user, _t in people]
+    form.user.set_choices([(str(user.id), user.display_name) for user, _t in people])
     if request.method == "GET" or not form.validate():
         status = 200 if request.method == "GET" else 422
         return render_template("citations/training.html", form=form, people=people), status

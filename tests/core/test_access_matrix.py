@@ -29,9 +29,12 @@ from tests.factories import (
     PASSWORD,
     STOCKTON,
     UserFactory,
+    blight_case,
     check_with_token,
+    codebook_entry,
     png,
     request_data,
+    train,
     visit,
 )
 
@@ -139,6 +142,12 @@ def _manage(role, whose, method, body):
     return OK if method == "GET" else 422
 
 
+def _case_post(status):
+    """A post to a blight case's step: 404 for someone else's deleted case unless an admin,
+    whose post the step itself then refuses like anyone's (`status`)."""
+    return lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else status
+
+
 def _edit_account(role, whose, method, body):
     if method == "GET" or body is EMPTY:
         return ANY_OK
@@ -235,6 +244,25 @@ SPECS: dict[str, Spec] = {
     "special_checks.overview": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.overview_section": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.starting_soon": Spec(STAFF, GET, always(OK)),
+    "citations.index": Spec(STAFF, GET, always(OK)),
+    "citations.reinspections": Spec(STAFF, GET, always(OK)),
+    "citations.overdue": Spec(STAFF, GET, always(OK)),
+    "citations.overview": Spec(SUPERVISORS, GET, always(OK)),
+    "citations.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.view": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    # The actors have no citation training: the server refuses their warning.
+    "citations.warning": Spec(STAFF, POST_EMPTY, _case_post(403), NOTE_VARIANTS),
+    "citations.reinspection": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.citation": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.override": Spec(REVIEWERS, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.step": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.notice": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "citations.notice_pdf": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "citations.codebook": Spec(ADMINS, GET, always(OK)),
+    "citations.codebook_new": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.codebook_edit": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.training": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
 }
 
 
@@ -271,6 +299,23 @@ class World:
                 self.visits[whose] = visit(self.checks[whose], owner, outcome="suspicious")
         self.delete(self.checks[GONE])
         self.delete(self.visits[GONE])
+        self.blight_cases()
+
+    def blight_cases(self) -> None:
+        """A warned blight case of each owner (warned by a trained CSO), and its notice."""
+        from cso_field.citations.notices import latest_notice
+        from cso_field.citations.services import warn
+
+        with self.app.test_request_context():
+            self.violation = codebook_entry("8.24.040")
+            trained = UserFactory(self.app).cso(username="cso.trained")
+            train(trained, by=self.senior)
+            self.cases, self.notices = {}, {}
+            for whose, owner in self.owners.items():
+                self.cases[whose] = blight_case(owner, [self.violation])
+                warn(self.cases[whose], trained)
+                self.notices[whose] = latest_notice(self.cases[whose])
+        self.delete(self.cases[GONE])
 
     def note(self, owner, status=Status.SUBMITTED, photo=False) -> FieldNote:
         def attach(note):
@@ -320,6 +365,12 @@ class World:
             if fresh and whose == GONE:
                 self.delete(check)
             return token if argument == "token" else check.id
+        if endpoint.startswith("citations."):
+            if argument == "notice_id":
+                return self.notices[whose].id
+            if argument == "violation_id":
+                return self.violation.id
+            return self.cases[whose].id
         if argument == "photo_id":
             return photos_for(self.notes[whose])[0].id
         if endpoint == "special_checks.visit":
@@ -342,6 +393,11 @@ def snapshot():
         "SELECT id, status, deleted_at FROM field_note ORDER BY id",
         "SELECT id, display_name, role, is_active_account FROM user_account ORDER BY id",
         "SELECT id, end_date, cancelled_at, deleted_at FROM special_check ORDER BY id",
+        "SELECT count(*) FROM citation_notice",
+        "SELECT count(*) FROM citation_training",
+        "SELECT id, code_section, titles FROM citation_violation ORDER BY id",
+        "SELECT id, state, deleted_at FROM blight_case ORDER BY id",
+        "SELECT id, fine_cents, override_cents FROM case_violation ORDER BY id",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 
