@@ -95,3 +95,26 @@ def test_running_twice_does_not_duplicate(app, monkeypatch):
     assert "already has accounts" in _seed(app, monkeypatch).output
     with app.app_context():
         assert counts == (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
+
+
+def test_the_demo_has_blight_cases_at_every_step(app, client, monkeypatch):
+    from cso_field.auth.models import User
+    from cso_field.citations import lists
+    from cso_field.citations.models import BlightCase, Violation
+    from cso_field.citations.services import may_cite
+
+    _seed(app, monkeypatch)
+    with app.app_context():
+        cases = db.session.scalars(select(BlightCase)).all()
+        assert {case.state for case in cases} >= {"observed", "warned", "cited", "appealed", "paid"}
+        assert {case.party.language for case in cases} >= {"es", "km", "pa"}
+        assert all(v.is_example for v in db.session.scalars(select(Violation)))
+        assert lists.reinspections_due_count(department_today()) == 1
+        fines = [item.fine_cents for case in cases for item in case.violations if item.fine_cents]
+        assert 20_000 in fines  # the Khmer-reading owner's second citation for the section
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        assert may_cite(users["cso.demo"]) and not may_cite(users["cso2.demo"])
+    _log_in(client, "cso.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "1 reinspection due" in today
+    assert "María López (demo)" in client.get("/citations/reinspections").get_data(as_text=True)
