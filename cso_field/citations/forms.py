@@ -216,20 +216,22 @@ class ViolationForm(BaseForm):
     active = BooleanField(_l("In use"), default=True)
     submit = SubmitField(_l("Save section"))
 
-    def validate_schedule(self, field):
-        if field.data != Schedule.CUSTOM.value:
-            return
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.schedule.data != Schedule.CUSTOM.value:
+            return valid
         for name in CURRENCY_FIELDS:
-            if not (self[name].data or "").strip():
-                self[name].errors.append(_l("A custom schedule needs all three amounts."))
-        for name in CURRENCY_FIELDS:
-            if (self[name].data or "").strip() and not self[name].errors:
-                try:
-                    parse_override(self[name].data)
-                except CitationError:
-                    self[name].errors.append(_l("Enter an amount in dollars, 0 or more."))
-        if any(self[name].errors for name in CURRENCY_FIELDS):
-            raise ValidationError(_l("Fix the custom amounts below."))
+            field = self[name]
+            if field.errors:
+                continue
+            if not (field.data or "").strip():
+                field.errors = [_l("A custom schedule needs all three amounts.")]
+                continue
+            try:
+                parse_override(field.data)
+            except CitationError:
+                field.errors = [_l("Enter an amount in dollars, 0 or more.")]
+        return valid and not any(self[name].errors for name in CURRENCY_FIELDS)
 
     def validate_lookback_days(self, field):
         _whole(field, 1, 3650)
