@@ -39,7 +39,7 @@ CODEBOOK = [
         },
         {
             "en": "Weeds or grass over 12 inches tall, or dead vegetation that is a fire hazard.",
-            "es": "Maleza o césped de más de 30 cm, o vegetación seca que es un riesgo de incendio.",
+            "es": "Maleza o césped de más de 30 cm, o vegetación seca con riesgo de incendio.",
             "vi": "Cỏ dại cao hơn 30 cm, hoặc cây khô có nguy cơ gây cháy.",
             "km": "ស្មៅខ្ពស់ជាង ៣០ សង់ទីម៉ែត្រ ឬរុក្ខជាតិស្ងួតដែលអាចបង្កអគ្គិភ័យ។",
             "hmn": "Nroj siab tshaj 30 cm, los yog nroj qhuav uas yuav ua rau hluav taws kub.",

@@ -7,7 +7,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from cso_field.auth.models import User
 from cso_field.citations.models import BlightCase, CaseViolation, Violation
-from cso_field.citations.services import OPEN_STATES, CaseState
+from cso_field.citations.states import OPEN_STATES, CaseState
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.geo import nearest_page

@@ -19,13 +19,14 @@ from sqlalchemy import func, select
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.citations.models import BlightCase, Notice, NoticeKind, PartyKind
-from cso_field.citations.services import fine_explanation, money
+from cso_field.citations.states import CitationError, fine_explanation, money
 from cso_field.database import begin_write, lock_for_update
 from cso_field.documents import render_pdf
 from cso_field.extensions import db
 from cso_field.i18n import date_filter, resident_language, resident_language_code, time_filter
 from cso_field.photos.services import photos_for
 from cso_field.records.services import add_version
+from cso_field.settings import get_setting
 from cso_field.storage import get_storage
 from cso_field.timeutil import utcnow
 
@@ -131,8 +132,6 @@ def build_snapshot(
 
 
 def _setting(name: str):
-    from cso_field.settings import get_setting
-
     return get_setting(name)
 
 
@@ -325,8 +324,6 @@ def correct(
     planned: dict | None = None,
 ) -> Notice:
     """Issue the next version of the case's current notice of `kind` with a reason."""
-    from cso_field.citations.services import CitationError
-
     current = latest_notice(case, kind.value)
     if current is None:
         raise CitationError("no_notice")

@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import url_for
-from flask_babel import format_currency, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from cso_field import audit, settings
 from cso_field.auth.models import User
+from cso_field.citations import lists, notices
 from cso_field.citations.models import (
     BlightCase,
     CaseViolation,
@@ -27,12 +27,20 @@ from cso_field.citations.models import (
     Schedule,
     Violation,
 )
+from cso_field.citations.states import (
+    OPEN_STATES,
+    OWED_STATES,
+    CaseState,
+    CitationError,
+    fine_explanation,
+    money,
+)
 from cso_field.database import begin_write, lock_for_update
 from cso_field.demo import register_demo
 from cso_field.districts.services import locate
 from cso_field.documents import storage_url
 from cso_field.extensions import db
-from cso_field.i18n import RESIDENT_LANGUAGES, LabelledEnum
+from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.photos.services import unit_of_work
 from cso_field.records import registry
 from cso_field.records import services as records
@@ -58,36 +66,11 @@ SCHEDULE_LABELS = {
 MAX_FINE_CENTS = 100_000_000  # $1,000,000: anything above is a typing mistake
 
 
-class CitationError(Exception):
-    """A step the rules refuse; `code` picks the message shown (routes.MESSAGES)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
 # -- The one state of a case -------------------------------------------------------------------
 
 
-class CaseState(LabelledEnum):
-    OBSERVED = "observed", _l("Observed")
-    WARNED = "warned", _l("Warning issued")
-    CORRECTED = "corrected", _l("Corrected at reinspection")
-    NOT_CORRECTED = "not_corrected", _l("Not corrected at reinspection")
-    CITED = "cited", _l("Citation issued")
-    HEARING_REQUESTED = "hearing_requested", _l("Hearing requested")
-    ORDER_FINAL = "order_final", _l("Final administrative order")
-    APPEALED = "appealed", _l("Appealed to the Superior Court")
-    PAID = "paid", _l("Paid")
-    WAIVED = "waived", _l("Waived (hardship)")
-    COLLECTION = "collection", _l("Sent to collection")
-    DISMISSED = "dismissed", _l("Dismissed")
-    CLOSED = "closed", _l("Closed")
-
-
 S = CaseState
-OPEN_STATES = frozenset(S) - {S.CLOSED}
-OWED_STATES = frozenset({S.CITED, S.ORDER_FINAL, S.COLLECTION})
+__all__ = ["OPEN_STATES", "CaseState", "CitationError", "fine_explanation", "money"]
 # The later steps: action -> (the states it starts from, the state it leads to).
 STEPS = {
     "hearing_requested": ({S.CITED}, S.HEARING_REQUESTED),
@@ -225,25 +208,6 @@ def compute_fine(case: BlightCase, violation: Violation, on: date) -> Fine:
     _amounts, lookback = schedule_of(violation)
     earlier = earlier_citations(case.party_id, violation.id, on, lookback, case.id)
     return fine_for(violation, earlier)
-
-
-def money(cents: int | None) -> str:
-    return "" if cents is None else format_currency(Decimal(cents) / 100, "USD")
-
-
-def fine_explanation(basis: dict, section: str) -> str:
-    """How a fine was computed, in the language being shown."""
-    amounts = " / ".join(money(cents) for cents in basis["amounts"])
-    return pgettext(
-        "resident",
-        "Citation number %(number)s for section %(section)s within %(days)s days "
-        "(%(earlier)s earlier); fines in order: %(amounts)s.",
-        number=basis["number"],
-        section=section,
-        days=basis["lookback_days"],
-        earlier=basis["earlier"],
-        amounts=amounts,
-    )
 
 
 def parse_override(raw: str | None) -> int:
@@ -583,8 +547,6 @@ def _check_deadline(case: BlightCase, due: date, step_on: date) -> None:
 def warn(case: BlightCase, user: User, *, correction_due: date | None = None, today=None):
     """Issue the warning notice with its correction deadline (trained users only); commits.
     Returns the Notice."""
-    from cso_field.citations import notices
-
     today = today or department_today()
     _require_trained(user, today)
     _require_state(case, S.OBSERVED)
@@ -656,8 +618,6 @@ def plan_citation(case: BlightCase, violation_ids: list[int], today: date) -> di
 def cite(case: BlightCase, user: User, *, violation_ids: list[int], today: date | None = None):
     """Issue the administrative citation for the chosen violations (trained users only, after
     a failed reinspection); the fines are fixed now. Commits; returns the Notice."""
-    from cso_field.citations import notices
-
     today = today or department_today()
     _require_trained(user, today)
     _require_state(case, S.NOT_CORRECTED)
@@ -687,8 +647,6 @@ def _apply_citation(user: User):
 def override_fine(case: BlightCase, item_id: int, user: User, *, amount: str, reason: str | None):
     """A Senior CSO sets a cited violation's fine with a reason; the citation is reissued as
     a corrected version (the old one kept). Commits; returns the new Notice."""
-    from cso_field.citations import notices
-
     if user.role != Role.SENIOR_CSO:
         raise CitationError("not_senior")
     cents = parse_override(amount)
@@ -840,8 +798,6 @@ BLIGHT_CASES = registry.RecordType(
 
 
 def _today_card() -> dict:
-    from cso_field.citations import lists
-
     return {"due": lists.reinspections_due_count(department_today())}
 
 
