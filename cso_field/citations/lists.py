@@ -3,7 +3,7 @@
 
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 
 from cso_field.auth.models import User
 from cso_field.citations.models import BlightCase, CaseViolation, Violation
@@ -68,14 +68,22 @@ def reinspections_due_count(today: date) -> int:
 
 
 def overdue(today: date, page: int = 1) -> tuple[list, bool]:
-    """Fines unpaid past their payment date, and warnings past their correction date."""
-    query = live(select(BlightCase), BlightCase).where(
-        or_(
-            and_(BlightCase.state.in_(OWED), BlightCase.payment_due < today),
-            and_(BlightCase.state == CaseState.WARNED.value, BlightCase.correction_due < today),
-        )
-    )
-    return _page(query, (BlightCase.created_at, BlightCase.id), page)
+    """Warnings past their correction date and fines unpaid past their payment date, the
+    longest overdue first: each read in its index's order, then merged (a page is bounded)."""
+    wanted = page * PAGE + 1
+    base = live(select(BlightCase), BlightCase)
+    warned = base.where(
+        BlightCase.state == CaseState.WARNED.value, BlightCase.correction_due < today
+    ).order_by(BlightCase.correction_due, BlightCase.id)
+    cases = [(case.correction_due, case) for case in db.session.scalars(warned.limit(wanted))]
+    for state in OWED:
+        owed = base.where(BlightCase.state == state, BlightCase.payment_due < today)
+        owed = owed.order_by(BlightCase.payment_due, BlightCase.id).limit(wanted)
+        cases += [(case.payment_due, case) for case in db.session.scalars(owed)]
+    cases.sort(key=lambda pair: (pair[0], pair[1].id))
+    shown = [case for _due, case in cases[(page - 1) * PAGE : page * PAGE]]
+    load_users(case.created_by_id for case in shown)
+    return [(case, None) for case in shown], len(cases) > page * PAGE
 
 
 def per_violation() -> list[tuple[str, str, int]]:

@@ -82,8 +82,9 @@ class BlightCase(FieldRecordMixin, db.Model):
         return record_indexes(
             cls,
             Index("ix_blight_case_state", "state", "deleted_at", "created_at"),
-            Index("ix_blight_case_reinspect", "correction_due", "state", "deleted_at"),
-            Index("ix_blight_case_payment", "payment_due", "state", "deleted_at"),
+            # Reinspections due and overdue lists: one state, its due date in order.
+            Index("ix_blight_case_reinspect", "state", "correction_due", "id", "deleted_at"),
+            Index("ix_blight_case_payment", "state", "payment_due", "id", "deleted_at"),
             Index("ix_blight_case_party_cited", "party_id", "cited_on"),
         )
 

@@ -138,10 +138,10 @@ def upgrade():
         batch_op.create_index("ix_blight_case_location", ["latitude", "longitude"], unique=False)
         batch_op.create_index("ix_blight_case_party_cited", ["party_id", "cited_on"], unique=False)
         batch_op.create_index(
-            "ix_blight_case_payment", ["payment_due", "state", "deleted_at"], unique=False
+            "ix_blight_case_payment", ["state", "payment_due", "id", "deleted_at"], unique=False
         )
         batch_op.create_index(
-            "ix_blight_case_reinspect", ["correction_due", "state", "deleted_at"], unique=False
+            "ix_blight_case_reinspect", ["state", "correction_due", "id", "deleted_at"], unique=False
         )
         batch_op.create_index(
             "ix_blight_case_review",
