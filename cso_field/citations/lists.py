@@ -87,17 +87,26 @@ def overdue(today: date, page: int = 1) -> tuple[list, bool]:
 
 
 def per_violation() -> list[tuple[str, str, int]]:
-    """(code section, title, open cases) for the most frequent sections."""
-    rows = db.session.execute(
-        select(Violation.code_section, Violation.titles, func.count(CaseViolation.case_id))
+    """(code section, English title, open cases) for the most frequent sections."""
+    counted = db.session.execute(
+        select(Violation.id, Violation.code_section, func.count(CaseViolation.case_id))
         .join(CaseViolation, CaseViolation.violation_id == Violation.id)
         .join(BlightCase, BlightCase.id == CaseViolation.case_id)
         .where(BlightCase.deleted_at.is_(None), BlightCase.state.in_(OPEN))
-        .group_by(Violation.id, Violation.code_section, Violation.titles)
+        .group_by(Violation.id, Violation.code_section)
         .order_by(func.count(CaseViolation.case_id).desc(), Violation.code_section)
         .limit(COUNTS_SHOWN)
+    ).all()
+    ids = [violation_id for violation_id, _section, _count in counted]
+    titles = dict(
+        db.session.execute(select(Violation.id, Violation.titles).where(Violation.id.in_(ids)))
+        .tuples()
+        .all()
     )
-    return [(section, (titles or {}).get("en", ""), count) for section, titles, count in rows]
+    return [
+        (section, (titles.get(violation_id) or {}).get("en", ""), count)
+        for violation_id, section, count in counted
+    ]
 
 
 def per_district() -> list[tuple[str | None, int]]:
