@@ -15,7 +15,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cso_field.citations.models import PartyKind, Schedule
-from cso_field.citations.services import SCHEDULE_LABELS, CitationError, parse_override
+from cso_field.citations.services import (
+    PARTY_FIELDS,
+    SCHEDULE_LABELS,
+    CitationError,
+    parse_override,
+)
 from cso_field.forms import BaseForm
 from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.records.forms import ClientUUIDField
@@ -136,6 +141,44 @@ class CaseForm(LocationFields):
             "language": self.language.data,
             "kind": self.party_kind.data,
         }
+
+
+class PartyForm(BaseForm):
+    """The responsible party's details and the officer's text on the notices, before any
+    notice is issued."""
+
+    party_kind = CheckedSelect(
+        _l("Responsible party is the"),
+        choices=[(PartyKind.OWNER.value, _l("Owner")), (PartyKind.OCCUPANT.value, _l("Occupant"))],
+    )
+    party_name = StringField(
+        _l("Responsible party's name"),
+        validators=[required(_l("Enter the responsible party's name.")), at_most(200)],
+    )
+    mailing_address = StringField(
+        _l("Mailing address"),
+        validators=[required(_l("Enter the mailing address for notices.")), at_most(400)],
+    )
+    language = CheckedSelect(_l("Language of the notices"), choices=language_choices())
+    notice_details = TextAreaField(
+        _l("Details on the notice (optional)"),
+        description=_l("What is wrong and what to correct, in your words, printed as written."),
+        validators=[at_most(2000)],
+    )
+    submit = SubmitField(_l("Save the details"))
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in PARTY_FIELDS}
+
+
+class CorrectionForm(PartyForm):
+    """A correction of an issued notice: the details as they should read, and why."""
+
+    reason = StringField(
+        _l("Reason for the correction"),
+        validators=[required(_l("Give the reason for the correction.")), at_most(500)],
+    )
+    submit = SubmitField(_l("Issue the corrected notice"))
 
 
 class WarningForm(BaseForm):

@@ -97,6 +97,8 @@ class BlightCase(FieldRecordMixin, db.Model):
     party_kind: Mapped[str] = mapped_column(String(10), default=PartyKind.OWNER.value)
     # Kept on the case too, for lists and search without a join.
     party_name: Mapped[str] = mapped_column(String(200))
+    # The officer's own words on the notices: what is wrong and what to correct (optional).
+    notice_details: Mapped[str | None] = mapped_column(Text)
 
     warned_on: Mapped[date | None] = mapped_column(Date)
     correction_due: Mapped[date | None] = mapped_column(Date)

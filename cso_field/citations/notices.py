@@ -8,12 +8,14 @@ one, marked superseded.
 """
 
 import hashlib
+import io
 import secrets
 from collections.abc import Callable
 from datetime import date
 
 from flask import current_app
 from flask_babel import pgettext
+from PIL import Image
 from sqlalchemy import func, select
 
 from cso_field import audit
@@ -27,11 +29,14 @@ from cso_field.i18n import date_filter, resident_language, resident_language_cod
 from cso_field.photos.services import photos_for
 from cso_field.records.services import add_version
 from cso_field.settings import get_setting
-from cso_field.storage import get_storage
+from cso_field.storage import StorageError, get_storage
 from cso_field.timeutil import utcnow
 
 DOCUMENT_TEMPLATE = "citations/notice_document.html"
 PHOTOS_ON_NOTICE = 6
+# Print copies of the photos: legible at a third of a page's width, small in the PDF.
+PRINT_MAX_SIDE = 900
+PRINT_JPEG_QUALITY = 75
 
 
 def latest_notice(case: BlightCase, kind: str | None = None) -> Notice | None:
@@ -69,8 +74,16 @@ def build_snapshot(
     version: int,
     correction_reason: str | None = None,
 ) -> dict:
-    """Everything the notice says, frozen: computed from the case and the step being taken."""
-    language = resident_language_code(case.party.language if case.party else "en")
+    """Everything the notice says, frozen: computed from the case and the step being taken
+    (`planned` may carry a corrected "party" and "details")."""
+    party = planned.get("party") or {
+        "name": case.party_name,
+        "mailing_address": case.party.mailing_address if case.party else "",
+        "language": case.party.language if case.party else "en",
+        "kind": case.party_kind,
+    }
+    details = planned.get("details", case.notice_details)
+    language = resident_language_code(party["language"])
     fines = planned.get("fines") or {}
     overrides = planned.get("override") or {}
     violations = []
@@ -106,15 +119,16 @@ def build_snapshot(
     snapshot = {
         "kind": str(kind),
         "version": version,
-        "number": f"{case.reference}-{'W' if kind == NoticeKind.WARNING else 'C'}{version}",
+        "number": _number(case, NoticeKind(kind), version),
         "language": language,
         "issued_at": utcnow().isoformat(timespec="seconds"),
         "officer": {"name": user.display_name, "id": user.username},
         "party": {
-            "name": case.party_name,
-            "mailing_address": case.party.mailing_address if case.party else "",
-            "kind": case.party_kind,
+            "name": party["name"],
+            "mailing_address": party["mailing_address"],
+            "kind": party["kind"],
         },
+        "details": details or None,
         "property": {"address": case.address or "", "parcel_number": case.parcel_number or ""},
         "observed_on": case.observed_on.isoformat(),
         "dates": {name: value.isoformat() if value else None for name, value in dates.items()},
@@ -177,6 +191,7 @@ def _texts(snapshot: dict, code: str) -> dict:
         "section": pgettext("resident", "Code section"),
         "fine": pgettext("resident", "Fine"),
         "photos": pgettext("resident", "Photos"),
+        "details": pgettext("resident", "Details from the officer"),
         "items": [
             {
                 "title": violation["titles"].get(code) or violation["titles"].get("en", ""),
@@ -265,12 +280,53 @@ def pdf_key(case: BlightCase, kind: str, version: int) -> str:
     return f"notices/{case.reference.lower()}/{kind}-v{version}-{secrets.token_hex(6)}.pdf"
 
 
-def _render_and_store(case: BlightCase, snapshot: dict) -> tuple[str, bytes]:
-    """Render the PDF and write it to storage; returns (key, bytes). Before any write."""
-    rendered = render_pdf(DOCUMENT_TEMPLATE, snapshot=snapshot, document_lang=snapshot["language"])
+def print_copy(data: bytes) -> bytes:
+    """A photo's display copy made small enough for print: PRINT_MAX_SIDE pixels on its long
+    side (about 300 dpi across a third of a page), JPEG at PRINT_JPEG_QUALITY."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (PRINT_MAX_SIDE, PRINT_MAX_SIDE))  # JPEG: decode at a smaller scale
+        small = image.convert("RGB")
+    small.thumbnail((PRINT_MAX_SIDE, PRINT_MAX_SIDE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=PRINT_JPEG_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def _store_print_copies(snapshot: dict, stem: str, written: list[str]) -> None:
+    """The notice's photos as print copies stored beside its PDF; their keys go in the
+    snapshot (the originals and display copies are untouched)."""
+    storage = get_storage()
+    for number, photo in enumerate(snapshot["photos"], start=1):
+        key = f"{stem}-photo{number}.jpg"
+        storage.put(key, print_copy(storage.read(photo["display_key"])))
+        written.append(key)
+        photo["print_key"] = key
+
+
+def _render_and_store(case: BlightCase, snapshot: dict) -> tuple[list[str], bytes]:
+    """Make the photos' print copies, render the PDF and write them to storage; returns
+    (the keys written, the PDF's key first; the PDF's bytes). Before any write to the
+    database; on failure nothing written stays."""
     key = pdf_key(case, snapshot["kind"], snapshot["version"])
-    get_storage().put(key, rendered.content)
-    return key, rendered.content
+    written: list[str] = []
+    try:
+        _store_print_copies(snapshot, key.removesuffix(".pdf"), written)
+        rendered = render_pdf(
+            DOCUMENT_TEMPLATE, snapshot=snapshot, document_lang=snapshot["language"]
+        )
+        get_storage().put(key, rendered.content)
+    except BaseException:
+        _delete(written)
+        raise
+    return [key, *written], rendered.content
+
+
+def _delete(keys: list[str]) -> None:
+    for key in keys:
+        try:
+            get_storage().delete(key)
+        except StorageError as error:
+            current_app.logger.error("could not remove an unissued notice file: %s", error)
 
 
 def issue(
@@ -287,7 +343,7 @@ def issue(
     transaction fails."""
     version = _next_version(case, kind.value)
     snapshot = build_snapshot(case, user, kind.value, planned, version, correction_reason)
-    key, content = _render_and_store(case, snapshot)
+    keys, content = _render_and_store(case, snapshot)
     try:
         begin_write()
         lock_for_update(case)
@@ -300,7 +356,7 @@ def issue(
             version=version,
             language=snapshot["language"],
             snapshot=snapshot,
-            pdf_key=key,
+            pdf_key=keys[0],
             pdf_sha256=hashlib.sha256(content).hexdigest(),
             pdf_bytes=len(content),
             issued_by_id=user.id,
@@ -310,7 +366,7 @@ def issue(
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        get_storage().delete(key)
+        _delete(keys)
         raise
     return notice
 
@@ -322,15 +378,20 @@ def correct(
     reason: str,
     apply: Callable[[BlightCase, dict], None],
     planned: dict | None = None,
+    changes: dict | None = None,
 ) -> Notice:
-    """Issue the next version of the case's current notice of `kind` with a reason."""
+    """Issue the next version of the case's current notice of `kind` with a reason; the old
+    version stays, marked superseded. `changes` ({field: [old, new]}) go in the version."""
     current = latest_notice(case, kind.value)
     if current is None:
         raise CitationError("no_notice")
 
     def apply_and_record(case: BlightCase, planned: dict) -> None:
+        if latest_notice(case, kind.value) != current:  # corrected meanwhile by someone else
+            raise CitationError("wrong_state")
         apply(case, planned)
-        add_version(case, user, "notice_corrected", {"notice": [current.version, None]}, reason)
+        numbers = {"notice": [current.snapshot["number"], _number(case, kind, current.version + 1)]}
+        add_version(case, user, "notice_corrected", {**numbers, **(changes or {})}, reason)
         audit.record(
             "blight_case.notice_corrected",
             object_type=BlightCase.record_type,
@@ -339,6 +400,10 @@ def correct(
         )
 
     return issue(case, user, kind, planned or {}, apply_and_record, reason, supersedes=current)
+
+
+def _number(case: BlightCase, kind: NoticeKind, version: int) -> str:
+    return f"{case.reference}-{'W' if kind == NoticeKind.WARNING else 'C'}{version}"
 
 
 def stored_pdf(notice: Notice) -> bytes:

@@ -13,7 +13,9 @@ from cso_field.citations.forms import (
     CaseForm,
     CitationForm,
     CitationSettingsForm,
+    CorrectionForm,
     OverrideForm,
+    PartyForm,
     ReinspectionForm,
     StepForm,
     TrainingForm,
@@ -63,8 +65,27 @@ MESSAGES = {
     "section_taken": _l("Another section has this code section."),
     "training_in_future": _l("The training date cannot be in the future."),
     "expiry_before_training": _l("The expiry must be after the training date."),
+    "party_required": _l("Enter the responsible party's name and mailing address."),
+    "nothing_changed": _l("Nothing was changed: change a detail to correct it."),
+    "not_corrector": _l(
+        "Only the officer who issued the notice, while trained, or a Senior CSO or an admin "
+        "may correct it."
+    ),
+    "not_allowed": _l(
+        "Only the case's author, a trained officer, a Senior CSO or an admin may change this."
+    ),
+    "notice_issued": _l("A notice was issued: correct the notice instead."),
 }
-STATUS = {"not_trained": 403, "not_senior": 403, "not_supervisor": 403, "wrong_state": 409}
+STATUS = {
+    "not_trained": 403,
+    "not_senior": 403,
+    "not_supervisor": 403,
+    "not_corrector": 403,
+    "not_allowed": 403,
+    "wrong_state": 409,
+    "no_notice": 409,
+    "notice_issued": 409,
+}
 
 
 def _message(error: CitationError) -> str:
@@ -186,6 +207,7 @@ def _case_context(case: BlightCase, **forms) -> dict:
     citation_form = forms.pop("citation_form", None) or CitationForm(
         data={"violations": [str(item.violation_id) for item in case.violations]}
     )
+    correctable = services.correctable_notice(case)
     citation_form.violations.set_choices(
         [
             (str(i.violation_id), f"{i.violation.code_section} {i.violation.title()}")
@@ -202,6 +224,9 @@ def _case_context(case: BlightCase, **forms) -> dict:
         "running": services.running_deadlines(case),
         "preview": _fine_preview(case, today),
         "notices": notices.notices_of(case),
+        "correctable": correctable,
+        "may_correct": correctable is not None and services.may_correct(current_user, correctable),
+        "may_edit_party": services.may_edit_party(current_user, case, today),
         "photos": photos_for(case),
         "history": records.history(case),
         "fields": services.BLIGHT_CASES.fields,
@@ -335,6 +360,61 @@ def step(record_id: int):
         return _refused(case, error, "step_form", form)
     flash(_("Step recorded."), "success")
     return see_other(url_for("citations.view", record_id=case.id))
+
+
+# -- Corrections of the party's details and of issued notices ----------------------------------
+
+
+def _details_page(case: BlightCase, form, status: int = 200, error: str | None = None, **extra):
+    template = "citations/correction.html" if "notice" in extra else "citations/party.html"
+    return render_template(template, case=case, form=form, error=error, **extra), status
+
+
+@bp.route("/<id:record_id>/party", methods=["GET", "POST"])
+@staff
+def party(record_id: int):
+    """Before any notice: correct the responsible party's details (a plain edit)."""
+    case = _get_case(record_id)
+    if case.deleted_at is not None or services.state_of(case) is not services.CaseState.OBSERVED:
+        return _details_page(case, None, 409, _message(CitationError("notice_issued")))
+    if not services.may_edit_party(current_user, case):
+        abort(403)
+    form = PartyForm(data=services.party_values(case))
+    if request.method == "GET" or not form.validate():
+        return _details_page(case, form, 200 if request.method == "GET" else 422)
+    try:
+        services.edit_party(case, current_user, form.values())
+    except CitationError as error:
+        return _details_page(case, form, STATUS.get(error.code, 422), _message(error))
+    flash(_("The responsible party's details were saved."), "success")
+    return see_other(url_for("citations.view", record_id=case.id))
+
+
+@bp.route("/<id:record_id>/correction", methods=["GET", "POST"])
+@staff
+def correction(record_id: int):
+    """Correct an issued warning or citation: reissued as its next version, the old kept."""
+    case = _get_case(record_id)
+    current = services.correctable_notice(case)
+    if current is None:
+        return _details_page(case, None, 409, _message(CitationError("no_notice")), notice=None)
+    if not services.may_correct(current_user, current):
+        abort(403)
+    form = CorrectionForm(data=services.party_values(case))
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return _details_page(case, form, status, notice=current)
+    try:
+        services.correct_notice(case, current_user, form.values(), form.reason.data)
+    except (CitationError, StorageError) as error:
+        message = _message(error) if isinstance(error, CitationError) else _STORAGE_MESSAGE
+        status = STATUS.get(error.code, 422) if isinstance(error, CitationError) else 503
+        return _details_page(case, form, status, str(message), notice=current)
+    flash(_("Corrected notice issued; the earlier version is kept."), "success")
+    return see_other(url_for("citations.view", record_id=case.id))
+
+
+_STORAGE_MESSAGE = _l("The notice could not be stored, so nothing was changed. Try again.")
 
 
 # -- Notices ------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from cso_field.citations.models import (
     CaseViolation,
     CitationTraining,
     NoticeKind,
+    PartyKind,
     ResponsibleParty,
     Schedule,
     Violation,
@@ -112,6 +113,7 @@ ACTION_LABELS = {
     "cited": _l("Administrative citation issued"),
     "fine_override": _l("Fine changed by a Senior CSO"),
     "notice_corrected": _l("Corrected notice issued"),
+    "party_edited": _l("Responsible party corrected"),
     **STEP_LABELS,
 }
 
@@ -736,6 +738,139 @@ def _refuse(code: str):
     raise CitationError(code)
 
 
+# -- Corrections ---------------------------------------------------------------------------------
+
+# The states in which each kind of notice is the one in force, and may be corrected.
+CORRECTABLE = {
+    NoticeKind.WARNING: frozenset({S.WARNED, S.CORRECTED, S.NOT_CORRECTED}),
+    NoticeKind.CITATION: frozenset(
+        {S.CITED, S.HEARING_REQUESTED, S.ORDER_FINAL, S.APPEALED, S.PAID, S.WAIVED, S.COLLECTION}
+    ),
+}
+PARTY_FIELDS = ("party_name", "mailing_address", "language", "party_kind", "notice_details")
+
+
+def correctable_notice(case: BlightCase):
+    """The notice in force that a correction would reissue, or None (no notice yet, a
+    closed, dismissed or deleted case)."""
+    if case.deleted_at is not None:
+        return None
+    state = state_of(case)
+    for kind, states in CORRECTABLE.items():
+        if state in states:
+            return notices.latest_notice(case, kind.value)
+    return None
+
+
+def may_correct(user: User, notice, today: date | None = None) -> bool:
+    """A Senior CSO or admin, or the officer who issued the notice while still trained."""
+    if user.role in SUPERVISORS:
+        return True
+    return notice.issued_by_id == user.id and may_cite(user, today)
+
+
+def may_edit_party(user: User, case: BlightCase, today: date | None = None) -> bool:
+    """Before any notice: the case's author, a trained officer, a Senior CSO or an admin."""
+    return user.role in SUPERVISORS or case.created_by_id == user.id or may_cite(user, today)
+
+
+def party_values(case: BlightCase) -> dict:
+    """The case's party details and notice text as the correction forms show them."""
+    return {
+        "party_name": case.party_name,
+        "mailing_address": case.party.mailing_address if case.party else "",
+        "language": case.party.language if case.party else "en",
+        "party_kind": case.party_kind,
+        "notice_details": case.notice_details or "",
+    }
+
+
+def _checked_party(case: BlightCase, values: dict) -> tuple[dict, dict]:
+    """(the cleaned values, {field: [old, new]} of what they change); CitationError if they
+    are not a party's details or change nothing."""
+    if values.get("language") not in RESIDENT_LANGUAGES:
+        raise CitationError("bad_language")
+    if values.get("party_kind") not in {kind.value for kind in PartyKind}:
+        raise CitationError("unknown_step")
+    cleaned = {name: (values.get(name) or "").strip() for name in PARTY_FIELDS}
+    if not cleaned["party_name"] or not cleaned["mailing_address"]:
+        raise CitationError("party_required")
+    old = party_values(case)
+    changes = {
+        name: [old[name], cleaned[name]] for name in PARTY_FIELDS if old[name] != cleaned[name]
+    }
+    if not changes:
+        raise CitationError("nothing_changed")
+    return cleaned, changes
+
+
+def _set_party(case: BlightCase, values: dict) -> None:
+    """The case's party becomes the one with these details (found or added); inside the
+    caller's write transaction."""
+    case.party = find_or_add_party(
+        values["party_name"], values["mailing_address"], values["language"]
+    )
+    case.party_name, case.party_kind = values["party_name"], values["party_kind"]
+    case.notice_details = values["notice_details"] or None
+    case.updated_at = utcnow()
+
+
+def edit_party(case: BlightCase, user: User, values: dict, today: date | None = None) -> dict:
+    """Correct the responsible party's details and the notice text before any notice is
+    issued (a plain edit, versioned and audited); commits. Returns the changes."""
+    if not may_edit_party(user, case, today):
+        raise CitationError("not_allowed")
+    cleaned, changes = _checked_party(case, values)
+    begin_write()
+    lock_for_update(case)
+    if case.deleted_at is not None or state_of(case) is not S.OBSERVED:
+        _refuse("notice_issued")
+    _set_party(case, cleaned)
+    records.add_version(case, user, "party_edited", changes)
+    audit.record(
+        "blight_case.party_edited",
+        object_type=BlightCase.record_type,
+        object_id=case.id,
+        detail=f"{case.reference}: {', '.join(changes)}",
+    )
+    db.session.commit()
+    return changes
+
+
+def correct_notice(
+    case: BlightCase, user: User, values: dict, reason: str | None, today: date | None = None
+):
+    """Correct the party's details or the notice text of an issued warning or citation: the
+    notice is reissued as its next version (a new snapshot and PDF) with the reason, the old
+    version kept and marked superseded. Fines and deadlines stay as issued. Commits; returns
+    the new Notice."""
+    current = correctable_notice(case)
+    if current is None:
+        raise CitationError("no_notice")
+    if not may_correct(user, current, today):
+        raise CitationError("not_corrector")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CitationError("reason_required")
+    cleaned, changes = _checked_party(case, values)
+    kind = NoticeKind(current.kind)
+    planned = {
+        "party": {
+            "name": cleaned["party_name"],
+            "mailing_address": cleaned["mailing_address"],
+            "language": cleaned["language"],
+            "kind": cleaned["party_kind"],
+        },
+        "details": cleaned["notice_details"] or None,
+    }
+
+    def apply(case: BlightCase, planned: dict) -> None:
+        _require_state(case, *CORRECTABLE[kind])
+        _set_party(case, cleaned)
+
+    return notices.correct(case, user, kind, reason, apply, planned, changes)
+
+
 # -- Search, registration ------------------------------------------------------------------------
 
 
@@ -792,6 +927,10 @@ BLIGHT_CASES = registry.RecordType(
         **LOCATION_FIELD_LABELS,
         "observed_on": _l("Observed"),
         "party_kind": _l("Owner or occupant"),
+        "mailing_address": _l("Mailing address"),
+        "language": _l("Language of the notices"),
+        "notice_details": _l("Details on the notice"),
+        "notice": _l("Notice"),
         "status": _l("Status"),
     },
 )
@@ -822,6 +961,7 @@ def register_citations() -> None:
             "blight_case.cited": _l("Administrative citation issued"),
             "blight_case.fine_override": _l("Citation fine overridden"),
             "blight_case.notice_corrected": _l("Corrected notice issued"),
+            "blight_case.party_edited": _l("Blight case party corrected"),
             **{f"blight_case.{action}": label for action, label in STEP_LABELS.items()},
             "citation.training": _l("Citation training recorded"),
             "citation.codebook_create": _l("Codebook section added"),

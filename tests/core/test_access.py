@@ -70,6 +70,8 @@ EXPECTED_RULES = {
     "citations.citation": STAFF,
     "citations.override": REVIEWERS,
     "citations.step": STAFF,
+    "citations.party": STAFF,
+    "citations.correction": STAFF,
     "citations.notice": STAFF,
     "citations.notice_pdf": STAFF,
     "citations.codebook": ADMINS,

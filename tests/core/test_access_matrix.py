@@ -148,6 +148,21 @@ def _case_post(status):
     return lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else status
 
 
+def _correction(role, whose, method, body):
+    """The matrix's cases are warned by another, trained CSO: only a Senior CSO or an admin
+    may correct the warning (an empty post: 422); a deleted case has no notice in force."""
+    if whose == GONE:
+        return 409 if role == ADMIN else 404
+    if role == CSO:
+        return 403
+    return OK if method == "GET" else 422
+
+
+def _party(role, whose, method, body):
+    """Before any notice only: the matrix's cases are warned already (409)."""
+    return 404 if whose == GONE and role != ADMIN else 409
+
+
 def _edit_account(role, whose, method, body):
     if method == "GET" or body is EMPTY:
         return ANY_OK
@@ -256,6 +271,8 @@ SPECS: dict[str, Spec] = {
     "citations.citation": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
     "citations.override": Spec(REVIEWERS, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
     "citations.step": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.party": Spec(STAFF, (*GET, *POST_EMPTY), _party, NOTE_VARIANTS),
+    "citations.correction": Spec(STAFF, (*GET, *POST_EMPTY), _correction, NOTE_VARIANTS),
     "citations.notice": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     "citations.notice_pdf": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     "citations.codebook": Spec(ADMINS, GET, always(OK)),

@@ -32,14 +32,16 @@ from cso_field.citations.forms import (
     CaseForm,
     CitationForm,
     CitationSettingsForm,
+    CorrectionForm,
     OverrideForm,
+    PartyForm,
     ReinspectionForm,
     StepForm,
     TrainingForm,
     ViolationForm,
     WarningForm,
 )
-from cso_field.citations.models import Violation
+from cso_field.citations.models import Notice, Violation
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
@@ -241,6 +243,21 @@ def _new_case_valid(fuzz):
         "language": "es",
         **STOCKTON,
     }
+
+
+def _party_valid():
+    return {
+        "party_name": IMG,
+        "mailing_address": SCRIPT,
+        "language": "km",
+        "party_kind": "occupant",
+        "notice_details": SCRIPT,
+    }
+
+
+def _notice_pages(fuzz):
+    ids = db.session.scalars(select(Notice.id).where(Notice.case_id == fuzz.case_id)).all()
+    return [f"/citations/notices/{notice_id}" for notice_id in ids]
 
 
 def _violation_valid(fuzz):
@@ -490,6 +507,22 @@ TARGETS: dict[str, Target] = {
         forms=((StepForm, None),),
         valid=lambda fuzz: {"action": "paid", "on": _today(), "note": SCRIPT},
         shows=_case_pages,
+        examples=8,
+    ),
+    "citations.party": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('observed')}/party",
+        forms=((PartyForm, None),),
+        valid=lambda fuzz: _party_valid(),
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.correction": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('cited')}/correction",
+        forms=((CorrectionForm, None),),
+        valid=lambda fuzz: {**_party_valid(), "reason": SCRIPT},
+        shows=lambda fuzz: [*_case_pages(fuzz), *_notice_pages(fuzz)],
         examples=8,
     ),
     "citations.codebook_new": Target(

@@ -61,6 +61,7 @@ def upgrade():
         sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("party_kind", sa.String(length=10), nullable=False),
         sa.Column("party_name", sa.String(length=200), nullable=False),
+        sa.Column("notice_details", sa.Text(), nullable=True),
         sa.Column("warned_on", sa.Date(), nullable=True),
         sa.Column("correction_due", sa.Date(), nullable=True),
         sa.Column("reinspected_on", sa.Date(), nullable=True),
