@@ -100,6 +100,7 @@ def register_record_types(app: Flask) -> None:
     """The record types this app is built from. Importing one registers it with the core
     (records.registry); here it adds its blueprints and commands. Only this function and
     cso_field.models import record-type packages (see the import contracts)."""
+    from cso_field.citations.routes import bp as citations_bp
     from cso_field.field_notes.routes import bp as field_notes_bp
     from cso_field.special_checks.commands import special_checks as special_checks_cli
     from cso_field.special_checks.public import bp as special_checks_public_bp
@@ -107,6 +108,7 @@ def register_record_types(app: Flask) -> None:
     from cso_field.traffic_posts.routes import bp as traffic_posts_bp
 
     app.register_blueprint(field_notes_bp)
+    app.register_blueprint(citations_bp)
     app.register_blueprint(special_checks_bp)
     app.register_blueprint(special_checks_public_bp)
     app.register_blueprint(traffic_posts_bp)

@@ -2,6 +2,14 @@
 
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
+from cso_field.citations.models import (
+    BlightCase,
+    CaseViolation,
+    CitationTraining,
+    Notice,
+    ResponsibleParty,
+    Violation,
+)
 from cso_field.districts.models import District
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -25,7 +33,10 @@ from cso_field.traffic_posts.models import (
 __all__ = [
     "ActivityEntry",
     "AuditEvent",
+    "BlightCase",
+    "CaseViolation",
     "CheckVisit",
+    "CitationTraining",
     "DesignatedProblem",
     "District",
     "EnforcementSession",
@@ -34,16 +45,19 @@ __all__ = [
     "LoginAttempt",
     "LoginThrottle",
     "NamedLock",
+    "Notice",
     "OperationalPeriod",
     "OutboxMessage",
     "Photo",
     "PostAssignment",
     "PostEquipment",
     "RecordVersion",
+    "ResponsibleParty",
     "Setting",
     "SpecialCheck",
     "TrafficIncident",
     "TrafficPost",
     "User",
     "UserSession",
+    "Violation",
 ]

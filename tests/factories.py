@@ -278,3 +278,84 @@ def make_post(incident, name="Main & 1st", role="traffic_direction", **fields):
         **fields,
     }
     return add_post(incident, values)
+
+
+# -- Blight citations --------------------------------------------------------------------------
+
+
+def codebook_entry(section: str = "8.24.040", schedule: str = "general", **fields):
+    """A codebook violation, saved through the codebook service."""
+    from cso_field.citations.services import save_violation
+
+    values = {
+        "code_section": section,
+        "schedule": schedule,
+        "lookback_days": fields.pop("lookback_days", 365),
+        "correction_days": fields.pop("correction_days", 14),
+        "is_example": False,
+        "active": True,
+        "titles": fields.pop(
+            "titles", {"en": f"Overgrown vegetation {section}", "es": "Vegetación crecida"}
+        ),
+        "descriptions": fields.pop(
+            "descriptions",
+            {"en": "Weeds taller than 12 inches.", "es": "Maleza de más de 30 centímetros."},
+        ),
+        "custom_amounts": fields.pop("custom_amounts", None),
+        **fields,
+    }
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN.value))
+    return save_violation(None, values, admin or _any_user())
+
+
+def _any_user() -> User:
+    return db.session.scalar(select(User).order_by(User.id)) or create_account(
+        "codebook.admin", "Codebook Admin", Role.ADMIN.value, PASSWORD
+    )
+
+
+def train(user: User, days_ago: int = 30, expires_in: int | None = None, by: User | None = None):
+    """Record `user`'s citation training (by a Senior CSO made for it if none is given)."""
+    from cso_field.citations.services import record_training
+
+    if by is None:
+        by = db.session.scalar(select(User).where(User.role == Role.SENIOR_CSO.value))
+        by = by or create_account(f"trainer{user.id}", "Trainer", Role.SENIOR_CSO.value, PASSWORD)
+    today = department_today()
+    expires = today + timedelta(days=expires_in) if expires_in is not None else None
+    return record_training(
+        user, trained_on=today - timedelta(days=days_ago), expires_on=expires, note=None, by=by
+    )
+
+
+def party_data(**overrides) -> dict:
+    return {
+        "name": "Rosa Martínez",
+        "mailing_address": "PO Box 12, Stockton, CA 95202",
+        "language": "es",
+        "kind": "owner",
+        **overrides,
+    }
+
+
+def blight_case(author: User, violations: list, party: dict | None = None, today=None, **content):
+    """An observation, made through open_case (no photos)."""
+    from cso_field.citations.services import open_case
+
+    case, _created = open_case(
+        {
+            "address": content.pop("address", "145 N El Dorado St, Stockton, CA"),
+            "parcel_number": content.pop("parcel_number", "137-150-01"),
+            "observation": content.pop("observation", "Weeds waist high across the front yard."),
+            "latitude": content.pop("latitude", 37.9585),
+            "longitude": content.pop("longitude", -121.2905),
+            "accuracy_m": content.pop("accuracy_m", 8.0),
+        },
+        violation_ids=[violation.id for violation in violations],
+        party=party or party_data(),
+        client_uuid=uuid.uuid4(),
+        author=author,
+        uploads=[],
+        today=today,
+    )
+    return case

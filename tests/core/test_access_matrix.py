@@ -31,11 +31,14 @@ from tests.factories import (
     PASSWORD,
     STOCKTON,
     UserFactory,
+    blight_case,
     check_with_token,
+    codebook_entry,
     make_incident,
     make_post,
     png,
     request_data,
+    train,
     visit,
 )
 
@@ -141,6 +144,27 @@ def _manage(role, whose, method, body):
     if whose == GONE:
         return 404
     return OK if method == "GET" else 422
+
+
+def _case_post(status):
+    """A post to a blight case's step: 404 for someone else's deleted case unless an admin,
+    whose post the step itself then refuses like anyone's (`status`)."""
+    return lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else status
+
+
+def _correction(role, whose, method, body):
+    """The matrix's cases are warned by another, trained CSO: only a Senior CSO or an admin
+    may correct the warning (an empty post: 422); a deleted case has no notice in force."""
+    if whose == GONE:
+        return 409 if role == ADMIN else 404
+    if role == CSO:
+        return 403
+    return OK if method == "GET" else 422
+
+
+def _party(role, whose, method, body):
+    """Before any notice only: the matrix's cases are warned already (409)."""
+    return 404 if whose == GONE and role != ADMIN else 409
 
 
 def _edit_account(role, whose, method, body):
@@ -299,6 +323,27 @@ SPECS: dict[str, Spec] = {
     "traffic_posts.new_problem": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "traffic_posts.problem": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     "traffic_posts.record_session": Spec(STAFF, POST_EMPTY, _traffic_post, NOTE_VARIANTS),
+    "citations.index": Spec(STAFF, GET, always(OK)),
+    "citations.reinspections": Spec(STAFF, GET, always(OK)),
+    "citations.overdue": Spec(STAFF, GET, always(OK)),
+    "citations.overview": Spec(SUPERVISORS, GET, always(OK)),
+    "citations.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.view": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    # The actors have no citation training: the server refuses their warning.
+    "citations.warning": Spec(STAFF, POST_EMPTY, _case_post(403), NOTE_VARIANTS),
+    "citations.reinspection": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.citation": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.override": Spec(REVIEWERS, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.step": Spec(STAFF, POST_EMPTY, _case_post(422), NOTE_VARIANTS),
+    "citations.party": Spec(STAFF, (*GET, *POST_EMPTY), _party, NOTE_VARIANTS),
+    "citations.correction": Spec(STAFF, (*GET, *POST_EMPTY), _correction, NOTE_VARIANTS),
+    "citations.notice": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "citations.notice_pdf": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "citations.codebook": Spec(ADMINS, GET, always(OK)),
+    "citations.codebook_new": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.codebook_edit": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.training": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "citations.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
 }
 
 
@@ -366,6 +411,23 @@ class World:
                 author=owner,
             )
             return made
+        self.blight_cases()
+
+    def blight_cases(self) -> None:
+        """A warned blight case of each owner (warned by a trained CSO), and its notice."""
+        from cso_field.citations.notices import latest_notice
+        from cso_field.citations.services import warn
+
+        with self.app.test_request_context():
+            self.violation = codebook_entry("8.24.040")
+            trained = UserFactory(self.app).cso(username="cso.trained")
+            train(trained, by=self.senior)
+            self.cases, self.notices = {}, {}
+            for whose, owner in self.owners.items():
+                self.cases[whose] = blight_case(owner, [self.violation])
+                warn(self.cases[whose], trained)
+                self.notices[whose] = latest_notice(self.cases[whose])
+        self.delete(self.cases[GONE])
 
     def note(self, owner, status=Status.SUBMITTED, photo=False) -> FieldNote:
         def attach(note):
@@ -428,6 +490,12 @@ class World:
             return (self.assignment(whose) if fresh else self.assignments[whose]).id
         if argument == "problem_id":
             return self.problems[whose].id
+        if endpoint.startswith("citations."):
+            if argument == "notice_id":
+                return self.notices[whose].id
+            if argument == "violation_id":
+                return self.violation.id
+            return self.cases[whose].id
         if argument == "photo_id":
             return photos_for(self.notes[whose])[0].id
         if endpoint == "special_checks.visit":
@@ -458,6 +526,11 @@ def snapshot():
         "SELECT count(*) FROM traffic_equipment",
         "SELECT count(*) FROM designated_problem",
         "SELECT count(*) FROM enforcement_session",
+        "SELECT count(*) FROM citation_notice",
+        "SELECT count(*) FROM citation_training",
+        "SELECT id, code_section, titles FROM citation_violation ORDER BY id",
+        "SELECT id, state, deleted_at FROM blight_case ORDER BY id",
+        "SELECT id, fine_cents, override_cents FROM case_violation ORDER BY id",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

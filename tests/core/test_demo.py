@@ -126,3 +126,26 @@ def test_the_demo_has_a_parade_a_collision_on_post_and_a_problem_with_sessions(
     board = client.get(f"/traffic/{collision_id}").get_data(as_text=True)
     assert f"/traffic/{collision_id}/periods/{period_id}/ics214.pdf" in board  # one tap
     assert f"/traffic/{collision_id}/periods/{period_id}/ics204.pdf" in board
+
+
+def test_the_demo_has_blight_cases_at_every_step(app, client, monkeypatch):
+    from cso_field.auth.models import User
+    from cso_field.citations import lists
+    from cso_field.citations.models import BlightCase, Violation
+    from cso_field.citations.services import may_cite
+
+    _seed(app, monkeypatch)
+    with app.app_context():
+        cases = db.session.scalars(select(BlightCase)).all()
+        assert {case.state for case in cases} >= {"observed", "warned", "cited", "appealed", "paid"}
+        assert {case.party.language for case in cases} >= {"es", "km", "pa"}
+        assert all(v.is_example for v in db.session.scalars(select(Violation)))
+        assert lists.reinspections_due_count(department_today()) == 1
+        fines = [item.fine_cents for case in cases for item in case.violations if item.fine_cents]
+        assert 20_000 in fines  # the Khmer-reading owner's second citation for the section
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        assert may_cite(users["cso.demo"]) and not may_cite(users["cso2.demo"])
+    _log_in(client, "cso.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "1 reinspection due" in today
+    assert "María López (demo)" in client.get("/citations/reinspections").get_data(as_text=True)

@@ -28,6 +28,20 @@ from sqlalchemy import func, select
 
 from cso_field.accounts.forms import EditAccountForm, NewAccountForm
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.citations.forms import (
+    CaseForm,
+    CitationForm,
+    CitationSettingsForm,
+    CorrectionForm,
+    OverrideForm,
+    PartyForm,
+    ReinspectionForm,
+    StepForm,
+    TrainingForm,
+    ViolationForm,
+    WarningForm,
+)
+from cso_field.citations.models import Notice, Violation
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
@@ -66,13 +80,17 @@ from tests.factories import (
     SCRIPT,
     STOCKTON,
     UserFactory,
+    blight_case,
     check_with_token,
+    codebook_entry,
     make_incident,
     make_post,
+    party_data,
     png,
     post_note,
     raw_payload_in,
     request_data,
+    train,
 )
 
 # Hypothesis keeps caches in .hypothesis/ of the working tree; keep them out of it.
@@ -232,6 +250,52 @@ def _geojson():
     }
     body = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
     return (io.BytesIO(body), "districts.geojson")
+
+
+def _case_pages(fuzz):
+    return [f"/citations/{fuzz.case_id}", "/citations/", "/citations/reinspections", "/today"]
+
+
+def _new_case_valid(fuzz):
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "address": IMG,
+        "observation": SCRIPT,
+        "violations": str(fuzz.violation_id()),
+        "party_kind": "owner",
+        "party_name": SCRIPT,
+        "mailing_address": IMG,
+        "language": "es",
+        **STOCKTON,
+    }
+
+
+def _party_valid():
+    return {
+        "party_name": IMG,
+        "mailing_address": SCRIPT,
+        "language": "km",
+        "party_kind": "occupant",
+        "notice_details": SCRIPT,
+    }
+
+
+def _notice_pages(fuzz):
+    ids = db.session.scalars(select(Notice.id).where(Notice.case_id == fuzz.case_id)).all()
+    return [f"/citations/notices/{notice_id}" for notice_id in ids]
+
+
+def _violation_valid(fuzz):
+    return {
+        "code_section": f"F-{uuid.uuid4().hex[:8]}",
+        "schedule": "general",
+        "lookback_days": "365",
+        "correction_days": "14",
+        "title_en": SCRIPT,
+        "description_en": IMG,
+        "title_km": SCRIPT,
+        "active": "y",
+    }
 
 
 TARGETS: dict[str, Target] = {
@@ -560,6 +624,112 @@ TARGETS: dict[str, Target] = {
         shows=lambda fuzz: [f"/traffic/problems/{fuzz.problem_id}"],
         examples=20,
     ),
+    "citations.new": Target(
+        Role.CSO,
+        lambda fuzz: "/citations/new",
+        forms=((CaseForm, None),),
+        extra=("photos",),
+        valid=_new_case_valid,
+        shows=lambda fuzz: ["/citations/", "/today", "/search/?q=alert"],
+        examples=20,
+    ),
+    "citations.warning": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('observed')}/warning",
+        forms=((WarningForm, None),),
+        valid=lambda fuzz: {"correction_due": _today(10)},
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.reinspection": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('warned')}/reinspection",
+        forms=((ReinspectionForm, None),),
+        extra=("photos",),
+        valid=lambda fuzz: {"outcome": "not_corrected", "notes": SCRIPT},
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.citation": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('not_corrected')}/citation",
+        forms=((CitationForm, None),),
+        valid=lambda fuzz: {"violations": str(fuzz.violation_id())},
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.override": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('cited')}/override",
+        forms=((OverrideForm, None),),
+        valid=lambda fuzz: {"item": str(fuzz.case_item), "amount": "150", "reason": SCRIPT},
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.step": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('cited')}/steps",
+        forms=((StepForm, None),),
+        valid=lambda fuzz: {"action": "paid", "on": _today(), "note": SCRIPT},
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.party": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('observed')}/party",
+        forms=((PartyForm, None),),
+        valid=lambda fuzz: _party_valid(),
+        shows=_case_pages,
+        examples=8,
+    ),
+    "citations.correction": Target(
+        Role.CSO,
+        lambda fuzz: f"/citations/{fuzz.blight_case('cited')}/correction",
+        forms=((CorrectionForm, None),),
+        valid=lambda fuzz: {**_party_valid(), "reason": SCRIPT},
+        shows=lambda fuzz: [*_case_pages(fuzz), *_notice_pages(fuzz)],
+        examples=8,
+    ),
+    "citations.codebook_new": Target(
+        Role.ADMIN,
+        lambda fuzz: "/citations/codebook/new",
+        forms=((ViolationForm, None),),
+        valid=_violation_valid,
+        shows=lambda fuzz: ["/citations/codebook", "/citations/new", "/audit/"],
+        examples=15,
+    ),
+    "citations.codebook_edit": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/citations/codebook/{fuzz.violation_id()}",
+        forms=((ViolationForm, None),),
+        valid=_violation_valid,
+        shows=lambda fuzz: ["/citations/codebook", f"/citations/codebook/{fuzz.violation_id()}"],
+        examples=15,
+    ),
+    "citations.training": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/citations/training",
+        forms=((TrainingForm, None),),
+        valid=lambda fuzz: {
+            "user": str(fuzz.user("trainee").id),
+            "trained_on": _today(-1),
+            "note": SCRIPT,
+        },
+        shows=lambda fuzz: ["/citations/training", "/audit/"],
+        examples=15,
+    ),
+    "citations.settings": Target(
+        Role.ADMIN,
+        lambda fuzz: "/citations/settings",
+        forms=((CitationSettingsForm, None),),
+        valid=lambda fuzz: {
+            "citation_payment_days": "30",
+            "citation_hearing_request_days": "15",
+            "citation_appeal_days": "20",
+        },
+        shows=lambda fuzz: ["/citations/settings", "/audit/"],
+        examples=10,
+    ),
 }
 
 
@@ -595,6 +765,9 @@ class Fuzz:
     incident_id: int | None = None
     post_id: int | None = None
     problem_id: int | None = None
+    violation: int | None = None
+    case_id: int | None = None
+    case_item: int | None = None
 
     def user(self, name: str, role: Role = Role.CSO):
         if name not in self.accounts:
@@ -684,6 +857,32 @@ class Fuzz:
             f"/traffic/{incident}/periods/{period}/ics204",
             "/today",
         ]
+
+    def violation_id(self) -> int:
+        if self.violation is None:
+            with self.app.test_request_context():
+                self.violation = codebook_entry("F-1", titles={"en": SCRIPT, "es": IMG}).id
+        return self.violation
+
+    def blight_case(self, state: str) -> int:
+        """A case of the (trained) fuzzing CSO in `state`, with payloads in what it shows."""
+        from cso_field.citations.services import cite, may_cite, reinspect, warn
+
+        officer = self.user(Role.CSO.value, Role.CSO)
+        violation = db.session.get(Violation, self.violation_id())
+        with self.app.test_request_context():
+            if not may_cite(officer):
+                train(officer, by=self.user("trainer", Role.SENIOR_CSO))
+            party = party_data(name=SCRIPT, mailing_address=IMG)
+            case = blight_case(officer, [violation], party=party, observation=SCRIPT, address=IMG)
+            if state != "observed":
+                warn(case, officer, today=case.observed_on)
+            if state in ("not_corrected", "cited"):
+                reinspect(case, officer, corrected=False, notes=IMG, uploads=[])
+            if state == "cited":
+                cite(case, officer, violation_ids=[violation.id])
+        self.case_id, self.case_item = case.id, case.violations[0].id
+        return case.id
 
     def manage_token(self) -> str:
         _check, self.token = check_with_token(
