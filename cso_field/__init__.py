@@ -104,10 +104,12 @@ def register_record_types(app: Flask) -> None:
     from cso_field.special_checks.commands import special_checks as special_checks_cli
     from cso_field.special_checks.public import bp as special_checks_public_bp
     from cso_field.special_checks.routes import bp as special_checks_bp
+    from cso_field.surveys.routes import bp as surveys_bp
 
     app.register_blueprint(field_notes_bp)
     app.register_blueprint(special_checks_bp)
     app.register_blueprint(special_checks_public_bp)
+    app.register_blueprint(surveys_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
 

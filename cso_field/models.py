@@ -11,8 +11,24 @@ from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.surveys.models import (
+    Answer,
+    Canvass,
+    Choice,
+    Question,
+    Survey,
+    SurveyResponse,
+    SurveyVersion,
+)
 
 __all__ = [
+    "Answer",
+    "Canvass",
+    "Choice",
+    "Question",
+    "Survey",
+    "SurveyResponse",
+    "SurveyVersion",
     "AuditEvent",
     "CheckVisit",
     "District",

@@ -237,3 +237,121 @@ def manage_token(message: OutboxMessage) -> str:
 
 def submit_request(client, data, lang="es"):
     return client.post(f"{FORM}?lang={lang}", data=data)
+
+
+# -- Surveys -----------------------------------------------------------------------------------
+
+
+def xlsform_bytes(survey: list, choices: list = (), settings: list = ()) -> bytes:
+    """An XLSForm workbook from rows (each list's first row is its header)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(list(row))
+    for title, rows in (("choices", choices), ("settings", settings)):
+        if rows:
+            extra = book.create_sheet(title)
+            for row in rows:
+                extra.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+EN, ES, VI = "English (en)", "Spanish (es)", "Vietnamese (vi)"
+# A door-to-door form as ODK/KoboToolbox teams write them: three languages, a group shown as
+# a section, a constraint with its message, skip logic, a default, metadata rows, and one
+# question whose Spanish label is missing (it must show in English).
+DOOR_SURVEY = [
+    [
+        "type",
+        "name",
+        f"label::{EN}",
+        f"label::{ES}",
+        f"label::{VI}",
+        f"hint::{EN}",
+        f"hint::{ES}",
+        "required",
+        "relevant",
+        "constraint",
+        f"constraint_message::{EN}",
+        f"constraint_message::{ES}",
+        "default",
+        "appearance",
+    ],
+    ["start", "start"],
+    ["begin_group", "household", "Household", "Hogar", "Hộ gia đình"],
+    [
+        "integer",
+        "people",
+        "How many people live here?",
+        "¿Cuántas personas viven aquí?",
+        "Có bao nhiêu người sống ở đây?",
+        "Count everyone",
+        "Cuente a todos",
+        "yes",
+        None,
+        ". >= 1 and . <= 30",
+        "Between 1 and 30",
+        "Entre 1 y 30",
+    ],
+    [
+        "select_one yes_no",
+        "feel_safe",
+        "Do you feel safe in your neighborhood?",
+        "¿Se siente seguro en su vecindario?",
+        "Quý vị có cảm thấy an toàn trong khu phố không?",
+        None,
+        None,
+        "yes",
+    ],
+    [
+        "text",
+        "why_unsafe",
+        "What makes you feel unsafe?",
+        None,
+        "Điều gì khiến quý vị cảm thấy không an toàn?",
+        None,
+        None,
+        None,
+        "${feel_safe} = 'no'",
+    ],
+    ["end_group", "household"],
+    [
+        "select_multiple concerns",
+        "concerns",
+        "Top concerns",
+        "Principales preocupaciones",
+        "Mối quan tâm hàng đầu",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "minimal",
+    ],
+    ["date", "moved_in", "When did you move in?", "¿Cuándo se mudó?", "Quý vị chuyển đến khi nào?"],
+    ["note", "thanks", "Thank you!", "¡Gracias!", "Cảm ơn quý vị!"],
+]
+DOOR_CHOICES = [
+    ["list_name", "name", f"label::{EN}", f"label::{ES}", f"label::{VI}"],
+    ["yes_no", "yes", "Yes", "Sí", "Có"],
+    ["yes_no", "no", "No", "No", "Không"],
+    ["concerns", "speeding", "Speeding", "Exceso de velocidad", "Chạy quá tốc độ"],
+    ["concerns", "lighting", "Street lighting", "Alumbrado público", "Đèn đường"],
+    ["concerns", "dumping", "Illegal dumping", "Basura tirada", "Đổ rác bất hợp pháp"],
+]
+DOOR_SETTINGS = [
+    ["form_title", "form_id", "default_language"],
+    ["Neighborhood safety survey", "door_safety_2026", EN],
+]
+
+
+def door_xlsform() -> bytes:
+    return xlsform_bytes(DOOR_SURVEY, DOOR_CHOICES, DOOR_SETTINGS)

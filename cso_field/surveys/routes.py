@@ -1,0 +1,340 @@
+"""Surveys, the staff blueprint: Senior CSOs' survey list, XLSForm import and download and a
+survey's page; every officer's canvasses, the door-to-door screen, the questionnaire and a
+recorded contact."""
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from cso_field import htmx
+from cso_field.extensions import db
+from cso_field.htmx import render, see_other
+from cso_field.i18n import RESIDENT_LANGUAGES, render_for_resident, resident_language_code
+from cso_field.photos.services import PhotoError, photos_for, posted_photos
+from cso_field.records import services as records
+from cso_field.records.registry import can_view
+from cso_field.roles import SUPERVISORS, Role, roles, staff
+from cso_field.surveys import services
+from cso_field.surveys.forms import (
+    MAX_XLSFORM_BYTES,
+    CanvassForm,
+    CloseCanvassForm,
+    ContactForm,
+    XLSFormUploadForm,
+)
+from cso_field.surveys.models import Canvass, Survey, SurveyResponse, SurveyVersion
+from cso_field.surveys.xlsform import Problem, XLSFormError, export_xlsform, import_xlsform
+
+bp = Blueprint("surveys", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- Surveys (Senior CSOs and admins) ----------------------------------------------------------
+
+
+@bp.get("/surveys/")
+@roles(*SUPERVISORS)
+def index():
+    page = htmx.page_arg()
+    surveys, has_more = services.list_surveys(page)
+    return render(
+        "surveys/index.html", "surveys/_rows.html", surveys=surveys, has_more=has_more, page=page
+    )
+
+
+def _uploaded(form: XLSFormUploadForm):
+    """The upload's definition, or the problems to show (by sheet, row and column)."""
+    data = form.xlsform.data.stream.read(MAX_XLSFORM_BYTES + 1)
+    if len(data) > MAX_XLSFORM_BYTES:
+        return None, [Problem("-", None, None, _("The file is larger than 2 MB."))]
+    try:
+        imported = import_xlsform(data)
+    except XLSFormError as error:
+        return None, error.problems
+    for notice in imported.notices:
+        flash(str(notice), "info")
+    return imported.definition, []
+
+
+@bp.route("/surveys/import", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
+def import_survey():
+    form = XLSFormUploadForm()
+    if request.method == "GET":
+        return render_template("surveys/import.html", form=form, problems=[])
+    problems = []
+    if form.validate():
+        definition, problems = _uploaded(form)
+        if definition is not None:
+            survey = services.save_survey(definition, current_user)
+            flash(_("Survey “%(name)s” imported.", name=survey.name), "success")
+            return see_other(url_for("surveys.view", survey_id=survey.id))
+    return render_template("surveys/import.html", form=form, problems=problems), 422
+
+
+def _get_survey_or_404(survey_id: int) -> Survey:
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or survey.archived_at is not None:
+        abort(404)
+    return survey
+
+
+def _version_arg(survey: Survey) -> SurveyVersion:
+    number = request.args.get("version", type=int)
+    chosen = next((v for v in survey.versions if v.number == number), None)
+    return chosen or services.current_version(survey)
+
+
+@bp.get("/surveys/<id:survey_id>")
+@roles(*SUPERVISORS)
+def view(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    version = _version_arg(survey)
+    language = resident_language_code(request.args.get("lang"))
+    return render_template(
+        "surveys/view.html",
+        survey=survey,
+        version=version,
+        language=language,
+        languages=RESIDENT_LANGUAGES.values(),
+        responses=services.response_count(version),
+        form=XLSFormUploadForm(),
+        problems=[],
+    )
+
+
+@bp.post("/surveys/<id:survey_id>/revise")
+@roles(*SUPERVISORS)
+def revise(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    form = XLSFormUploadForm()
+    problems = []
+    if form.validate():
+        definition, problems = _uploaded(form)
+        if definition is not None:
+            version = services.revise_survey(survey, definition, current_user)
+            flash(_("Survey saved as version %(number)d.", number=version.number), "success")
+            return see_other(url_for("surveys.view", survey_id=survey.id))
+    version = services.current_version(survey)
+    return render_template(
+        "surveys/view.html",
+        survey=survey,
+        version=version,
+        language="en",
+        languages=RESIDENT_LANGUAGES.values(),
+        responses=services.response_count(version),
+        form=form,
+        problems=problems,
+    ), 422
+
+
+@bp.get("/surveys/<id:survey_id>/xlsform")
+@roles(*SUPERVISORS)
+def download(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    version = _version_arg(survey)
+    body = export_xlsform(services.definition_of(version))
+    filename = f"{version.form_id}-v{version.number}.xlsx"
+    return Response(
+        body,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# -- Canvasses (every officer) -----------------------------------------------------------------
+
+
+@bp.route("/canvass/", methods=["GET", "POST"])
+@staff
+def canvasses():
+    form = CanvassForm(surveys=services.list_surveys()[0])
+    if request.method == "POST" and form.validate():
+        survey = _get_survey_or_404(form.survey.data)
+        canvass, _created = services.start_canvass(
+            survey, form.area.data, current_user, form.client_uuid.data
+        )
+        return see_other(url_for("surveys.canvass", canvass_id=canvass.id))
+    body = render_template(
+        "surveys/canvasses.html", form=form, open=services.open_canvasses_of(current_user, 10)
+    )
+    return body, 422 if request.method == "POST" else 200
+
+
+def _get_canvass_or_404(canvass_id: int) -> Canvass:
+    canvass = db.session.get(Canvass, canvass_id)
+    if canvass is None or (canvass.deleted_at is not None and current_user.role != Role.ADMIN):
+        abort(404)
+    return canvass
+
+
+def _canvass_page(canvass: Canvass, form: ContactForm, status: int = 200, **extra):
+    body = render_template(
+        "surveys/canvass.html",
+        canvass=canvass,
+        form=form,
+        progress=services.canvass_progress(canvass),
+        come_back=services.come_back_list(canvass),
+        recent=services.recent_contacts(canvass),
+        outcomes=list(services.Outcome),
+        close_form=CloseCanvassForm(),
+        **extra,
+    )
+    return body, status
+
+
+@bp.get("/canvass/<id:canvass_id>")
+@staff
+def canvass(canvass_id: int):
+    canvass = _get_canvass_or_404(canvass_id)
+    form = ContactForm(address=request.args.get("address"))
+    return _canvass_page(canvass, form)
+
+
+def _questionnaire(canvass: Canvass, form: ContactForm, problems: dict) -> Markup:
+    """The questionnaire in the resident's language; the officer's page around it keeps the
+    officer's language."""
+    language = resident_language_code(request.form.get("switch_language") or form.language.data)
+    version = services.current_version(canvass.survey)
+    values = request.form if request.method == "POST" else MultiDict()
+    return Markup(  # noqa: S704 (an autoescaped template's output)
+        render_for_resident(
+            "surveys/_questionnaire.html",
+            language,
+            canvass=canvass,
+            version=version,
+            language=language,
+            form=form,
+            values=values,
+            problems=problems,
+            shown=services.shown_questions(version, values),
+            languages=RESIDENT_LANGUAGES.values(),
+        )
+    )
+
+
+@bp.get("/canvass/<id:canvass_id>/questionnaire")
+@staff
+def questionnaire(canvass_id: int):
+    canvass = _get_canvass_or_404(canvass_id)
+    form = ContactForm(
+        formdata=None,
+        language=resident_language_code(request.args.get("lang")),
+        address=request.args.get("address"),
+    )
+    return render_template(
+        "surveys/questionnaire.html",
+        canvass=canvass,
+        form=form,
+        questionnaire=_questionnaire(canvass, form, {}),
+    )
+
+
+def _answers_sent() -> bool:
+    """True when the questionnaire was sent; False for the "Completed" tap that opens it and
+    for the resident choosing another language (both save nothing)."""
+    return "answers" in request.form and "switch_language" not in request.form
+
+
+def _posted_answers() -> dict:
+    return {name: request.form.getlist(name) for name in request.form}
+
+
+@bp.post("/canvass/<id:canvass_id>/contacts")
+@staff
+def contact(canvass_id: int):
+    canvass = _get_canvass_or_404(canvass_id)
+    form = ContactForm()
+    if not form.validate():
+        return _contact_refused(canvass, form, {})
+    if form.outcome.data == "completed" and not _answers_sent():
+        return _contact_refused(canvass, form, {}, 200)  # the questionnaire, nothing saved
+    try:
+        response, created = services.record_contact(
+            canvass,
+            current_user,
+            outcome=form.outcome.data,
+            location=form_location(form),
+            language=resident_language_code(form.language.data),
+            form=_posted_answers(),
+            client_uuid=form.client_uuid.data,
+            uploads=posted_photos(),
+        )
+    except services.AnswersRefused as refused:
+        return _contact_refused(canvass, form, refused.problems)
+    except services.SurveyRuleError:
+        form.outcome.errors.append(_("This canvass is closed: no contact can be recorded."))
+        return _contact_refused(canvass, form, {}, 409)
+    except records.SubmissionConflict:
+        form.client_uuid.errors.append(_("This contact was already sent with other answers."))
+        return _contact_refused(canvass, form, {})
+    except PhotoError as error:
+        form.outcome.errors.append(str(error))
+        return _contact_refused(canvass, form, {}, error.status)
+    if created:
+        flash(
+            _(
+                "%(address)s: %(outcome)s, recorded.",
+                address=response.address or "—",
+                outcome=services.Outcome(response.outcome).label,
+            ),
+            "success",
+        )
+    return see_other(url_for("surveys.canvass", canvass_id=canvass.id))
+
+
+def form_location(form: ContactForm) -> dict:
+    return {
+        "latitude": form.latitude.data,
+        "longitude": form.longitude.data,
+        "accuracy_m": form.accuracy_m.data,
+        "address": (form.address.data or "").strip() or None,
+    }
+
+
+def _contact_refused(canvass: Canvass, form: ContactForm, problems: dict, status: int = 422):
+    if form.outcome.data == "completed":
+        return render_template(
+            "surveys/questionnaire.html",
+            canvass=canvass,
+            form=form,
+            questionnaire=_questionnaire(canvass, form, problems),
+        ), status
+    return _canvass_page(canvass, form, status)
+
+
+@bp.post("/canvass/<id:canvass_id>/close")
+@staff
+def close(canvass_id: int):
+    canvass = _get_canvass_or_404(canvass_id)
+    if not CloseCanvassForm().validate():
+        abort(400)
+    try:
+        if services.close_canvass(canvass, current_user):
+            flash(_("Canvass %(reference)s closed.", reference=canvass.reference), "success")
+    except services.SurveyRuleError:
+        abort(403)
+    return see_other(url_for("surveys.canvasses"))
+
+
+@bp.get("/canvass/contacts/<id:record_id>")
+@staff
+def response(record_id: int):
+    response = db.session.get(SurveyResponse, record_id)
+    if not can_view(current_user, response):
+        abort(404)
+    return render_template(
+        "surveys/response.html",
+        response=response,
+        record=response,
+        version=response.version,
+        photos=photos_for(response),
+        history=records.history(response),
+        fields=services.SURVEY_RESPONSES.fields,
+        can_edit=False,
+        can_review=False,
+        can_delete=records.can_delete(current_user, response),
+    )
