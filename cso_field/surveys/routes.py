@@ -2,13 +2,26 @@
 survey's page; every officer's canvasses, the door-to-door screen, the questionnaire and a
 recorded contact."""
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from cso_field import htmx
+from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
 from cso_field.htmx import render, see_other
 from cso_field.i18n import RESIDENT_LANGUAGES, render_for_resident, resident_language_code
@@ -16,7 +29,7 @@ from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
 from cso_field.records.registry import can_view
 from cso_field.roles import SUPERVISORS, Role, roles, staff
-from cso_field.surveys import services
+from cso_field.surveys import results, services
 from cso_field.surveys.forms import (
     MAX_XLSFORM_BYTES,
     CanvassForm,
@@ -141,6 +154,56 @@ def download(survey_id: int):
     return Response(
         body,
         mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> results.Filters:
+    return results.Filters(district_filter_arg(), _date_arg("from"), _date_arg("to"))
+
+
+@bp.get("/surveys/<id:survey_id>/results")
+@roles(*SUPERVISORS)
+def results_page(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    version = _version_arg(survey)
+    filters, language = _filters(), resident_language_code(request.args.get("lang"))
+    return render_template(
+        "surveys/results.html",
+        survey=survey,
+        version=version,
+        filters=filters,
+        language=language,
+        languages=RESIDENT_LANGUAGES.values(),
+        districts=districts_for_filter(),
+        completed=results.completed_count(version, filters),
+        charts=results.choice_results(version, filters, language),
+        texts=results.text_answers(version, filters),
+    )
+
+
+@bp.get("/surveys/<id:survey_id>/export.<any(csv, xlsx):kind>")
+@roles(*SUPERVISORS)
+def export(survey_id: int, kind: str):
+    survey = _get_survey_or_404(survey_id)
+    version = _version_arg(survey)
+    filters, language = _filters(), resident_language_code(request.args.get("lang"))
+    results.audit_export(version, kind, language, filters)
+    filename = f"{version.form_id}-v{version.number}-{language}.{kind}"
+    plan = results.export_plan(version, filters, language)
+    if kind == "xlsx":
+        handle = results.xlsx_file(plan)
+        return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=filename)
+    return Response(
+        results.csv_stream(current_app._get_current_object(), plan),
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
