@@ -355,3 +355,29 @@ DOOR_SETTINGS = [
 
 def door_xlsform() -> bytes:
     return xlsform_bytes(DOOR_SURVEY, DOOR_CHOICES, DOOR_SETTINGS)
+
+
+def door_survey(author):
+    """The door-to-door survey, imported and saved (inside a request context)."""
+    from cso_field.surveys.services import save_survey
+    from cso_field.surveys.xlsform import import_xlsform
+
+    return save_survey(import_xlsform(door_xlsform()).definition, author)
+
+
+def contact(app, canvass, user, outcome="no_answer", address="5 Elm St", **extra):
+    """A door's contact recorded in `canvass` by `user`."""
+    from cso_field.surveys.services import record_contact
+
+    with app.test_request_context():
+        response, _created = record_contact(
+            canvass,
+            user,
+            outcome=outcome,
+            location={"latitude": None, "longitude": None, "accuracy_m": None, "address": address},
+            language=extra.pop("language", "en"),
+            form=extra.pop("form", {}),
+            client_uuid=uuid.uuid4(),
+            uploads=[],
+        )
+    return response

@@ -59,6 +59,19 @@ EXPECTED_RULES = {
     "special_checks.overview": SUPERVISORS,
     "special_checks.overview_section": SUPERVISORS,
     "special_checks.starting_soon": STAFF,
+    "surveys.index": SUPERVISORS,
+    "surveys.import_survey": SUPERVISORS,
+    "surveys.view": SUPERVISORS,
+    "surveys.revise": SUPERVISORS,
+    "surveys.download": SUPERVISORS,
+    "surveys.results_page": SUPERVISORS,
+    "surveys.export": SUPERVISORS,
+    "surveys.canvasses": STAFF,
+    "surveys.canvass": STAFF,
+    "surveys.questionnaire": STAFF,
+    "surveys.contact": STAFF,
+    "surveys.close": STAFF,
+    "surveys.response": STAFF,
 }
 
 
@@ -76,6 +89,7 @@ def _url(app, rule, user_id):
         "filename": "css/app.css",
         "token": "no-such-token-0123456789abcdef",
         "name": "stale",
+        "kind": "csv",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():

@@ -24,12 +24,15 @@ from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
 from cso_field.roles import Role
+from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import utcnow
 from tests.factories import (
     PASSWORD,
     STOCKTON,
     UserFactory,
     check_with_token,
+    contact,
+    door_survey,
     png,
     request_data,
     visit,
@@ -54,6 +57,7 @@ NEW_NOTE = {**NOTE_EDIT, "client_uuid": None, "submit": "1"}  # None: a fresh UU
 VISIT = {"outcome": "all_secure", "client_uuid": None}
 RENAME = {"display_name": "Renamed Person", "role": "cso", "is_active_account": "y"}
 PHOTO = {"photos": "png"}  # replaced by a real PNG upload
+CONTACT = {"outcome": "no_answer", "client_uuid": None, "address": "3 Elm St"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,20 @@ def _manage(role, whose, method, body):
     if whose == GONE:
         return 404
     return OK if method == "GET" else 422
+
+
+def _canvass_contact(role, whose, method, body):
+    if whose == GONE and role != ADMIN:
+        return 404
+    if body is EMPTY:
+        return 422
+    return 409 if whose == GONE else CHANGED  # a deleted canvass takes no contacts
+
+
+def _close_canvass(role, whose, method, body):
+    if whose == GONE and role != ADMIN:
+        return 404
+    return CHANGED if whose == OWN else 403  # only its officer closes a canvass
 
 
 def _edit_account(role, whose, method, body):
@@ -235,6 +253,21 @@ SPECS: dict[str, Spec] = {
     "special_checks.overview": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.overview_section": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.starting_soon": Spec(STAFF, GET, always(OK)),
+    "surveys.index": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.import_survey": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "surveys.view": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.revise": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "surveys.download": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.results_page": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.export": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.canvasses": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "surveys.canvass": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "surveys.questionnaire": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "surveys.contact": Spec(
+        STAFF, (*POST_EMPTY, ("POST", CONTACT)), _canvass_contact, NOTE_VARIANTS, "canvass"
+    ),
+    "surveys.close": Spec(STAFF, POST_EMPTY, _close_canvass, NOTE_VARIANTS, "canvass"),
+    "surveys.response": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
 }
 
 
@@ -271,6 +304,19 @@ class World:
                 self.visits[whose] = visit(self.checks[whose], owner, outcome="suspicious")
         self.delete(self.checks[GONE])
         self.delete(self.visits[GONE])
+        with app.test_request_context():
+            self.survey = door_survey(self.admin)
+        self.canvasses = {whose: self.canvass(owner) for whose, owner in self.owners.items()}
+        self.responses = {
+            whose: contact(self.app, self.canvasses[whose], owner)
+            for whose, owner in self.owners.items()
+        }
+        self.delete(self.canvasses[GONE])
+        self.delete(self.responses[GONE])
+
+    def canvass(self, owner):
+        with self.app.test_request_context():
+            return start_canvass(self.survey, "Elm St", owner, uuid.uuid4())[0]
 
     def note(self, owner, status=Status.SUBMITTED, photo=False) -> FieldNote:
         def attach(note):
@@ -315,6 +361,17 @@ class World:
             return "stale"
         if argument == "user_id":
             return owner.id
+        if argument == "kind":
+            return "csv"
+        if argument == "survey_id":
+            return self.survey.id
+        if argument == "canvass_id":
+            canvass = self.canvass(owner) if fresh else self.canvasses[whose]
+            if fresh and whose == GONE:
+                self.delete(canvass)
+            return canvass.id
+        if endpoint == "surveys.response":
+            return self.responses[whose].id
         if argument in ("token", "check_id"):
             check, token = self.check(owner) if fresh else (self.checks[whose], self.tokens[whose])
             if fresh and whose == GONE:
@@ -342,6 +399,9 @@ def snapshot():
         "SELECT id, status, deleted_at FROM field_note ORDER BY id",
         "SELECT id, display_name, role, is_active_account FROM user_account ORDER BY id",
         "SELECT id, end_date, cancelled_at, deleted_at FROM special_check ORDER BY id",
+        "SELECT count(*) FROM survey_response",
+        "SELECT count(*) FROM survey_version",
+        "SELECT id, closed_at FROM canvass ORDER BY id",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

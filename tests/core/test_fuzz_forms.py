@@ -42,6 +42,8 @@ from cso_field.special_checks.forms import (
     VisitForm,
 )
 from cso_field.special_checks.models import SpecialCheck
+from cso_field.surveys.forms import CanvassForm, CloseCanvassForm, ContactForm, XLSFormUploadForm
+from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today
 from tests.factories import (
     IMG,
@@ -51,6 +53,8 @@ from tests.factories import (
     STOCKTON,
     UserFactory,
     check_with_token,
+    door_survey,
+    door_xlsform,
     png,
     post_note,
     raw_payload_in,
@@ -398,6 +402,82 @@ TARGETS: dict[str, Target] = {
 }
 
 
+def _door_answers(fuzz) -> dict:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "outcome": "completed",
+        "answers": "1",
+        "language": "vi",
+        "address": SCRIPT,
+        "people": "3",
+        "feel_safe": "no",
+        "why_unsafe": SCRIPT,
+        "concerns": "lighting",
+        "moved_in": "2020-05-01",
+    }
+
+
+def _survey_pages(fuzz) -> list[str]:
+    return [f"/surveys/{fuzz.survey().id}", f"/surveys/{fuzz.survey().id}/results", "/surveys/"]
+
+
+SURVEY_TARGETS = {
+    "surveys.import_survey": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/surveys/import",
+        forms=((XLSFormUploadForm, None),),
+        valid=lambda fuzz: {"xlsform": (io.BytesIO(door_xlsform()), f"{SCRIPT}.xlsx")},
+        shows=lambda fuzz: ["/surveys/", "/audit/"],
+        examples=10,
+    ),
+    "surveys.revise": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/surveys/{fuzz.survey().id}/revise",
+        forms=((XLSFormUploadForm, None),),
+        valid=lambda fuzz: {"xlsform": (io.BytesIO(door_xlsform()), "door.xlsx")},
+        shows=_survey_pages,
+        examples=10,
+    ),
+    "surveys.canvasses": Target(
+        Role.CSO,
+        lambda fuzz: "/canvass/",
+        forms=((CanvassForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "survey": str(fuzz.survey().id),
+            "area": SCRIPT,
+        },
+        shows=lambda fuzz: ["/canvass/", "/today"],
+        examples=15,
+    ),
+    "surveys.contact": Target(
+        Role.CSO,
+        lambda fuzz: f"/canvass/{fuzz.canvass().id}/contacts",
+        forms=((ContactForm, None),),
+        extra=(
+            "answers",
+            "people",
+            "feel_safe",
+            "why_unsafe",
+            "concerns",
+            "moved_in",
+            "switch_language",
+            "photos",
+        ),
+        valid=_door_answers,
+        shows=lambda fuzz: [f"/canvass/{fuzz.canvass().id}", "/today", *_survey_pages(fuzz)],
+        examples=30,
+    ),
+    "surveys.close": Target(
+        Role.CSO,
+        lambda fuzz: f"/canvass/{fuzz.canvass(fresh=True).id}/close",
+        forms=((CloseCanvassForm, None),),
+        examples=6,
+    ),
+}
+TARGETS.update(SURVEY_TARGETS)
+
+
 def _post_endpoints(app) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
 
@@ -464,6 +544,20 @@ class Fuzz:
             check, self.token = check_with_token(self.app, address=SCRIPT, instructions=IMG)
             self.check_id = check.id
         return self.check_id
+
+    def survey(self):
+        if not hasattr(self, "_survey"):
+            author = self.user("senior", Role.SENIOR_CSO)
+            with self.app.test_request_context():
+                self._survey = door_survey(author)
+        return self._survey
+
+    def canvass(self, fresh=False):
+        if fresh or not hasattr(self, "_canvass"):
+            survey, officer = self.survey(), self.user(Role.CSO.value, Role.CSO)
+            with self.app.test_request_context():
+                self._canvass = start_canvass(survey, SCRIPT, officer, uuid.uuid4())[0]
+        return self._canvass
 
     def manage_token(self) -> str:
         _check, self.token = check_with_token(
