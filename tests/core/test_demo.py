@@ -11,6 +11,8 @@ from cso_field.photos.models import Photo
 from cso_field.records.models import Status
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
 from cso_field.special_checks.services import CheckState, state_of
+from cso_field.surveys import services
+from cso_field.surveys.models import Survey, SurveyResponse
 from cso_field.timeutil import department_today
 
 PASSWORD = "demo password 2026"
@@ -95,3 +97,21 @@ def test_running_twice_does_not_duplicate(app, monkeypatch):
     assert "already has accounts" in _seed(app, monkeypatch).output
     with app.app_context():
         assert counts == (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
+
+
+def test_the_demo_survey_and_canvass_show_on_today_and_results(app, client, monkeypatch):
+    _seed(app, monkeypatch)
+    _log_in(client, "cso.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "Canvass: Demo: N Hunter St, 100 block" in today
+    assert "Demo: 109 N Hunter St" in today  # the door to come back to
+    with app.app_context():
+        survey = db.session.scalars(select(Survey)).one()
+        outcomes = {response.outcome for response in db.session.scalars(select(SurveyResponse))}
+        languages = sorted(services.current_version(survey).languages)
+    assert outcomes == {"no_answer", "declined", "completed", "come_back", "vacant"}
+    assert languages == ["en", "es", "vi"]
+    client.post("/logout")
+    _log_in(client, "senior.demo")
+    results = client.get(f"/surveys/{survey.id}/results?lang=vi").get_data(as_text=True)
+    assert "Mối quan tâm hàng đầu" in results and "Xe chạy nhanh ban đêm" in results
