@@ -316,27 +316,11 @@ def contact(canvass_id: int):
     if form.outcome.data == "completed" and not _answers_sent():
         return _contact_refused(canvass, form, {}, 200)  # the questionnaire, nothing saved
     try:
-        response, created = services.record_contact(
-            canvass,
-            current_user,
-            outcome=form.outcome.data,
-            location=form_location(form),
-            language=resident_language_code(form.language.data),
-            form=_posted_answers(),
-            client_uuid=form.client_uuid.data,
-            uploads=posted_photos(),
-        )
+        response, created = _record(canvass, form)
     except services.AnswersRefused as refused:
         return _contact_refused(canvass, form, refused.problems)
-    except services.SurveyRuleError:
-        form.outcome.errors.append(_("This canvass is closed: no contact can be recorded."))
-        return _contact_refused(canvass, form, {}, 409)
-    except records.SubmissionConflict:
-        form.client_uuid.errors.append(_("This contact was already sent with other answers."))
-        return _contact_refused(canvass, form, {})
-    except PhotoError as error:
-        form.outcome.errors.append(str(error))
-        return _contact_refused(canvass, form, {}, error.status)
+    except (services.SurveyRuleError, records.SubmissionConflict, PhotoError) as error:
+        return _contact_refused(canvass, form, {}, _refusal(form, error))
     if created:
         flash(
             _(
@@ -347,6 +331,31 @@ def contact(canvass_id: int):
             "success",
         )
     return see_other(url_for("surveys.canvass", canvass_id=canvass.id))
+
+
+def _record(canvass: Canvass, form: ContactForm):
+    return services.record_contact(
+        canvass,
+        current_user,
+        outcome=form.outcome.data,
+        location=form_location(form),
+        language=resident_language_code(form.language.data),
+        form=_posted_answers(),
+        client_uuid=form.client_uuid.data,
+        uploads=posted_photos(),
+    )
+
+
+def _refusal(form: ContactForm, error: Exception) -> int:
+    """The refusal's message on the form; its status."""
+    if isinstance(error, services.SurveyRuleError):
+        form.outcome.errors.append(_("This canvass is closed: no contact can be recorded."))
+        return 409
+    if isinstance(error, records.SubmissionConflict):
+        form.client_uuid.errors.append(_("This contact was already sent with other answers."))
+        return 422
+    form.outcome.errors.append(str(error))
+    return error.status
 
 
 def form_location(form: ContactForm) -> dict:
