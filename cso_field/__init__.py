@@ -110,6 +110,12 @@ def register_record_types(app: Flask) -> None:
     app.register_blueprint(special_checks_bp)
     app.register_blueprint(special_checks_public_bp)
     app.register_blueprint(surveys_bp)
+    # After the special checks: the first resident area is the start page's for residents.
+    from cso_field.neighborhood_watch.public import bp as neighborhood_watch_public_bp
+    from cso_field.neighborhood_watch.routes import bp as neighborhood_watch_bp
+
+    app.register_blueprint(neighborhood_watch_bp)
+    app.register_blueprint(neighborhood_watch_public_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
 

@@ -7,6 +7,7 @@ from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
+from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
@@ -44,4 +45,8 @@ __all__ = [
     "SurveyVersion",
     "User",
     "UserSession",
+    "WatchGroup",
+    "WatchMeeting",
+    "WatchMember",
+    "WatchSignup",
 ]

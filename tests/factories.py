@@ -381,3 +381,37 @@ def contact(app, canvass, user, outcome="no_answer", address="5 Elm St", **extra
             uploads=[],
         )
     return response
+
+
+def interest(**overrides):
+    """A resident's Neighborhood Watch details."""
+    from cso_field.neighborhood_watch.services import Interest
+
+    fields = {
+        "name": "Mai Nguyen",
+        "phone": "209-555-0141",
+        "email": None,
+        "language": "vi",
+        "willing_host": False,
+        "willing_captain": True,
+        **overrides,
+    }
+    return Interest(**fields)
+
+
+def watch_group(author, **fields):
+    """A Neighborhood Watch group made by `author`."""
+    from cso_field.neighborhood_watch.services import create_group
+
+    values = {"name": "Elm Street Watch", "area": "Elm St", "district_id": None, "language": "en"}
+    return create_group({**values, **fields}, author)
+
+
+def watch_signup(client_address="203.0.113.9", address="7 Elm St", **fields):
+    """A resident's online sign-up (inside an app context)."""
+    from cso_field.neighborhood_watch.services import sign_up_online
+
+    signup, _created = sign_up_online(
+        interest(**fields), address, client_uuid=uuid.uuid4(), client_address=client_address
+    )
+    return signup

@@ -24,17 +24,27 @@ from cso_field import htmx
 from cso_field.districts.services import district_filter_arg, districts_for_filter
 from cso_field.extensions import db
 from cso_field.htmx import render, see_other
-from cso_field.i18n import RESIDENT_LANGUAGES, render_for_resident, resident_language_code
+from cso_field.i18n import (
+    RESIDENT_LANGUAGES,
+    render_for_resident,
+    resident_language,
+    resident_language_code,
+)
+from cso_field.neighborhood_watch.forms import WatchInterestForm
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
 from cso_field.records.registry import can_view
 from cso_field.roles import SUPERVISORS, Role, roles, staff
-from cso_field.surveys import results, services
+from cso_field.surveys import editor, results, services
 from cso_field.surveys.forms import (
     MAX_XLSFORM_BYTES,
     CanvassForm,
     CloseCanvassForm,
     ContactForm,
+    MoveQuestionForm,
+    NewSurveyForm,
+    QuestionForm,
+    RemoveQuestionForm,
     XLSFormUploadForm,
 )
 from cso_field.surveys.models import Canvass, Survey, SurveyResponse, SurveyVersion
@@ -257,7 +267,18 @@ def canvass(canvass_id: int):
     return _canvass_page(canvass, form)
 
 
-def _questionnaire(canvass: Canvass, form: ContactForm, problems: dict) -> Markup:
+def _watch_form(language: str) -> WatchInterestForm:
+    """The Neighborhood Watch interest section as posted; its language follows the
+    questionnaire's until the resident ticks the section."""
+    if not any(name.startswith("watch:") for name in request.form):
+        return WatchInterestForm(formdata=None, language=language)
+    watch = WatchInterestForm()
+    if "switch_language" in request.form and not watch.interested.data:
+        watch.language.data = language
+    return watch
+
+
+def _questionnaire(canvass: Canvass, form: ContactForm, problems: dict, watch=None) -> Markup:
     """The questionnaire in the resident's language; the officer's page around it keeps the
     officer's language."""
     language = resident_language_code(request.form.get("switch_language") or form.language.data)
@@ -275,6 +296,7 @@ def _questionnaire(canvass: Canvass, form: ContactForm, problems: dict) -> Marku
             problems=problems,
             shown=services.shown_questions(version, values),
             languages=RESIDENT_LANGUAGES.values(),
+            watch=watch or _watch_form(language),
         )
     )
 
@@ -310,30 +332,41 @@ def _posted_answers() -> dict:
 @staff
 def contact(canvass_id: int):
     canvass = _get_canvass_or_404(canvass_id)
-    form = ContactForm()
+    form, watch = ContactForm(), None
     if not form.validate():
         return _contact_refused(canvass, form, {})
-    if form.outcome.data == "completed" and not _answers_sent():
-        return _contact_refused(canvass, form, {}, 200)  # the questionnaire, nothing saved
+    if form.outcome.data == "completed":
+        if not _answers_sent():
+            return _contact_refused(canvass, form, {}, 200)  # the questionnaire, nothing saved
+        watch = _checked_watch_interest(form)
     try:
-        response, created = _record(canvass, form)
+        response, created = _record(canvass, form, watch)
     except services.AnswersRefused as refused:
-        return _contact_refused(canvass, form, refused.problems)
+        return _contact_refused(canvass, form, refused.problems, watch=watch)
     except (services.SurveyRuleError, records.SubmissionConflict, PhotoError) as error:
-        return _contact_refused(canvass, form, {}, _refusal(form, error))
+        return _contact_refused(canvass, form, {}, _refusal(form, error), watch=watch)
     if created:
-        flash(
-            _(
-                "%(address)s: %(outcome)s, recorded.",
-                address=response.address or "—",
-                outcome=services.Outcome(response.outcome).label,
-            ),
-            "success",
-        )
+        flash(_recorded_message(response), "success")
     return see_other(url_for("surveys.canvass", canvass_id=canvass.id))
 
 
-def _record(canvass: Canvass, form: ContactForm):
+def _checked_watch_interest(form: ContactForm) -> WatchInterestForm:
+    """The interest section, validated in the resident's language (its messages are theirs)."""
+    watch = WatchInterestForm()
+    with resident_language(resident_language_code(form.language.data)):
+        watch.validate()
+    return watch
+
+
+def _recorded_message(response: SurveyResponse) -> str:
+    return _(
+        "%(address)s: %(outcome)s, recorded.",
+        address=response.address or "—",
+        outcome=services.Outcome(response.outcome).label,
+    )
+
+
+def _record(canvass: Canvass, form: ContactForm, watch: WatchInterestForm | None):
     return services.record_contact(
         canvass,
         current_user,
@@ -343,7 +376,18 @@ def _record(canvass: Canvass, form: ContactForm):
         form=_posted_answers(),
         client_uuid=form.client_uuid.data,
         uploads=posted_photos(),
+        watch=_interest_of(canvass, watch),
     )
+
+
+def _interest_of(canvass: Canvass, watch: WatchInterestForm | None):
+    """The sign-up to make (None when not asked for); when the section has errors,
+    AnswersRefused with the answers' own problems too, and nothing is kept."""
+    if watch is None or not watch.interested.data:
+        return None
+    if watch.errors:
+        raise services.AnswersRefused(services.answer_problems(canvass, _posted_answers()))
+    return watch.interest()
 
 
 def _refusal(form: ContactForm, error: Exception) -> int:
@@ -367,13 +411,15 @@ def form_location(form: ContactForm) -> dict:
     }
 
 
-def _contact_refused(canvass: Canvass, form: ContactForm, problems: dict, status: int = 422):
+def _contact_refused(
+    canvass: Canvass, form: ContactForm, problems: dict, status: int = 422, watch=None
+):
     if form.outcome.data == "completed":
         return render_template(
             "surveys/questionnaire.html",
             canvass=canvass,
             form=form,
-            questionnaire=_questionnaire(canvass, form, problems),
+            questionnaire=_questionnaire(canvass, form, problems, watch),
         ), status
     return _canvass_page(canvass, form, status)
 
@@ -409,4 +455,149 @@ def response(record_id: int):
         can_edit=False,
         can_review=False,
         can_delete=records.can_delete(current_user, response),
+    )
+
+
+# -- Building a survey in the app (Senior CSOs and admins) -------------------------------------
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
+def new_survey():
+    form = NewSurveyForm()
+    if request.method == "POST" and form.validate():
+        title = {code: form[f"title_{code}"].data for code in RESIDENT_LANGUAGES}
+        try:
+            survey = editor.new_survey(title, current_user)
+        except editor.EditRefused as refused:
+            _show_problems(form, refused.problems)
+        else:
+            return see_other(url_for("surveys.questions", survey_id=survey.id))
+    body = render_template("surveys/new.html", form=form, languages=RESIDENT_LANGUAGES)
+    return body, 422 if request.method == "POST" else 200
+
+
+def _show_problems(form, problems: dict) -> None:
+    for name, message in problems.items():
+        form[name].errors = [*form[name].errors, message] if name in form else [message]
+
+
+@bp.get("/surveys/<id:survey_id>/questions")
+@roles(*SUPERVISORS)
+def questions(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    return _questions_page(survey, {}, 200)
+
+
+def _questions_page(survey: Survey, problems: dict, status: int):
+    version = services.current_version(survey)
+    body = render_template(
+        "surveys/questions.html",
+        survey=survey,
+        version=version,
+        responses=services.response_count(version),
+        problems=problems,
+        button=RemoveQuestionForm(),
+    )
+    return body, status
+
+
+def _question_page(survey: Survey, form, name: str | None, status: int):
+    return htmx.form_error(
+        "surveys/question.html",
+        "surveys/_question_form.html",
+        status,
+        survey=survey,
+        form=form,
+        name=name,
+        languages=RESIDENT_LANGUAGES,
+        answered=services.has_responses(services.current_version(survey)),
+    )
+
+
+def _above(survey: Survey, name: str | None) -> list:
+    version = services.current_version(survey)
+    names = [question.name for question in version.questions]
+    end = names.index(name) if name in names else len(names)
+    return version.questions[:end]
+
+
+def _save_question(survey: Survey, form, name: str | None):
+    """Save the posted question; the page again (422) with each problem by its field."""
+    choices, problems = editor.parse_choices(form.texts("choices"))
+    question = form.question(choices)
+    if question.kind == "yes_no" and not choices:
+        question.choices = editor.yes_no_choices()
+    if problems:
+        problems = {**editor.question_problems(survey, question, name), **problems}
+    else:
+        try:
+            version = editor.save_question(survey, question, current_user, replacing=name)
+        except editor.EditRefused as refused:
+            problems = refused.problems
+        else:
+            flash(_("Saved in version %(number)d.", number=version.number), "success")
+            return see_other(url_for("surveys.questions", survey_id=survey.id))
+    _show_problems(form, problems)
+    return _question_page(survey, form, name, 422)
+
+
+@bp.route("/surveys/<id:survey_id>/questions/new", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
+def new_question(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    form = QuestionForm(above=_above(survey, None))
+    if request.method == "POST" and form.validate():
+        return _save_question(survey, form, None)
+    return _question_page(survey, form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/surveys/<id:survey_id>/questions/<name>/edit", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
+def edit_question(survey_id: int, name: str):
+    survey = _get_survey_or_404(survey_id)
+    stored = editor.question_of(services.current_version(survey), name)
+    if stored is None:
+        abort(404)
+    if request.method == "GET":
+        form = QuestionForm(
+            formdata=None, data=QuestionForm.data_of(stored), above=_above(survey, name)
+        )
+        return _question_page(survey, form, name, 200)
+    form = QuestionForm(above=_above(survey, name))
+    if form.validate():
+        return _save_question(survey, form, name)
+    return _question_page(survey, form, name, 422)
+
+
+def _change_order(survey_id: int, name: str, change):
+    survey = _get_survey_or_404(survey_id)
+    if editor.question_of(services.current_version(survey), name) is None:
+        abort(404)
+    try:
+        change(survey)
+    except editor.EditRefused as refused:
+        return _questions_page(survey, refused.problems, 422)
+    return see_other(url_for("surveys.questions", survey_id=survey.id))
+
+
+@bp.post("/surveys/<id:survey_id>/questions/<name>/move")
+@roles(*SUPERVISORS)
+def move_question(survey_id: int, name: str):
+    form = MoveQuestionForm()
+    if not form.validate():
+        abort(400)
+    offset = -1 if form.direction.data == "up" else 1
+    return _change_order(
+        survey_id, name, lambda survey: editor.move_question(survey, name, offset, current_user)
+    )
+
+
+@bp.post("/surveys/<id:survey_id>/questions/<name>/remove")
+@roles(*SUPERVISORS)
+def remove_question(survey_id: int, name: str):
+    if not RemoveQuestionForm().validate():
+        abort(400)
+    return _change_order(
+        survey_id, name, lambda survey: editor.remove_question(survey, name, current_user)
     )

@@ -21,6 +21,7 @@ from cso_field.demo import register_demo
 from cso_field.districts.services import locate
 from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
+from cso_field.neighborhood_watch.services import Interest, add_canvass_signup
 from cso_field.photos.services import unit_of_work
 from cso_field.records import registry
 from cso_field.records.models import LOCATION_FIELD_LABELS, Status
@@ -359,8 +360,12 @@ def record_contact(
     form: dict,
     client_uuid: uuid.UUID,
     uploads: list,
+    watch: Interest | None = None,
 ) -> tuple[SurveyResponse, bool]:
     """One door's contact, once per client UUID, and commit; (response, created).
+
+    A completed contact with `watch` (the questionnaire's Neighborhood Watch interest
+    section) also makes the resident's sign-up, in the same unit of work.
 
     For a completed contact `form` ({question name: [posted values]}) is checked against
     the survey's current version: hidden questions keep no answer; AnswersRefused lists
@@ -377,7 +382,7 @@ def record_contact(
         if problems:
             raise AnswersRefused(problems)
     else:
-        uploads = []
+        uploads, watch = [], None
     content = {
         "canvass_id": canvass.id,
         "version_id": version.id,
@@ -386,7 +391,8 @@ def record_contact(
         "answers": answers,
         **location,
     }
-    digest = submission_hash(content, uploaded_digests(uploads))
+    signed_up = {"watch": watch.fields()} if watch else {}
+    digest = submission_hash({**content, **signed_up}, uploaded_digests(uploads))
     with unit_of_work() as photos:
 
         def prepare() -> dict:
@@ -396,6 +402,8 @@ def record_contact(
         def attach(response: SurveyResponse) -> None:
             photos.attach(response, user)
             _add_answer_rows(response, version, answers)
+            if watch is not None:
+                add_canvass_signup(response, user, watch)
 
         return create_record(
             SurveyResponse,
@@ -407,6 +415,13 @@ def record_contact(
             prepare=prepare,
             attach=attach,
         )
+
+
+def answer_problems(canvass: Canvass, form: dict) -> dict:
+    """{question name: problem} of a posted questionnaire, checked against the current
+    version, without keeping anything."""
+    version = current_version(canvass.survey)
+    return check_answers(version.questions, form)[1]
 
 
 def _photo_problems(version, answers, uploads, problems) -> None:

@@ -72,6 +72,23 @@ EXPECTED_RULES = {
     "surveys.contact": STAFF,
     "surveys.close": STAFF,
     "surveys.response": STAFF,
+    "surveys.new_survey": SUPERVISORS,
+    "surveys.questions": SUPERVISORS,
+    "surveys.new_question": SUPERVISORS,
+    "surveys.edit_question": SUPERVISORS,
+    "surveys.move_question": SUPERVISORS,
+    "surveys.remove_question": SUPERVISORS,
+    "neighborhood_watch.index": STAFF,
+    "neighborhood_watch.new_group": SUPERVISORS,
+    "neighborhood_watch.group": STAFF,
+    "neighborhood_watch.captain": SUPERVISORS,
+    "neighborhood_watch.new_meeting": STAFF,
+    "neighborhood_watch.signups": SUPERVISORS,
+    "neighborhood_watch.add_signup": SUPERVISORS,
+    "neighborhood_watch.dismiss_signup": SUPERVISORS,
+    "neighborhood_watch.quiet": SUPERVISORS,
+    "neighborhood_watch.quiet_settings": ADMINS,
+    "neighborhood_watch_public.sign_up": ANYONE,
 }
 
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 import pytest
 from flask import url_for
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.neighborhood_watch.models import WatchGroup
+from cso_field.neighborhood_watch.services import add_to_group
 from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
@@ -36,6 +38,8 @@ from tests.factories import (
     png,
     request_data,
     visit,
+    watch_group,
+    watch_signup,
 )
 
 ANON, CSO, SENIOR, ADMIN = None, Role.CSO, Role.SENIOR_CSO, Role.ADMIN
@@ -58,6 +62,33 @@ VISIT = {"outcome": "all_secure", "client_uuid": None}
 RENAME = {"display_name": "Renamed Person", "role": "cso", "is_active_account": "y"}
 PHOTO = {"photos": "png"}  # replaced by a real PNG upload
 CONTACT = {"outcome": "no_answer", "client_uuid": None, "address": "3 Elm St"}
+NEW_QUESTION = {"kind": "text", "name": "comments", "label_en": "Anything else?"}
+GROUP = {"name": "Oak Watch", "area": "Oak St", "district": "0", "language": "es"}
+MEETING = {
+    "client_uuid": None,
+    "held_on": "2026-01-05",
+    "place": "Oak Park",
+    "topics": "Break-ins",
+    "attendance": "7",
+}
+SIGN_UP = {
+    "client_uuid": None,
+    "name": "Ana Ruiz",
+    "phone": "209-555-0101",
+    "language": "es",
+    "submit": "1",
+}
+
+
+def _to_a_group():
+    return {"group": str(db.session.scalar(select(WatchGroup.id)))}
+
+
+def get_post(empty, filled):
+    """GET shows the form; an empty post is refused with `empty`, a filled one `filled`."""
+    return lambda role, whose, method, body: (
+        OK if method == "GET" else (empty if body is EMPTY else filled)
+    )
 
 
 @dataclass(frozen=True)
@@ -268,6 +299,41 @@ SPECS: dict[str, Spec] = {
     ),
     "surveys.close": Spec(STAFF, POST_EMPTY, _close_canvass, NOTE_VARIANTS, "canvass"),
     "surveys.response": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "surveys.new_survey": Spec(
+        SUPERVISORS,
+        (*GET, *POST_EMPTY, ("POST", {"title_en": "Park survey"})),
+        get_post(422, CHANGED),
+    ),
+    "surveys.questions": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.new_question": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY, ("POST", NEW_QUESTION)), get_post(422, CHANGED)
+    ),
+    "surveys.edit_question": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_post(422, CHANGED)),
+    "surveys.move_question": Spec(SUPERVISORS, (("POST", {"direction": "down"}),), always(CHANGED)),
+    "surveys.remove_question": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.index": Spec(STAFF, GET, always(OK)),
+    "neighborhood_watch.new_group": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY, ("POST", GROUP)), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch.group": Spec(STAFF, GET, always(OK)),
+    "neighborhood_watch.captain": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.new_meeting": Spec(
+        STAFF, (*GET, *POST_EMPTY, ("POST", MEETING)), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch.signups": Spec(SUPERVISORS, GET, always(OK)),
+    "neighborhood_watch.add_signup": Spec(
+        SUPERVISORS, (*POST_EMPTY, ("POST", _to_a_group)), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch.dismiss_signup": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="signup"
+    ),
+    "neighborhood_watch.quiet": Spec(SUPERVISORS, GET, always(OK)),
+    "neighborhood_watch.quiet_settings": Spec(
+        ADMINS, (*POST_EMPTY, ("POST", {"months": "7"})), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch_public.sign_up": Spec(
+        ANYONE, (*GET, *POST_EMPTY, ("POST", SIGN_UP)), get_post(422, CHANGED)
+    ),
 }
 
 
@@ -313,6 +379,9 @@ class World:
         }
         self.delete(self.canvasses[GONE])
         self.delete(self.responses[GONE])
+        self.group = watch_group(self.senior)
+        self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
+        self.signup = watch_signup(client_address=None)
 
     def canvass(self, owner):
         with self.app.test_request_context():
@@ -357,8 +426,8 @@ class World:
             return "css/app.css"
         if argument == "record_type":
             return "field_note"
-        if argument == "name":  # an overview section
-            return "stale"
+        if argument == "name":  # a question of the survey, or an overview section
+            return "concerns" if endpoint.startswith("surveys.") else "stale"
         if argument == "user_id":
             return owner.id
         if argument == "kind":
@@ -370,6 +439,12 @@ class World:
             if fresh and whose == GONE:
                 self.delete(canvass)
             return canvass.id
+        if argument == "group_id":
+            return self.group.id
+        if argument == "member_id":
+            return self.member.id
+        if argument == "signup_id":
+            return watch_signup(client_address=None).id if fresh else self.signup.id
         if endpoint == "surveys.response":
             return self.responses[whose].id
         if argument in ("token", "check_id"):
@@ -402,6 +477,14 @@ def snapshot():
         "SELECT count(*) FROM survey_response",
         "SELECT count(*) FROM survey_version",
         "SELECT id, closed_at FROM canvass ORDER BY id",
+        "SELECT count(*) FROM survey",
+        "SELECT version_id, name, position FROM survey_question ORDER BY id",
+        "SELECT count(*) FROM watch_group",
+        "SELECT count(*) FROM watch_meeting",
+        "SELECT count(*) FROM watch_signup",
+        "SELECT id, member_id, dismissed_at FROM watch_signup ORDER BY id",
+        "SELECT id, is_captain FROM watch_member ORDER BY id",
+        "SELECT key, value FROM setting ORDER BY key",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.neighborhood_watch.models import WatchGroup
 from cso_field.photos.models import Photo
 from cso_field.records.models import Status
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
@@ -115,3 +116,20 @@ def test_the_demo_survey_and_canvass_show_on_today_and_results(app, client, monk
     _log_in(client, "senior.demo")
     results = client.get(f"/surveys/{survey.id}/results?lang=vi").get_data(as_text=True)
     assert "Mối quan tâm hàng đầu" in results and "Xe chạy nhanh ban đêm" in results
+
+
+def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(
+    app, client, monkeypatch
+):
+    _seed(app, monkeypatch)
+    _log_in(client, "senior.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "1 sign-up waiting for a group" in today
+    assert "1 group with no recent meeting" in today  # Hunter Street met 100 days ago
+    groups = client.get("/watch/").get_data(as_text=True)
+    assert "Demo: Hunter Street Watch" in groups and "Demo: Vigilancia Calle Lincoln" in groups
+    assert "Demo: Lucía Ramírez" in client.get("/watch/signups").get_data(as_text=True)
+    with app.app_context():
+        group = db.session.scalar(select(WatchGroup).where(WatchGroup.language == "en"))
+    page = client.get(f"/watch/{group.id}").get_data(as_text=True)
+    assert "Demo: Mai Nguyen" in page and "Car break-ins" in page
