@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from cso_field import audit
 from cso_field.extensions import db
+from cso_field.neighborhood_watch.services import signup_count
 from cso_field.surveys.models import (
     CHOICE_KINDS,
     NO_ANSWER_KINDS,
@@ -58,11 +59,16 @@ def _completed(version: SurveyVersion, filters: Filters):
 
 
 def _completed_ids(version_id: int, filters: Filters):
-    conditions = [
+    return [
         SurveyResponse.version_id == version_id,
         SurveyResponse.outcome == ContactOutcome.COMPLETED.value,
-        SurveyResponse.deleted_at.is_(None),
+        *_in_range(filters),
     ]
+
+
+def _in_range(filters: Filters) -> list:
+    """Live contacts in the district (any, for None) made between the days, inclusive."""
+    conditions = [SurveyResponse.deleted_at.is_(None)]
     if filters.district_id:
         conditions.append(SurveyResponse.district_id == filters.district_id)
     if filters.start:
@@ -72,6 +78,11 @@ def _completed_ids(version_id: int, filters: Filters):
             SurveyResponse.created_at < day_start_utc(filters.end + timedelta(days=1))
         )
     return conditions
+
+
+def _bars(labelled_counts: list[tuple[str, int]]) -> list[Bar]:
+    top = max((count for _label, count in labelled_counts), default=0) or 1
+    return [Bar(label, count, count / top) for label, count in labelled_counts]
 
 
 def choice_results(version: SurveyVersion, filters: Filters, language: str) -> list[ChoiceResult]:
@@ -234,3 +245,55 @@ def audit_export(version: SurveyVersion, kind: str, language: str, filters: Filt
         f"{filters.start or ''}..{filters.end or ''}",
     )
     db.session.commit()
+
+
+# -- A district's needs assessment (K-2 III.M) -------------------------------------------------
+
+NEEDS_VERSIONS_SHOWN = 10
+
+
+@dataclass
+class NeedsAssessment:
+    doors: int  # contacts of every outcome
+    outcomes: list[Bar]
+    signups: int  # Neighborhood Watch sign-ups
+    surveys: list[tuple[SurveyVersion, int, list[ChoiceResult]]]  # version, completed, charts
+
+
+def needs_assessment(filters: Filters, language: str, outcome_labels: dict) -> NeedsAssessment:
+    """What a district's residents told its canvassers: the contacts by outcome, every
+    survey's choice counts (its versions with the most completed responses first), and the
+    Neighborhood Watch sign-ups, all in the district and the dates."""
+    by_outcome = dict(
+        db.session.execute(
+            select(SurveyResponse.outcome, func.count(SurveyResponse.id))
+            .where(*_in_range(filters))
+            .group_by(SurveyResponse.outcome)
+        ).all()
+    )
+    answered = db.session.execute(
+        select(SurveyResponse.version_id, func.count(SurveyResponse.id).label("completed"))
+        .where(SurveyResponse.outcome == ContactOutcome.COMPLETED.value, *_in_range(filters))
+        .group_by(SurveyResponse.version_id)
+        .order_by(func.count(SurveyResponse.id).desc(), SurveyResponse.version_id.desc())
+        .limit(NEEDS_VERSIONS_SHOWN)
+    ).all()
+    surveys = []
+    for version_id, completed in answered:
+        version = db.session.get(SurveyVersion, version_id)
+        surveys.append((version, completed, choice_results(version, filters, language)))
+    start, end = _range_bounds(filters)
+    return NeedsAssessment(
+        doors=sum(by_outcome.values()),
+        outcomes=_bars(
+            [(label, by_outcome.get(value, 0)) for value, label in outcome_labels.items()]
+        ),
+        signups=signup_count(filters.district_id, start, end),
+        surveys=surveys,
+    )
+
+
+def _range_bounds(filters: Filters):
+    start = day_start_utc(filters.start) if filters.start else None
+    end = day_start_utc(filters.end + timedelta(days=1)) if filters.end else None
+    return start, end

@@ -199,6 +199,20 @@ def results_page(survey_id: int):
     )
 
 
+@bp.get("/surveys/needs")
+@roles(*SUPERVISORS)
+def needs_assessment():
+    filters, language = _filters(), resident_language_code(request.args.get("lang"))
+    return render_template(
+        "surveys/needs.html",
+        filters=filters,
+        language=language,
+        languages=RESIDENT_LANGUAGES.values(),
+        districts=districts_for_filter(),
+        needs=results.needs_assessment(filters, language, services.outcome_labels()),
+    )
+
+
 @bp.get("/surveys/<id:survey_id>/export.<any(csv, xlsx):kind>")
 @roles(*SUPERVISORS)
 def export(survey_id: int, kind: str):

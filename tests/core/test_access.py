@@ -72,6 +72,7 @@ EXPECTED_RULES = {
     "surveys.contact": STAFF,
     "surveys.close": STAFF,
     "surveys.response": STAFF,
+    "surveys.needs_assessment": SUPERVISORS,
     "surveys.new_survey": SUPERVISORS,
     "surveys.questions": SUPERVISORS,
     "surveys.new_question": SUPERVISORS,

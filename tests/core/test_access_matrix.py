@@ -305,6 +305,7 @@ SPECS: dict[str, Spec] = {
         get_post(422, CHANGED),
     ),
     "surveys.questions": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.needs_assessment": Spec(SUPERVISORS, GET, always(OK)),
     "surveys.new_question": Spec(
         SUPERVISORS, (*GET, *POST_EMPTY, ("POST", NEW_QUESTION)), get_post(422, CHANGED)
     ),
