@@ -105,6 +105,7 @@ def register_record_types(app: Flask) -> None:
     from cso_field.special_checks.commands import special_checks as special_checks_cli
     from cso_field.special_checks.public import bp as special_checks_public_bp
     from cso_field.special_checks.routes import bp as special_checks_bp
+    from cso_field.surveys.routes import bp as surveys_bp
     from cso_field.traffic_posts.routes import bp as traffic_posts_bp
 
     app.register_blueprint(field_notes_bp)
@@ -112,6 +113,13 @@ def register_record_types(app: Flask) -> None:
     app.register_blueprint(special_checks_bp)
     app.register_blueprint(special_checks_public_bp)
     app.register_blueprint(traffic_posts_bp)
+    app.register_blueprint(surveys_bp)
+    # After the special checks: the first resident area is the start page's for residents.
+    from cso_field.neighborhood_watch.public import bp as neighborhood_watch_public_bp
+    from cso_field.neighborhood_watch.routes import bp as neighborhood_watch_bp
+
+    app.register_blueprint(neighborhood_watch_bp)
+    app.register_blueprint(neighborhood_watch_public_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
 

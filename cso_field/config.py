@@ -107,6 +107,10 @@ def load_config(instance_path: str) -> dict:
         "CHECK_REQUESTS_PER_ADDRESS_PER_HOUR": int(
             os.environ.get("CHECK_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
         ),
+        # Neighborhood Watch (cso_field/neighborhood_watch/): online sign-ups per address.
+        "WATCH_SIGNUPS_PER_ADDRESS_PER_HOUR": int(
+            os.environ.get("WATCH_SIGNUPS_PER_ADDRESS_PER_HOUR", 5)
+        ),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),

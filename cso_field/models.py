@@ -15,10 +15,20 @@ from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
+from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.surveys.models import (
+    Answer,
+    Canvass,
+    Choice,
+    Question,
+    Survey,
+    SurveyResponse,
+    SurveyVersion,
+)
 from cso_field.traffic_posts.models import (
     ActivityEntry,
     DesignatedProblem,
@@ -32,10 +42,13 @@ from cso_field.traffic_posts.models import (
 
 __all__ = [
     "ActivityEntry",
+    "Answer",
     "AuditEvent",
     "BlightCase",
+    "Canvass",
     "CaseViolation",
     "CheckVisit",
+    "Choice",
     "CitationTraining",
     "DesignatedProblem",
     "District",
@@ -51,13 +64,21 @@ __all__ = [
     "Photo",
     "PostAssignment",
     "PostEquipment",
+    "Question",
     "RecordVersion",
     "ResponsibleParty",
     "Setting",
     "SpecialCheck",
+    "Survey",
+    "SurveyResponse",
+    "SurveyVersion",
     "TrafficIncident",
     "TrafficPost",
     "User",
     "UserSession",
     "Violation",
+    "WatchGroup",
+    "WatchMeeting",
+    "WatchMember",
+    "WatchSignup",
 ]

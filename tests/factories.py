@@ -359,3 +359,181 @@ def blight_case(author: User, violations: list, party: dict | None = None, today
         today=today,
     )
     return case
+
+
+# -- Surveys -----------------------------------------------------------------------------------
+
+
+def xlsform_bytes(survey: list, choices: list = (), settings: list = ()) -> bytes:
+    """An XLSForm workbook from rows (each list's first row is its header)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(list(row))
+    for title, rows in (("choices", choices), ("settings", settings)):
+        if rows:
+            extra = book.create_sheet(title)
+            for row in rows:
+                extra.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+EN, ES, VI = "English (en)", "Spanish (es)", "Vietnamese (vi)"
+# A door-to-door form as ODK/KoboToolbox teams write them: three languages, a group shown as
+# a section, a constraint with its message, skip logic, a default, metadata rows, and one
+# question whose Spanish label is missing (it must show in English).
+DOOR_SURVEY = [
+    [
+        "type",
+        "name",
+        f"label::{EN}",
+        f"label::{ES}",
+        f"label::{VI}",
+        f"hint::{EN}",
+        f"hint::{ES}",
+        "required",
+        "relevant",
+        "constraint",
+        f"constraint_message::{EN}",
+        f"constraint_message::{ES}",
+        "default",
+        "appearance",
+    ],
+    ["start", "start"],
+    ["begin_group", "household", "Household", "Hogar", "Hộ gia đình"],
+    [
+        "integer",
+        "people",
+        "How many people live here?",
+        "¿Cuántas personas viven aquí?",
+        "Có bao nhiêu người sống ở đây?",
+        "Count everyone",
+        "Cuente a todos",
+        "yes",
+        None,
+        ". >= 1 and . <= 30",
+        "Between 1 and 30",
+        "Entre 1 y 30",
+    ],
+    [
+        "select_one yes_no",
+        "feel_safe",
+        "Do you feel safe in your neighborhood?",
+        "¿Se siente seguro en su vecindario?",
+        "Quý vị có cảm thấy an toàn trong khu phố không?",
+        None,
+        None,
+        "yes",
+    ],
+    [
+        "text",
+        "why_unsafe",
+        "What makes you feel unsafe?",
+        None,
+        "Điều gì khiến quý vị cảm thấy không an toàn?",
+        None,
+        None,
+        None,
+        "${feel_safe} = 'no'",
+    ],
+    ["end_group", "household"],
+    [
+        "select_multiple concerns",
+        "concerns",
+        "Top concerns",
+        "Principales preocupaciones",
+        "Mối quan tâm hàng đầu",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "minimal",
+    ],
+    ["date", "moved_in", "When did you move in?", "¿Cuándo se mudó?", "Quý vị chuyển đến khi nào?"],
+    ["note", "thanks", "Thank you!", "¡Gracias!", "Cảm ơn quý vị!"],
+]
+DOOR_CHOICES = [
+    ["list_name", "name", f"label::{EN}", f"label::{ES}", f"label::{VI}"],
+    ["yes_no", "yes", "Yes", "Sí", "Có"],
+    ["yes_no", "no", "No", "No", "Không"],
+    ["concerns", "speeding", "Speeding", "Exceso de velocidad", "Chạy quá tốc độ"],
+    ["concerns", "lighting", "Street lighting", "Alumbrado público", "Đèn đường"],
+    ["concerns", "dumping", "Illegal dumping", "Basura tirada", "Đổ rác bất hợp pháp"],
+]
+DOOR_SETTINGS = [
+    ["form_title", "form_id", "default_language"],
+    ["Neighborhood safety survey", "door_safety_2026", EN],
+]
+
+
+def door_xlsform() -> bytes:
+    return xlsform_bytes(DOOR_SURVEY, DOOR_CHOICES, DOOR_SETTINGS)
+
+
+def door_survey(author):
+    """The door-to-door survey, imported and saved (inside a request context)."""
+    from cso_field.surveys.services import save_survey
+    from cso_field.surveys.xlsform import import_xlsform
+
+    return save_survey(import_xlsform(door_xlsform()).definition, author)
+
+
+def contact(app, canvass, user, outcome="no_answer", address="5 Elm St", **extra):
+    """A door's contact recorded in `canvass` by `user`."""
+    from cso_field.surveys.services import record_contact
+
+    with app.test_request_context():
+        response, _created = record_contact(
+            canvass,
+            user,
+            outcome=outcome,
+            location={"latitude": None, "longitude": None, "accuracy_m": None, "address": address},
+            language=extra.pop("language", "en"),
+            form=extra.pop("form", {}),
+            client_uuid=uuid.uuid4(),
+            uploads=[],
+        )
+    return response
+
+
+def interest(**overrides):
+    """A resident's Neighborhood Watch details."""
+    from cso_field.neighborhood_watch.services import Interest
+
+    fields = {
+        "name": "Mai Nguyen",
+        "phone": "209-555-0141",
+        "email": None,
+        "language": "vi",
+        "willing_host": False,
+        "willing_captain": True,
+        **overrides,
+    }
+    return Interest(**fields)
+
+
+def watch_group(author, **fields):
+    """A Neighborhood Watch group made by `author`."""
+    from cso_field.neighborhood_watch.services import create_group
+
+    values = {"name": "Elm Street Watch", "area": "Elm St", "district_id": None, "language": "en"}
+    return create_group({**values, **fields}, author)
+
+
+def watch_signup(client_address="203.0.113.9", address="7 Elm St", **fields):
+    """A resident's online sign-up (inside an app context)."""
+    from cso_field.neighborhood_watch.services import sign_up_online
+
+    signup, _created = sign_up_online(
+        interest(**fields), address, client_uuid=uuid.uuid4(), client_address=client_address
+    )
+    return signup

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 
 import pytest
 from flask import url_for
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.neighborhood_watch.models import WatchGroup
+from cso_field.neighborhood_watch.services import add_to_group
 from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
 from cso_field.roles import Role
+from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today, utcnow
 from cso_field.traffic_posts import enforcement
 from cso_field.traffic_posts import services as traffic
@@ -34,12 +37,16 @@ from tests.factories import (
     blight_case,
     check_with_token,
     codebook_entry,
+    contact,
+    door_survey,
     make_incident,
     make_post,
     png,
     request_data,
     train,
     visit,
+    watch_group,
+    watch_signup,
 )
 
 ANON, CSO, SENIOR, ADMIN = None, Role.CSO, Role.SENIOR_CSO, Role.ADMIN
@@ -61,6 +68,34 @@ NEW_NOTE = {**NOTE_EDIT, "client_uuid": None, "submit": "1"}  # None: a fresh UU
 VISIT = {"outcome": "all_secure", "client_uuid": None}
 RENAME = {"display_name": "Renamed Person", "role": "cso", "is_active_account": "y"}
 PHOTO = {"photos": "png"}  # replaced by a real PNG upload
+CONTACT = {"outcome": "no_answer", "client_uuid": None, "address": "3 Elm St"}
+NEW_QUESTION = {"kind": "text", "name": "comments", "label_en": "Anything else?"}
+GROUP = {"name": "Oak Watch", "area": "Oak St", "district": "0", "language": "es"}
+MEETING = {
+    "client_uuid": None,
+    "held_on": "2026-01-05",
+    "place": "Oak Park",
+    "topics": "Break-ins",
+    "attendance": "7",
+}
+SIGN_UP = {
+    "client_uuid": None,
+    "name": "Ana Ruiz",
+    "phone": "209-555-0101",
+    "language": "es",
+    "submit": "1",
+}
+
+
+def _to_a_group():
+    return {"group": str(db.session.scalar(select(WatchGroup.id)))}
+
+
+def get_post(empty, filled):
+    """GET shows the form; an empty post is refused with `empty`, a filled one `filled`."""
+    return lambda role, whose, method, body: (
+        OK if method == "GET" else (empty if body is EMPTY else filled)
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +200,20 @@ def _correction(role, whose, method, body):
 def _party(role, whose, method, body):
     """Before any notice only: the matrix's cases are warned already (409)."""
     return 404 if whose == GONE and role != ADMIN else 409
+
+
+def _canvass_contact(role, whose, method, body):
+    if whose == GONE and role != ADMIN:
+        return 404
+    if body is EMPTY:
+        return 422
+    return 409 if whose == GONE else CHANGED  # a deleted canvass takes no contacts
+
+
+def _close_canvass(role, whose, method, body):
+    if whose == GONE and role != ADMIN:
+        return 404
+    return CHANGED if whose == OWN else 403  # only its officer closes a canvass
 
 
 def _edit_account(role, whose, method, body):
@@ -344,6 +393,57 @@ SPECS: dict[str, Spec] = {
     "citations.codebook_edit": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "citations.training": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "citations.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "surveys.index": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.import_survey": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "surveys.view": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.revise": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "surveys.download": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.results_page": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.export": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.canvasses": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "surveys.canvass": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "surveys.questionnaire": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "surveys.contact": Spec(
+        STAFF, (*POST_EMPTY, ("POST", CONTACT)), _canvass_contact, NOTE_VARIANTS, "canvass"
+    ),
+    "surveys.close": Spec(STAFF, POST_EMPTY, _close_canvass, NOTE_VARIANTS, "canvass"),
+    "surveys.response": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "surveys.new_survey": Spec(
+        SUPERVISORS,
+        (*GET, *POST_EMPTY, ("POST", {"title_en": "Park survey"})),
+        get_post(422, CHANGED),
+    ),
+    "surveys.questions": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.needs_assessment": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.new_question": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY, ("POST", NEW_QUESTION)), get_post(422, CHANGED)
+    ),
+    "surveys.edit_question": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_post(422, CHANGED)),
+    "surveys.move_question": Spec(SUPERVISORS, (("POST", {"direction": "down"}),), always(CHANGED)),
+    "surveys.remove_question": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.index": Spec(STAFF, GET, always(OK)),
+    "neighborhood_watch.new_group": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY, ("POST", GROUP)), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch.group": Spec(STAFF, GET, always(OK)),
+    "neighborhood_watch.captain": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.new_meeting": Spec(
+        STAFF, (*GET, *POST_EMPTY, ("POST", MEETING)), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch.signups": Spec(SUPERVISORS, GET, always(OK)),
+    "neighborhood_watch.add_signup": Spec(
+        SUPERVISORS, (*POST_EMPTY, ("POST", _to_a_group)), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch.dismiss_signup": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="signup"
+    ),
+    "neighborhood_watch.quiet": Spec(SUPERVISORS, GET, always(OK)),
+    "neighborhood_watch.quiet_settings": Spec(
+        ADMINS, (*POST_EMPTY, ("POST", {"months": "7"})), get_post(422, CHANGED)
+    ),
+    "neighborhood_watch_public.sign_up": Spec(
+        ANYONE, (*GET, *POST_EMPTY, ("POST", SIGN_UP)), get_post(422, CHANGED)
+    ),
 }
 
 
@@ -385,6 +485,19 @@ class World:
         self.problems = {whose: self.problem(owner) for whose, owner in self.owners.items()}
         self.delete(self.incidents[GONE])
         self.delete(self.problems[GONE])
+        self.blight_cases()
+        with app.test_request_context():
+            self.survey = door_survey(self.admin)
+        self.canvasses = {whose: self.canvass(owner) for whose, owner in self.owners.items()}
+        self.responses = {
+            whose: contact(self.app, self.canvasses[whose], owner)
+            for whose, owner in self.owners.items()
+        }
+        self.delete(self.canvasses[GONE])
+        self.delete(self.responses[GONE])
+        self.group = watch_group(self.senior)
+        self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
+        self.signup = watch_signup(client_address=None)
 
     def incident(self, owner):
         with self.app.test_request_context():
@@ -411,7 +524,6 @@ class World:
                 author=owner,
             )
             return made
-        self.blight_cases()
 
     def blight_cases(self) -> None:
         """A warned blight case of each owner (warned by a trained CSO), and its notice."""
@@ -428,6 +540,10 @@ class World:
                 warn(self.cases[whose], trained)
                 self.notices[whose] = latest_notice(self.cases[whose])
         self.delete(self.cases[GONE])
+
+    def canvass(self, owner):
+        with self.app.test_request_context():
+            return start_canvass(self.survey, "Elm St", owner, uuid.uuid4())[0]
 
     def note(self, owner, status=Status.SUBMITTED, photo=False) -> FieldNote:
         def attach(note):
@@ -468,10 +584,27 @@ class World:
             return "css/app.css"
         if argument == "record_type":
             return "field_note"
-        if argument == "name":  # an overview section
-            return "stale"
+        if argument == "name":  # a question of the survey, or an overview section
+            return "concerns" if endpoint.startswith("surveys.") else "stale"
         if argument == "user_id":
             return owner.id
+        if argument == "kind":
+            return "csv"
+        if argument == "survey_id":
+            return self.survey.id
+        if argument == "canvass_id":
+            canvass = self.canvass(owner) if fresh else self.canvasses[whose]
+            if fresh and whose == GONE:
+                self.delete(canvass)
+            return canvass.id
+        if argument == "group_id":
+            return self.group.id
+        if argument == "member_id":
+            return self.member.id
+        if argument == "signup_id":
+            return watch_signup(client_address=None).id if fresh else self.signup.id
+        if endpoint == "surveys.response":
+            return self.responses[whose].id
         if argument in ("token", "check_id"):
             check, token = self.check(owner) if fresh else (self.checks[whose], self.tokens[whose])
             if fresh and whose == GONE:
@@ -531,6 +664,17 @@ def snapshot():
         "SELECT id, code_section, titles FROM citation_violation ORDER BY id",
         "SELECT id, state, deleted_at FROM blight_case ORDER BY id",
         "SELECT id, fine_cents, override_cents FROM case_violation ORDER BY id",
+        "SELECT count(*) FROM survey_response",
+        "SELECT count(*) FROM survey_version",
+        "SELECT id, closed_at FROM canvass ORDER BY id",
+        "SELECT count(*) FROM survey",
+        "SELECT version_id, name, position FROM survey_question ORDER BY id",
+        "SELECT count(*) FROM watch_group",
+        "SELECT count(*) FROM watch_meeting",
+        "SELECT count(*) FROM watch_signup",
+        "SELECT id, member_id, dismissed_at FROM watch_signup ORDER BY id",
+        "SELECT id, is_captain FROM watch_member ORDER BY id",
+        "SELECT key, value FROM setting ORDER BY key",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -7,10 +7,13 @@ from sqlalchemy import func, select
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
+from cso_field.neighborhood_watch.models import WatchGroup
 from cso_field.photos.models import Photo
 from cso_field.records.models import Status
 from cso_field.special_checks.models import CheckVisit, SpecialCheck
 from cso_field.special_checks.services import CheckState, state_of
+from cso_field.surveys import services
+from cso_field.surveys.models import Survey, SurveyResponse
 from cso_field.timeutil import department_today
 
 PASSWORD = "demo password 2026"
@@ -149,3 +152,38 @@ def test_the_demo_has_blight_cases_at_every_step(app, client, monkeypatch):
     today = client.get("/today").get_data(as_text=True)
     assert "1 reinspection due" in today
     assert "María López (demo)" in client.get("/citations/reinspections").get_data(as_text=True)
+
+
+def test_the_demo_survey_and_canvass_show_on_today_and_results(app, client, monkeypatch):
+    _seed(app, monkeypatch)
+    _log_in(client, "cso.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "Canvass: Demo: N Hunter St, 100 block" in today
+    assert "Demo: 109 N Hunter St" in today  # the door to come back to
+    with app.app_context():
+        survey = db.session.scalars(select(Survey)).one()
+        outcomes = {response.outcome for response in db.session.scalars(select(SurveyResponse))}
+        languages = sorted(services.current_version(survey).languages)
+    assert outcomes == {"no_answer", "declined", "completed", "come_back", "vacant"}
+    assert languages == ["en", "es", "vi"]
+    client.post("/logout")
+    _log_in(client, "senior.demo")
+    results = client.get(f"/surveys/{survey.id}/results?lang=vi").get_data(as_text=True)
+    assert "Mối quan tâm hàng đầu" in results and "Xe chạy nhanh ban đêm" in results
+
+
+def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(
+    app, client, monkeypatch
+):
+    _seed(app, monkeypatch)
+    _log_in(client, "senior.demo")
+    today = client.get("/today").get_data(as_text=True)
+    assert "1 sign-up waiting for a group" in today
+    assert "1 group with no recent meeting" in today  # Hunter Street met 100 days ago
+    groups = client.get("/watch/").get_data(as_text=True)
+    assert "Demo: Hunter Street Watch" in groups and "Demo: Vigilancia Calle Lincoln" in groups
+    assert "Demo: Lucía Ramírez" in client.get("/watch/signups").get_data(as_text=True)
+    with app.app_context():
+        group = db.session.scalar(select(WatchGroup).where(WatchGroup.language == "en"))
+    page = client.get(f"/watch/{group.id}").get_data(as_text=True)
+    assert "Demo: Mai Nguyen" in page and "Car break-ins" in page

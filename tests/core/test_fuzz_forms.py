@@ -45,6 +45,16 @@ from cso_field.citations.models import Notice, Violation
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
+from cso_field.neighborhood_watch.forms import (
+    AddToGroupForm,
+    ButtonForm,
+    GroupForm,
+    MeetingForm,
+    QuietMonthsForm,
+    WatchInterestForm,
+    WatchSignupForm,
+)
+from cso_field.neighborhood_watch.services import add_to_group
 from cso_field.records.forms import DeleteForm, ReturnForm
 from cso_field.roles import Role
 from cso_field.special_checks.forms import (
@@ -56,6 +66,19 @@ from cso_field.special_checks.forms import (
     VisitForm,
 )
 from cso_field.special_checks.models import SpecialCheck
+from cso_field.surveys import editor
+from cso_field.surveys.forms import (
+    CanvassForm,
+    CloseCanvassForm,
+    ContactForm,
+    MoveQuestionForm,
+    NewSurveyForm,
+    QuestionForm,
+    RemoveQuestionForm,
+    XLSFormUploadForm,
+)
+from cso_field.surveys.questionnaire import QuestionDef
+from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today
 from cso_field.traffic_posts import services as traffic
 from cso_field.traffic_posts.enforcement import designate
@@ -83,6 +106,8 @@ from tests.factories import (
     blight_case,
     check_with_token,
     codebook_entry,
+    door_survey,
+    door_xlsform,
     make_incident,
     make_post,
     party_data,
@@ -91,6 +116,8 @@ from tests.factories import (
     raw_payload_in,
     request_data,
     train,
+    watch_group,
+    watch_signup,
 )
 
 # Hypothesis keeps caches in .hypothesis/ of the working tree; keep them out of it.
@@ -733,6 +760,244 @@ TARGETS: dict[str, Target] = {
 }
 
 
+def _door_answers(fuzz) -> dict:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "outcome": "completed",
+        "answers": "1",
+        "language": "vi",
+        "address": SCRIPT,
+        "people": "3",
+        "feel_safe": "no",
+        "why_unsafe": SCRIPT,
+        "concerns": "lighting",
+        "moved_in": "2020-05-01",
+        "watch:interested": "y",
+        "watch:name": SCRIPT,
+        "watch:phone": "209-555-0100",
+        "watch:language": "km",
+    }
+
+
+def _survey_pages(fuzz) -> list[str]:
+    return [f"/surveys/{fuzz.survey().id}", f"/surveys/{fuzz.survey().id}/results", "/surveys/"]
+
+
+SURVEY_TARGETS = {
+    "surveys.import_survey": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/surveys/import",
+        forms=((XLSFormUploadForm, None),),
+        valid=lambda fuzz: {"xlsform": (io.BytesIO(door_xlsform()), f"{SCRIPT}.xlsx")},
+        shows=lambda fuzz: ["/surveys/", "/audit/"],
+        examples=10,
+    ),
+    "surveys.revise": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/surveys/{fuzz.survey().id}/revise",
+        forms=((XLSFormUploadForm, None),),
+        valid=lambda fuzz: {"xlsform": (io.BytesIO(door_xlsform()), "door.xlsx")},
+        shows=_survey_pages,
+        examples=10,
+    ),
+    "surveys.canvasses": Target(
+        Role.CSO,
+        lambda fuzz: "/canvass/",
+        forms=((CanvassForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "survey": str(fuzz.survey().id),
+            "area": SCRIPT,
+        },
+        shows=lambda fuzz: ["/canvass/", "/today"],
+        examples=15,
+    ),
+    "surveys.contact": Target(
+        Role.CSO,
+        lambda fuzz: f"/canvass/{fuzz.canvass().id}/contacts",
+        forms=((ContactForm, None), (WatchInterestForm, "watch:")),
+        extra=(
+            "answers",
+            "people",
+            "feel_safe",
+            "why_unsafe",
+            "concerns",
+            "moved_in",
+            "switch_language",
+            "photos",
+        ),
+        valid=_door_answers,
+        shows=lambda fuzz: [
+            f"/canvass/{fuzz.canvass().id}",
+            "/today",
+            "/watch/signups",
+            *_survey_pages(fuzz),
+        ],
+        examples=30,
+    ),
+    "surveys.close": Target(
+        Role.CSO,
+        lambda fuzz: f"/canvass/{fuzz.canvass(fresh=True).id}/close",
+        forms=((CloseCanvassForm, None),),
+        examples=6,
+    ),
+}
+TARGETS.update(SURVEY_TARGETS)
+
+
+def _built_survey_pages(fuzz) -> list[str]:
+    survey_id = fuzz.built_survey().id
+    return [f"/surveys/{survey_id}/questions", f"/surveys/{survey_id}", "/surveys/"]
+
+
+def _question_valid(fuzz) -> dict:
+    return {
+        "kind": "select_one",
+        "name": f"q{uuid.uuid4().hex[:8]}",
+        "label_en": SCRIPT,
+        "label_vi": IMG,
+        "hint_es": SCRIPT,
+        "choices_en": f"a: {SCRIPT}\nb: {IMG}",
+        "choices_km": f"a: {IMG}",
+        "required": "y",
+        "constraint": ". != 'b'",
+        "constraint_message_en": SCRIPT,
+    }
+
+
+EDITOR_TARGETS = {
+    "surveys.new_survey": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/surveys/new",
+        forms=((NewSurveyForm, None),),
+        valid=lambda fuzz: {"title_en": SCRIPT, "title_pa": IMG},
+        shows=lambda fuzz: ["/surveys/", "/audit/"],
+        examples=10,
+    ),
+    "surveys.new_question": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/surveys/{fuzz.built_survey().id}/questions/new",
+        forms=((QuestionForm, None),),
+        valid=_question_valid,
+        shows=_built_survey_pages,
+        examples=30,
+    ),
+    "surveys.edit_question": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/surveys/{fuzz.survey().id}/questions/why_unsafe/edit",
+        forms=((QuestionForm, None),),
+        valid=lambda fuzz: {
+            "kind": "text",
+            "name": "why_unsafe",
+            "label_en": SCRIPT,
+            "relevant_question": "feel_safe",
+            "relevant_value": "no",
+        },
+        shows=_survey_pages,
+        examples=20,
+    ),
+    "surveys.move_question": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/surveys/{fuzz.survey().id}/questions/moved_in/move",
+        forms=((MoveQuestionForm, None),),
+        valid=lambda fuzz: {"direction": "up"},
+        shows=_survey_pages,
+        examples=6,
+    ),
+    "surveys.remove_question": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/surveys/{fuzz.built_survey(fresh=True).id}/questions/only/remove",
+        forms=((RemoveQuestionForm, None),),
+        shows=lambda fuzz: ["/surveys/"],
+        examples=5,
+    ),
+}
+TARGETS.update(EDITOR_TARGETS)
+
+
+def _group_page(fuzz) -> list[str]:
+    return [f"/watch/{fuzz.group().id}", "/watch/", "/watch/quiet", "/today"]
+
+
+WATCH_TARGETS = {
+    "neighborhood_watch.new_group": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/watch/new",
+        forms=((GroupForm, None),),
+        valid=lambda fuzz: {"name": SCRIPT, "area": IMG, "district": "0", "language": "pa"},
+        shows=lambda fuzz: ["/watch/", "/watch/signups", "/audit/"],
+        examples=15,
+    ),
+    "neighborhood_watch.new_meeting": Target(
+        Role.CSO,
+        lambda fuzz: f"/watch/{fuzz.group().id}/meetings/new",
+        forms=((MeetingForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "held_on": _today(-3),
+            "place": SCRIPT,
+            "topics": IMG,
+            "attendance": "11",
+            "materials": SCRIPT,
+            "follow_ups": SCRIPT,
+        },
+        shows=_group_page,
+        examples=20,
+    ),
+    "neighborhood_watch.captain": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/watch/{fuzz.group().id}/members/{fuzz.member().id}/captain",
+        forms=((ButtonForm, None),),
+        extra=("submit",),
+        shows=_group_page,
+        examples=5,
+    ),
+    "neighborhood_watch.add_signup": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/watch/signups/{fuzz.signup().id}/add",
+        forms=((AddToGroupForm, None),),
+        valid=lambda fuzz: {"group": str(fuzz.group().id), "captain": "y"},
+        shows=_group_page,
+        examples=15,
+    ),
+    "neighborhood_watch.dismiss_signup": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/watch/signups/{fuzz.signup().id}/dismiss",
+        forms=((ButtonForm, None),),
+        extra=("submit",),
+        shows=lambda fuzz: ["/watch/signups", "/audit/"],
+        examples=5,
+    ),
+    "neighborhood_watch.quiet_settings": Target(
+        Role.ADMIN,
+        lambda fuzz: "/watch/quiet/settings",
+        forms=((QuietMonthsForm, None),),
+        valid=lambda fuzz: {"months": "4"},
+        shows=lambda fuzz: ["/watch/quiet", "/audit/"],
+        examples=10,
+    ),
+    "neighborhood_watch_public.sign_up": Target(
+        None,
+        lambda fuzz: "/neighborhood-watch/",
+        forms=((WatchSignupForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "name": IMG,
+            "phone": "209-555-0123",
+            "email": "",
+            "language": "hmn",
+            "address": SCRIPT,
+            "willing_captain": "y",
+            "submit": "1",
+        },
+        shows=lambda fuzz: ["/watch/signups", "/today"],
+        examples=30,
+        query=("", "?lang=es", "?lang=vi", "?lang=km", "?lang=hmn", "?lang=tl", "?lang=pa"),
+    ),
+}
+TARGETS.update(WATCH_TARGETS)
+
+
 def _post_endpoints(app) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
 
@@ -884,6 +1149,43 @@ class Fuzz:
         self.case_id, self.case_item = case.id, case.violations[0].id
         return case.id
 
+    def survey(self):
+        if not hasattr(self, "_survey"):
+            author = self.user("senior", Role.SENIOR_CSO)
+            with self.app.test_request_context():
+                self._survey = door_survey(author)
+        return self._survey
+
+    def canvass(self, fresh=False):
+        if fresh or not hasattr(self, "_canvass"):
+            survey, officer = self.survey(), self.user(Role.CSO.value, Role.CSO)
+            with self.app.test_request_context():
+                self._canvass = start_canvass(survey, SCRIPT, officer, uuid.uuid4())[0]
+        return self._canvass
+
+    def built_survey(self, fresh=False):
+        """A survey built in the app with one question, "only"."""
+        if fresh or not hasattr(self, "_built"):
+            author = self.user("senior", Role.SENIOR_CSO)
+            with self.app.test_request_context():
+                self._built = editor.new_survey({"en": SCRIPT}, author)
+                question = QuestionDef("only", "text", label={"en": SCRIPT})
+                editor.save_question(self._built, question, author)
+        return self._built
+
+    def group(self):
+        if not hasattr(self, "_group"):
+            self._group = watch_group(self.user("senior", Role.SENIOR_CSO), name=SCRIPT)
+        return self._group
+
+    def signup(self):
+        """A fresh waiting sign-up for each example."""
+        return watch_signup(client_address=None, name=SCRIPT)
+
+    def member(self):
+        """A fresh member of the group, not its block captain."""
+        return add_to_group(self.signup(), self.group(), self.user("senior", Role.SENIOR_CSO))
+
     def manage_token(self) -> str:
         _check, self.token = check_with_token(
             self.app,
@@ -919,6 +1221,7 @@ def fuzz_app(make_app, tmp_path):
         ADDRESS_THROTTLE_LIMIT=1_000_000,
         LOCKOUT_THRESHOLD=1_000_000,
         CHECK_REQUESTS_PER_ADDRESS_PER_HOUR=1_000_000,
+        WATCH_SIGNUPS_PER_ADDRESS_PER_HOUR=1_000_000,
     )
     with app.app_context():
         yield app

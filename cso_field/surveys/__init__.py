@@ -1,0 +1,35 @@
+"""Door-to-door surveys (K-1 III.C, K-2 III.D and III.M): multilingual questionnaires,
+canvassing on a phone, and results.
+
+A Survey's questions live in SurveyVersions (Question, Choice; every label, hint and message
+per language, English the fallback, never a blank); a version with responses never changes,
+a change makes the next one. A Canvass is an officer's round of an area with one survey; each
+door is a SurveyResponse (a field record: history, search, My records) with its one-tap
+outcome and, when completed, the answers in the resident's chosen language (Answer rows, so
+results count in the database).
+
+Staff (blueprint `surveys` in routes.py, templates/surveys/):
+- /surveys/                          Senior CSOs, admins: the surveys      index.html, _rows.html
+- /surveys/import                    import an XLSForm; problems by row    import.html,
+                                                                           _problems.html
+- /surveys/<id>[?version=&lang=]     a version's questions in a language;  view.html
+  /surveys/<id>/revise               upload a change (new version once answered)
+- /surveys/<id>/xlsform              the version as an XLSForm download
+- /surveys/<id>/results              counts per choice (SVG bars) by district and dates, free
+                                     text                                  results.html
+- /surveys/<id>/export.csv|.xlsx     one row per response, labels in ?lang=, streamed, audited
+- /canvass/                          every officer: open canvasses, start one   canvasses.html
+- /canvass/<id>                      a door: address or location, one-tap outcome; progress,
+                                     "come back later"                     canvass.html
+- /canvass/<id>/contacts (POST)      records the outcome; "Completed" opens the questionnaire,
+- /canvass/<id>/questionnaire        in the resident's language     questionnaire.html,
+                                                                     _questionnaire.html
+- /canvass/<id>/close, /canvass/contacts/<id>   close; one door's record   response.html
+Today shows the officer's open canvasses (_today_card.html).
+
+Files: models.py; questionnaire.py (texts with fallback, skip logic, the constraint subset,
+checking answers); xlsform.py (import with pyxform's reader, export with openpyxl);
+services.py (versions, canvasses, contacts, registration); results.py (counts, export);
+forms.py; routes.py; demo.py. static/js/survey.js applies skip logic in the browser.
+Tests: tests/surveys/, tests/e2e/test_surveys.py.
+"""
