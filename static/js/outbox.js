@@ -261,13 +261,23 @@
       event.detail.isError = false;
     }
   });
-  document.addEventListener("htmx:afterRequest", (event) => {
+  // Accepted: a copy reopened from the outbox (a refused item, corrected) is done. It leaves
+  // the phone before the page moves on, so no navigation can cut its removal short.
+  document.addEventListener("htmx:beforeOnLoad", (event) => {
     const form = outboxFormOf(event);
-    if (!form || !form.outboxPending || !event.detail.successful) return;
-    // Accepted: a copy reopened from the outbox (a refused item, corrected) is done.
+    const status = event.detail.xhr.status;
+    if (!form || !form.outboxPending || status < 200 || status >= 300) return;
     const uuid = form.outboxPending.entries.find(([name]) => name === "client_uuid")[1];
     form.outboxPending = null;
-    get(uuid).then((item) => item && remove(uuid)).then(refresh);
+    if (uuid !== reopened) return;
+    const done = remove(uuid);
+    const redirect = event.detail.xhr.getResponseHeader("HX-Redirect");
+    if (redirect) {
+      event.preventDefault();
+      done.finally(() => { location.href = redirect; });
+    } else {
+      done.then(refresh);
+    }
   });
 
   // -- Sending --------------------------------------------------------------------------------
@@ -416,6 +426,7 @@
     }
   }
 
+  let reopened = null;  // the client UUID of the item reopened in this page's form
   async function reopen(uuid) {
     const item = await get(uuid);
     let form = item && document.getElementById(item.formId);
@@ -429,6 +440,7 @@
     }
     fillForm(form, returned ? item.entries.filter(([, value]) => value instanceof Blob) : item.entries);
     form.querySelector(UUID_FIELD).value = item.uuid;
+    reopened = item.uuid;
     const messages = answerMessages(item);
     announce(messages ? `${messages} ${T.opened}` : T.opened, "info");
   }

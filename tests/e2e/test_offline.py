@@ -179,3 +179,168 @@ def test_records_made_offline_wait_on_the_phone_and_arrive_once(phone, located_c
     note = db.session.scalars(select(FieldNote)).one()
     assert note.observation == "Shopping carts dumped behind the library"
     assert csp_violations(page) == []
+
+
+class AnswerLostOnce:
+    """The first visit submission is stored by the app, but its answer becomes a 500."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.failed = 0
+
+    def __call__(self, environ, start_response):
+        visit_post = environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].endswith(
+            "/visits"
+        )
+        if not visit_post or self.failed:
+            return self.wsgi_app(environ, start_response)
+        self.failed += 1
+        body = b"".join(self.wsgi_app(environ, lambda status, headers, exc_info=None: None))
+        assert body is not None
+        start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
+        return [b"Internal Server Error"]
+
+
+def test_a_server_that_answers_500_then_accepts_ends_with_one_record(phone, live_server):
+    base_url, app = live_server
+    cso = UserFactory(app).cso()
+    check = _checks()[0]
+    fault = AnswerLostOnce(app.wsgi_app)
+    app.wsgi_app = fault
+    page = phone
+    log_in(page, base_url, cso.username, PASSWORD)
+    _open_online(page, base_url, [f"/checks/{check.id}"])
+
+    page.get_by_role("button", name="All secure").tap()
+    expect(page.locator("#notices")).to_contain_text(SAVED)
+    assert fault.failed == 1
+    assert _count(CheckVisit) == 1  # stored, though the phone never heard so
+    expect(page.locator("#notices")).to_contain_text("1 sent.")  # after its back-off
+    expect(page.locator("[data-outbox-nav]")).to_be_hidden()
+    assert _count(CheckVisit) == 1
+
+
+def test_a_replayed_submission_ends_with_one_record(phone, located_context, live_server):
+    base_url, app = live_server
+    cso = UserFactory(app).cso()
+    check = _checks()[0]
+    page = phone
+    log_in(page, base_url, cso.username, PASSWORD)
+    _open_online(page, base_url, [f"/checks/{check.id}", "/offline/outbox"])
+
+    located_context.set_offline(True)
+    _record_visit(page, base_url, check)
+    page.goto(f"{base_url}/offline/outbox")
+    expect(page.locator("[data-outbox-item]")).to_have_count(1)
+    page.evaluate(KEEP_A_COPY)
+    located_context.set_offline(False)
+    expect(page.locator("#notices")).to_contain_text("1 sent.")
+    assert _count(CheckVisit) == 1
+
+    # The phone lost the server's confirmation and sends the same submission again.
+    page.evaluate(PUT_THE_COPY_BACK)
+    page.reload()
+    expect(page.locator("[data-outbox-item]")).to_have_count(1)
+    page.get_by_role("button", name="Send now").tap()
+    expect(page.locator("#notices")).to_contain_text("1 sent.")
+    expect(page.locator("[data-outbox-item]")).to_have_count(0)
+    assert _count(CheckVisit) == 1
+
+
+KEEP_A_COPY = """() => new Promise((resolve) => {
+  indexedDB.open("cso-field", 1).onsuccess = (event) => {
+    const all = event.target.result.transaction("outbox").objectStore("outbox").getAll();
+    all.onsuccess = () => { sessionStorage.setItem("copy", JSON.stringify(all.result[0])); resolve(); };
+  };
+})"""
+PUT_THE_COPY_BACK = """() => new Promise((resolve) => {
+  indexedDB.open("cso-field", 1).onsuccess = (event) => {
+    const transaction = event.target.result.transaction("outbox", "readwrite");
+    transaction.objectStore("outbox").put(JSON.parse(sessionStorage.getItem("copy")));
+    transaction.oncomplete = () => resolve();
+  };
+})"""
+
+
+def _note_refused_by_the_server(page, base_url, located_context):
+    """A note queued offline with nothing written: the server answers 422 once online."""
+    _open_online(page, base_url, ["/notes/new", "/offline/outbox"])
+    located_context.set_offline(True)
+    page.goto(f"{base_url}/notes/new")
+    page.get_by_role("button", name="Use my location").tap()
+    expect(page.get_by_text("accurate to ±12 m")).to_be_visible()
+    page.get_by_role("button", name="Submit note").tap()
+    expect(page.locator("#notices")).to_contain_text(SAVED)
+    page.goto(f"{base_url}/offline/outbox")
+    located_context.set_offline(False)
+    item = page.locator("[data-outbox-item]")
+    expect(item).to_contain_text("Not accepted by the server. Open it to correct it.")
+    expect(item).to_contain_text("Write what you observed.")
+    return item
+
+
+def test_a_refused_item_comes_back_into_its_form_with_the_servers_messages(
+    phone, located_context, live_server
+):
+    base_url, app = live_server
+    cso = UserFactory(app).cso()
+    page = phone
+    log_in(page, base_url, cso.username, PASSWORD)
+    item = _note_refused_by_the_server(page, base_url, located_context)
+    assert _count(FieldNote) == 0
+
+    item.get_by_role("link", name="Open").tap()
+    form = page.locator("#field-note-form")
+    expect(form.locator(".error-summary")).to_contain_text("Write what you observed.")
+    expect(page.get_by_text("accurate to ±12 m")).to_be_visible()  # what was sent is back
+    page.get_by_label("What did you observe?").fill("Graffiti on the underpass, fresh")
+    page.get_by_role("button", name="Submit note").tap()
+    expect(page.get_by_role("heading", name=re.compile(r"Field note FN-"))).to_be_visible()
+    expect(page.locator("[data-outbox-nav]")).to_be_hidden()
+    assert page.evaluate(OUTBOX_ITEMS) == []
+    note = db.session.scalars(select(FieldNote)).one()
+    assert note.observation == "Graffiti on the underpass, fresh"
+    assert csp_violations(page) == []
+
+
+def test_after_logout_the_next_officer_sees_nothing_of_the_first(
+    phone, located_context, live_server
+):
+    base_url, app = live_server
+    users = UserFactory(app)
+    first, second = users.cso(display_name="Dana Reyes"), users.cso(display_name="Sam Ortiz")
+    check = _checks()[0]
+    page = phone
+    log_in(page, base_url, first.username, PASSWORD)
+    _open_online(page, base_url, ["/today", f"/checks/{check.id}"])
+    _note_refused_by_the_server(page, base_url, located_context)
+
+    # Logging out with an unsent item warns; keeping it keeps the officer logged in.
+    page.goto(f"{base_url}/menu")
+    page.get_by_role("button", name="Log out").tap()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("1 record has not been sent yet.")
+    dialog.get_by_role("button", name="Keep them and stay logged in").tap()
+    expect(page).to_have_url(f"{base_url}/menu")
+    assert len(page.evaluate(OUTBOX_ITEMS)) == 1
+    page.get_by_role("button", name="Log out").tap()
+    page.get_by_role("dialog").get_by_role("button", name="Delete them and log out").tap()
+    page.wait_for_url(f"{base_url}/login")
+    assert page.evaluate(OUTBOX_ITEMS) == []
+    assert page.evaluate(KEPT_PAGES) == []
+
+    # Logged out and offline: the offline page, never the first officer's kept Today.
+    located_context.set_offline(True)
+    page.goto(f"{base_url}/today")
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("Dana Reyes")
+    located_context.set_offline(False)
+
+    log_in(page, base_url, second.username, PASSWORD)
+    _until(page, KEPT_PAGES, lambda urls: "/offline/outbox" in urls)
+    located_context.set_offline(True)
+    page.goto(f"{base_url}/checks/{check.id}")  # kept for the first officer, not this one
+    expect(page.locator("#notices")).to_contain_text("that page is not saved on this phone")
+    expect(page.locator("body")).not_to_contain_text("Dana Reyes")
+    expect(page.get_by_text("Nothing is waiting on this phone.")).to_be_visible()
+    assert page.evaluate(OUTBOX_ITEMS) == []
