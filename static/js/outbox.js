@@ -192,14 +192,20 @@
 
   async function keep(form, pending, attempts) {
     const uuid = pending.entries.find(([name]) => name === "client_uuid")[1];
-    const earlier = await get(uuid);
     const item = {
       uuid, user: USER, action: pending.action, page: pagePath(), formId: form.id,
       ...titleOf(form, pending.entries, pending.submitter), entries: pending.entries,
-      createdAt: earlier ? earlier.createdAt : Date.now(), attempts,
+      createdAt: Date.now(), attempts,
       nextTry: attempts ? Date.now() + backOff(attempts) : 0, state: "waiting", answer: null,
     };
-    await put(item);
+    // One transaction: a resent (reopened) item keeps its place in the queue.
+    await withStore("readwrite", (store) => {
+      store.get(uuid).onsuccess = (event) => {
+        const earlier = event.target.result;
+        if (earlier && earlier.user === USER) item.createdAt = earlier.createdAt;
+        store.put(item);
+      };
+    });
     announce(T.saved, "success");
     startAnew(form);
     await refresh();

@@ -59,6 +59,11 @@ EXPECTED_RULES = {
     "special_checks.overview": SUPERVISORS,
     "special_checks.overview_section": SUPERVISORS,
     "special_checks.starting_soon": STAFF,
+    "offline.manifest": ANYONE,
+    "offline.service_worker": ANYONE,
+    "offline.offline_page": ANYONE,
+    "offline.outbox": STAFF,
+    "offline.session": STAFF,
 }
 
 

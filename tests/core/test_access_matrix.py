@@ -235,6 +235,11 @@ SPECS: dict[str, Spec] = {
     "special_checks.overview": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.overview_section": Spec(SUPERVISORS, GET, always(OK)),
     "special_checks.starting_soon": Spec(STAFF, GET, always(OK)),
+    "offline.manifest": Spec(ANYONE, GET, always(OK)),
+    "offline.service_worker": Spec(ANYONE, GET, always(OK)),
+    "offline.offline_page": Spec(ANYONE, GET, always(OK)),
+    "offline.outbox": Spec(STAFF, GET, always(OK)),
+    "offline.session": Spec(STAFF, GET, always(OK)),
 }
 
 

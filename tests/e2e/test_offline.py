@@ -32,7 +32,8 @@ KEPT_PAGES = """async () => {
   const urls = [];
   for (const name of await caches.keys()) {
     if (!name.startsWith("cso-pages-")) continue;
-    for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
   }
   return urls;
 }"""
@@ -134,7 +135,9 @@ def _write_note(page, base_url, text):
     expect(page.locator("#notices")).to_contain_text(SAVED)
 
 
-def test_records_made_offline_wait_on_the_phone_and_arrive_once(phone, located_context, live_server):
+def test_records_made_offline_wait_on_the_phone_and_arrive_once(
+    phone, located_context, live_server
+):
     base_url, app = live_server
     cso = UserFactory(app).cso(display_name="Dana Reyes")
     checks = _checks()
@@ -155,7 +158,9 @@ def test_records_made_offline_wait_on_the_phone_and_arrive_once(phone, located_c
     expect(page.get_by_role("heading", name="New field note")).to_be_visible()
     expect(page.locator(".offline-banner")).to_contain_text("Offline copy, last updated")
     expect(_waiting(page)).to_have_text("4")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("waiting", re.I)).tap()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile("waiting", re.I)
+    ).tap()
     items = page.locator("[data-outbox-item]")
     expect(items).to_have_count(4)
     expect(items.first).to_contain_text("Visit: 2 Near St")
@@ -250,7 +255,10 @@ def test_a_replayed_submission_ends_with_one_record(phone, located_context, live
 KEEP_A_COPY = """() => new Promise((resolve) => {
   indexedDB.open("cso-field", 1).onsuccess = (event) => {
     const all = event.target.result.transaction("outbox").objectStore("outbox").getAll();
-    all.onsuccess = () => { sessionStorage.setItem("copy", JSON.stringify(all.result[0])); resolve(); };
+    all.onsuccess = () => {
+      sessionStorage.setItem("copy", JSON.stringify(all.result[0]));
+      resolve();
+    };
   };
 })"""
 PUT_THE_COPY_BACK = """() => new Promise((resolve) => {
