@@ -352,3 +352,25 @@ def test_after_logout_the_next_officer_sees_nothing_of_the_first(
     expect(page.locator("body")).not_to_contain_text("Dana Reyes")
     expect(page.get_by_text("Nothing is waiting on this phone.")).to_be_visible()
     assert page.evaluate(OUTBOX_ITEMS) == []
+
+
+def test_a_form_for_sensitive_records_is_never_kept_on_the_phone(
+    phone, located_context, live_server
+):
+    base_url, app = live_server
+    cso = UserFactory(app).cso()
+    page = phone
+    log_in(page, base_url, cso.username, PASSWORD)
+    _open_online(page, base_url, ["/notes/new"])
+    # The marking a form for juvenile or missing-person records will carry.
+    page.evaluate(
+        """() => { const form = document.getElementById("field-note-form");
+                   delete form.dataset.outbox; form.dataset.outboxRefuse = ""; }"""
+    )
+    located_context.set_offline(True)
+    page.get_by_label("What did you observe?").fill("Juvenile found at the park")
+    page.get_by_role("button", name="Submit note").tap()
+    expect(page.locator("#notices")).to_contain_text("never kept on the phone")
+    expect(page.get_by_label("What did you observe?")).to_have_value("Juvenile found at the park")
+    assert page.evaluate(OUTBOX_ITEMS) == []
+    expect(page.locator("[data-outbox-nav]")).to_be_hidden()
