@@ -20,6 +20,7 @@ CORE_STATIC = (
     "css/app.css",
     "js/app.js",
     "js/outbox.js",
+    "js/outbox-send.js",
     "js/photos.js",
     "js/location.js",
     f"vendor/htmx-{HTMX_VERSION}.min.js",
@@ -107,6 +108,7 @@ def page_config() -> dict:
     return {
         "user": user_key(current_user),
         "sw": url_for("offline.service_worker"),
+        "more": url_for("static", filename="js/outbox-send.js"),
         "session": url_for("offline.session"),
         "outbox": url_for("offline.outbox"),
         "login": url_for("auth.login", next=url_for("offline.outbox")),
