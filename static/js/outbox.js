@@ -238,6 +238,8 @@
       const when = Number.isNaN(time.getTime()) ? "" : new Intl.DateTimeFormat(lang, {
         dateStyle: "medium", timeStyle: "short",
       }).format(time);
+      // What the page said when it was kept ("… recorded.") is not news now.
+      document.getElementById("notices").replaceChildren();
       const banner = document.createElement("p");
       banner.className = "notice notice-info offline-banner";
       banner.textContent = T.offline_copy.replace("{time}", when);
