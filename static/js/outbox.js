@@ -254,8 +254,9 @@
       }
     }
     if (REOPENING) await (await loadMore()).reopen(REOPENING);
-    showNetwork();
-    if ((await refresh()).length) (await loadMore()).sendAll(false);
+    const items = await refresh();
+    showNetwork();  // shown once this phone's outbox has been read
+    if (items.length) (await loadMore()).sendAll(false);
   }
 
   const core = {
