@@ -427,7 +427,15 @@ def plans_section(cases: list[Case]) -> str:
     return "\n".join(parts)
 
 
-def write_report(cases, settings, weight, lighthouse_markdown, started, postgres) -> None:
+def offline_save() -> str:
+    from bench import offline_save as offline
+
+    return offline.report_markdown()
+
+
+def write_report(
+    cases, settings, weight, lighthouse_markdown, started, postgres, offline_markdown=""
+) -> None:
     minutes = (time.perf_counter() - started) / 60
     mode = "`make bench BENCH_QUICK=1`" if settings.quick else "`make bench`"
     pg_line = "" if postgres else NO_POSTGRES
@@ -487,6 +495,10 @@ Pages over budget:
 ## Lighthouse (bench/lighthouse.py, {larger} SQLite data)
 
 {lighthouse_markdown}
+
+## Offline save and precache (bench/offline_save.py)
+
+{offline_markdown}
 """
     REPORT.write_text(text)
     log(f"wrote {REPORT}")
@@ -508,7 +520,10 @@ def main() -> None:
         full_sqlite = cases[0].url
         weight = guarded("page weight", page_weight, full_sqlite)
         lighthouse_markdown = guarded("lighthouse", lighthouse, full_sqlite, settings)
-        write_report(cases, settings, weight, lighthouse_markdown, started, postgres)
+        offline_markdown = guarded("offline save", offline_save)
+        write_report(
+            cases, settings, weight, lighthouse_markdown, started, postgres, offline_markdown
+        )
     finally:
         if postgres:
             drop_postgres_databases(settings.scales)

@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.auth.routes import bp as auth_bp
     from cso_field.districts.routes import bp as districts_bp
     from cso_field.main.routes import bp as main_bp
+    from cso_field.offline.routes import bp as offline_bp
     from cso_field.photos.routes import bp as photos_bp
     from cso_field.records.routes import bp as records_bp
     from cso_field.search.routes import bp as search_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         photos_bp,
         districts_bp,
         records_bp,
+        offline_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -16,7 +16,13 @@ from cso_field.geo import nearest_page
 from cso_field.photos.services import unit_of_work
 from cso_field.records import services as records
 from cso_field.records.models import LOCATION_FIELD_LABELS, Status
-from cso_field.records.registry import RecordType, SearchHit, can_edit, register
+from cso_field.records.registry import (
+    RecordType,
+    SearchHit,
+    can_edit,
+    register,
+    register_offline_pages,
+)
 
 TITLE_LENGTH = 80
 LIST_LIMIT = 25  # a page: rendering the rows is most of the cost of the list
@@ -123,3 +129,4 @@ FIELD_NOTES = register(
     )
 )
 register_demo("field_notes", "cso_field.field_notes.demo:load_demo_notes")
+register_offline_pages("field_notes.new")  # a note can be written with no signal

@@ -94,6 +94,12 @@ NEW_ENTRIES: dict[str, NewEntry] = {}
 RESIDENT_ENTRIES: dict[str, ResidentEntry] = {}
 TODAY_CARDS: list[TodayCard] = []
 TEMPLATE_GLOBALS: dict[str, Callable] = {}
+# Pages a phone may keep for reading offline (cso_field/offline): endpoints of staff pages
+# that show the officer's day. A page showing sensitive records (juveniles, missing persons)
+# is never registered, so it never leaves the server.
+OFFLINE_PAGES: set[str] = set()
+# Static files (names under static/) a record type's offline pages need: precached.
+OFFLINE_STATIC: set[str] = set()
 
 
 def register(record_type: RecordType) -> RecordType:
@@ -127,6 +133,13 @@ def register_today_card(card: TodayCard) -> None:
 
 def register_template_globals(**functions: Callable) -> None:
     TEMPLATE_GLOBALS.update(functions)
+
+
+def register_offline_pages(*endpoints: str, static: tuple[str, ...] = ()) -> None:
+    """Pages the phone keeps for reading offline, once the officer has opened them, and the
+    static files they need (precached by the service worker)."""
+    OFFLINE_PAGES.update(endpoints)
+    OFFLINE_STATIC.update(static)
 
 
 def today_cards_for(user: User) -> list[tuple[str, dict]]:

@@ -5,8 +5,10 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (summary) summary.focus();
 });
 
-document.addEventListener("htmx:sendError", () => {
+document.addEventListener("htmx:sendError", (event) => {
   // The request never reached the server (no signal): say so instead of failing silently.
+  // A form marked data-outbox is kept on the phone instead (outbox.js says so).
+  if (event.detail.elt.closest && event.detail.elt.closest("form[data-outbox]")) return;
   const notices = document.getElementById("notices");
   const message = document.body.dataset.offlineMessage;
   if (notices && message) {

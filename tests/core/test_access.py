@@ -133,6 +133,11 @@ EXPECTED_RULES = {
     "neighborhood_watch.quiet": SUPERVISORS,
     "neighborhood_watch.quiet_settings": ADMINS,
     "neighborhood_watch_public.sign_up": ANYONE,
+    "offline.manifest": ANYONE,
+    "offline.service_worker": ANYONE,
+    "offline.offline_page": ANYONE,
+    "offline.outbox": STAFF,
+    "offline.session": STAFF,
 }
 
 

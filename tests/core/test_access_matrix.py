@@ -444,6 +444,11 @@ SPECS: dict[str, Spec] = {
     "neighborhood_watch_public.sign_up": Spec(
         ANYONE, (*GET, *POST_EMPTY, ("POST", SIGN_UP)), get_post(422, CHANGED)
     ),
+    "offline.manifest": Spec(ANYONE, GET, always(OK)),
+    "offline.service_worker": Spec(ANYONE, GET, always(OK)),
+    "offline.offline_page": Spec(ANYONE, GET, always(OK)),
+    "offline.outbox": Spec(STAFF, GET, always(OK)),
+    "offline.session": Spec(STAFF, GET, always(OK)),
 }
 
 
