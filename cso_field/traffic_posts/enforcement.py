@@ -7,10 +7,13 @@ client UUID; refusals raise services.TrafficError.
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, extract, func, literal_column, select
 
 from cso_field import audit
 from cso_field.auth.models import User
@@ -18,7 +21,7 @@ from cso_field.database import write_transaction
 from cso_field.districts.services import LOCATION_FIELDS, locate
 from cso_field.extensions import db
 from cso_field.records.services import create_once, load_users, submission_hash
-from cso_field.timeutil import department_today
+from cso_field.timeutil import day_start_utc, department_today
 from cso_field.traffic_posts.models import DesignatedProblem, EnforcementSession
 from cso_field.traffic_posts.rules import Problem, TrafficError, period_problem
 
@@ -108,23 +111,141 @@ class Summary:
     referrals: int
 
 
+def _minutes_on_scene():
+    """Minutes between a session's start and end, as SQL: each database has its own way."""
+    started, ended = EnforcementSession.started_at, EnforcementSession.ended_at
+    if db.session.get_bind().dialect.name == "postgresql":
+        return extract("epoch", ended - started) / 60
+    return (func.julianday(ended) - func.julianday(started)) * 1440
+
+
+def _totals():
+    """The aggregate columns of a summary: sessions, minutes, contacts, warnings, referrals."""
+    return (
+        func.count(EnforcementSession.id),
+        func.coalesce(func.sum(_minutes_on_scene()), 0),
+        func.coalesce(func.sum(EnforcementSession.contacts), 0),
+        func.coalesce(func.sum(EnforcementSession.warnings), 0),
+        func.coalesce(func.sum(EnforcementSession.referrals), 0),
+    )
+
+
+def _summary(row) -> Summary:
+    count, minutes, contacts, warnings, referrals = row
+    return Summary(count, round(minutes), int(contacts), int(warnings), int(referrals))
+
+
 def summary(problem: DesignatedProblem) -> Summary:
-    """The Senior CSO's totals over every session at the problem."""
-    count, contacts, warnings, referrals = db.session.execute(
-        select(
-            func.count(EnforcementSession.id),
-            func.coalesce(func.sum(EnforcementSession.contacts), 0),
-            func.coalesce(func.sum(EnforcementSession.warnings), 0),
-            func.coalesce(func.sum(EnforcementSession.referrals), 0),
-        ).where(EnforcementSession.problem_id == problem.id)
-    ).one()
-    spans = db.session.execute(
-        select(EnforcementSession.started_at, EnforcementSession.ended_at).where(
-            EnforcementSession.problem_id == problem.id
+    """The Senior CSO's totals over every session at the problem, in one aggregate query."""
+    return _summary(
+        db.session.execute(
+            select(*_totals()).where(EnforcementSession.problem_id == problem.id)
+        ).one()
+    )
+
+
+# -- The summary over time: per week or per month ----------------------------------------------
+
+
+class Grain(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+class Measure(StrEnum):
+    SESSIONS = "sessions"
+    CONTACTS = "contacts"
+    WARNINGS = "warnings"
+    REFERRALS = "referrals"
+    MINUTES = "minutes"
+
+
+GRAIN_LABELS = {Grain.WEEK: _l("Per week"), Grain.MONTH: _l("Per month")}
+MEASURE_LABELS = {
+    Measure.SESSIONS: _l("Sessions"),
+    Measure.CONTACTS: _l("Contacts"),
+    Measure.WARNINGS: _l("Warnings"),
+    Measure.REFERRALS: _l("Referrals to the officer"),
+    Measure.MINUTES: _l("Time on scene (hours)"),
+}
+PERIODS_SHOWN = 12  # the last 12 weeks or 12 months, the current one included
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: date
+    label: str
+    totals: Summary
+
+    def value(self, measure: Measure) -> float:
+        if measure is Measure.MINUTES:
+            return round(self.totals.minutes / 60, 1)
+        return getattr(self.totals, measure.value)
+
+
+def period_starts(grain: Grain, today: date, count: int = PERIODS_SHOWN) -> list[date]:
+    """The first days of the last `count` weeks (Mondays) or months, oldest first, and the first
+    day after the last of them."""
+    if grain is Grain.WEEK:
+        monday = today - timedelta(days=today.weekday())
+        return [monday - timedelta(weeks=back) for back in range(count - 1, -2, -1)]
+    months = today.year * 12 + today.month - 1
+    return [date(m // 12, m % 12 + 1, 1) for m in range(months - count + 1, months + 2)]
+
+
+def _label(grain: Grain, start: date) -> str:
+    if grain is Grain.WEEK:
+        return _("Week of %(day)s", day=format_date(start, "short"))
+    return format_date(start, "LLLL yyyy")
+
+
+def over_time(problem: DesignatedProblem, grain: Grain, today: date | None = None) -> list[Bucket]:
+    """The problem's sessions, contacts, warnings, referrals and time on scene per week or per
+    month (the department's weeks and months), the last PERIODS_SHOWN of them, oldest first:
+    one GROUP BY query over the problem's index, whatever the number of sessions."""
+    starts = period_starts(grain, today or department_today())
+    edges = [day_start_utc(day) for day in starts]  # the department's midnights, in UTC
+    started = EnforcementSession.started_at
+    # The newest period whose start the session is at or after: the first matching WHEN.
+    period = case(
+        *((started >= edges[i], i) for i in range(len(starts) - 2, -1, -1)), else_=-1
+    ).label("period")
+    rows = db.session.execute(
+        select(period, *_totals())
+        .where(
+            EnforcementSession.problem_id == problem.id,
+            started >= edges[0],
+            started < edges[-1],
         )
+        .group_by(literal_column("period"))
     ).all()
-    minutes = sum(int((ended - started).total_seconds() // 60) for started, ended in spans)
-    return Summary(count, minutes, int(contacts), int(warnings), int(referrals))
+    found = {row[0]: _summary(row[1:]) for row in rows}
+    empty = Summary(0, 0, 0, 0, 0)
+    return [
+        Bucket(start, _label(grain, start), found.get(index, empty))
+        for index, start in enumerate(starts[:-1])
+    ]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: str  # formatted for the language shown
+    width: float  # of the bar area, 0..1
+    y: int
+
+
+CHART_ROW = 28  # SVG units a row takes: a bar and the gap below it
+
+
+def chart_bars(buckets: list[Bucket], measure: Measure) -> list[Bar]:
+    """One horizontal bar per period, scaled to the largest, for the SVG chart."""
+    values = [bucket.value(measure) for bucket in buckets]
+    top = max(values, default=0) or 1
+    return [
+        Bar(bucket.label, format_decimal(value), value / top, index * CHART_ROW)
+        for index, (bucket, value) in enumerate(zip(buckets, values, strict=True))
+    ]
 
 
 def sessions_of(problem: DesignatedProblem) -> list[EnforcementSession]:

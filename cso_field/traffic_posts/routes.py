@@ -493,6 +493,7 @@ def _problem_page(problem: DesignatedProblem, form: SessionForm, status: int = 2
         form=form,
         summary=enforcement.summary(problem),
         sessions=enforcement.sessions_of(problem),
+        is_supervisor=current_user.role in SUPERVISORS,
     ), status
 
 
@@ -500,6 +501,31 @@ def _problem_page(problem: DesignatedProblem, form: SessionForm, status: int = 2
 @staff
 def problem(problem_id: int):
     return _problem_page(_problem_or_404(problem_id), SessionForm(formdata=None))
+
+
+def _choice(enum, value: str | None, default):
+    return enum(value) if value in {member.value for member in enum} else default
+
+
+@bp.get("/problems/<id:problem_id>/summary")
+@roles(*SUPERVISORS)
+def problem_summary(problem_id: int):
+    """The Senior CSO's summary over time: a table and a bar chart, per week or per month."""
+    problem = _problem_or_404(problem_id)
+    grain = _choice(enforcement.Grain, request.args.get("by"), enforcement.Grain.WEEK)
+    measure = _choice(enforcement.Measure, request.args.get("show"), enforcement.Measure.CONTACTS)
+    buckets = enforcement.over_time(problem, grain)
+    return render_template(
+        "traffic_posts/problem_summary.html",
+        problem=problem,
+        buckets=buckets,
+        bars=enforcement.chart_bars(buckets, measure),
+        grain=grain,
+        measure=measure,
+        grains=enforcement.GRAIN_LABELS,
+        measures=enforcement.MEASURE_LABELS,
+        row_height=enforcement.CHART_ROW,
+    )
 
 
 @bp.post("/problems/<id:problem_id>/sessions")

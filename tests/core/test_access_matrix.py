@@ -298,6 +298,7 @@ SPECS: dict[str, Spec] = {
     "traffic_posts.problems": Spec(STAFF, GET, always(OK)),
     "traffic_posts.new_problem": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "traffic_posts.problem": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.problem_summary": Spec(SUPERVISORS, GET, live_or_admin(OK), NOTE_VARIANTS),
     "traffic_posts.record_session": Spec(STAFF, POST_EMPTY, _traffic_post, NOTE_VARIANTS),
 }
 

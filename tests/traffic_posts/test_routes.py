@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cso_field.extensions import db
-from cso_field.timeutil import department_today, utcnow
+from cso_field.timeutil import day_start_utc, department_today, utcnow
 from cso_field.traffic_posts import services
 from cso_field.traffic_posts.models import (
     ActivityEntry,
@@ -368,3 +368,43 @@ def test_a_post_number_too_large_for_the_database_is_no_post(app, parade, senior
     body = {"post_id": "9" * 400, "user_id": str(cso.id), "period_id": str(parade.periods[0].id)}
     response = client.post(f"/traffic/{parade.id}/assignments", data=body)
     assert response.status_code == 422 and "Choose a post." in page(response)
+
+
+def test_the_senior_cso_reads_a_problem_per_week_and_per_month_as_table_and_chart(app, senior, cso):
+    problem_id = _problem(signed_in(app, senior))
+    client = signed_in(app, cso)
+    start = day_start_utc(department_today()) + timedelta(minutes=1)  # this week, this month
+    for contacts, warnings in ((4, 2), (6, 1)):
+        body = {
+            "client_uuid": str(uuid.uuid4()),
+            "officer_name": "Officer Chan",
+            "badge_number": "4417",
+            "started_at": local(start),
+            "ended_at": local(start + timedelta(minutes=45)),
+            "contacts": str(contacts),
+            "warnings": str(warnings),
+            "referrals": "0",
+        }
+        assert client.post(f"/traffic/problems/{problem_id}/sessions", data=body).status_code == 303
+    url = f"/traffic/problems/{problem_id}/summary"
+    assert client.get(url).status_code == 403  # a CSO records sessions; the summary is not theirs
+    assert "Summary over time" not in page(client.get(f"/traffic/problems/{problem_id}"))
+
+    client = signed_in(app, senior)
+    assert "Summary over time" in page(client.get(f"/traffic/problems/{problem_id}"))
+    weekly = page(client.get(url))
+    table = weekly.split('id="summary-table"')[1]
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", first_row)
+    assert cells == ["2", "10", "3", "0", "1 h 30 min"]  # this week first
+    assert len(re.findall(r"<th scope=\"row\">", table)) == 12
+    chart = weekly.split('id="summary-chart"')[1].split("</svg>")[0]
+    assert chart.count("<rect") == 1 and ">10<" in chart  # contacts, this week alone
+
+    monthly = page(client.get(f"{url}?by=month&show=minutes"))
+    chart = monthly.split('id="summary-chart"')[1].split("</svg>")[0]
+    assert ">1.5<" in chart  # hours on scene this month
+    assert '<option value="month" selected>' in monthly
+    fallback = client.get(f"{url}?by=decade&show=%00")
+    assert fallback.status_code == 200 and '<option value="week" selected>' in page(fallback)
+    assert client.get("/traffic/problems/99999/summary").status_code == 404
