@@ -10,18 +10,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from flask_babel import format_date, format_decimal
+from flask import url_for
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, extract, func, literal_column, select
+from sqlalchemy import case, extract, func, literal_column, select, update
 
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.database import write_transaction
 from cso_field.districts.services import LOCATION_FIELDS, locate
 from cso_field.extensions import db
-from cso_field.records.services import create_once, load_users, submission_hash
-from cso_field.timeutil import day_start_utc, department_today
+from cso_field.records import registry
+from cso_field.records.services import (
+    create_once,
+    live,
+    load_users,
+    search_records,
+    submission_hash,
+)
+from cso_field.timeutil import day_start_utc, department_today, utcnow
 from cso_field.traffic_posts.models import DesignatedProblem, EnforcementSession
 from cso_field.traffic_posts.rules import Problem, TrafficError, period_problem
 
@@ -139,7 +147,10 @@ def summary(problem: DesignatedProblem) -> Summary:
     """The Senior CSO's totals over every session at the problem, in one aggregate query."""
     return _summary(
         db.session.execute(
-            select(*_totals()).where(EnforcementSession.problem_id == problem.id)
+            select(*_totals()).where(
+                EnforcementSession.problem_id == problem.id,
+                EnforcementSession.deleted_at.is_(None),
+            )
         ).one()
     )
 
@@ -214,6 +225,7 @@ def over_time(problem: DesignatedProblem, grain: Grain, today: date | None = Non
         select(period, *_totals())
         .where(
             EnforcementSession.problem_id == problem.id,
+            EnforcementSession.deleted_at.is_(None),
             started >= edges[0],
             started < edges[-1],
         )
@@ -251,7 +263,7 @@ def chart_bars(buckets: list[Bucket], measure: Measure) -> list[Bar]:
 def sessions_of(problem: DesignatedProblem) -> list[EnforcementSession]:
     rows = list(
         db.session.scalars(
-            select(EnforcementSession)
+            live(select(EnforcementSession), EnforcementSession)
             .where(EnforcementSession.problem_id == problem.id)
             .order_by(EnforcementSession.started_at.desc())
             .limit(SESSIONS_SHOWN)
@@ -261,7 +273,119 @@ def sessions_of(problem: DesignatedProblem) -> list[EnforcementSession]:
     return rows
 
 
-def register_enforcement() -> None:
+# -- Search, My records and deletion ----------------------------------------------------------
+
+
+def problem_url(problem: DesignatedProblem) -> str:
+    return url_for("traffic_posts.problem", problem_id=problem.id)
+
+
+def session_url(session: EnforcementSession) -> str:
+    return url_for("traffic_posts.problem", problem_id=session.problem_id) + f"#{session.reference}"
+
+
+def search_problems(text: str, user: User, limit: int) -> list[registry.SearchHit]:
+    """Designated problems by reference, title or address, newest first."""
+    today = department_today()
+    return [
+        registry.SearchHit(
+            DesignatedProblem.record_type,
+            problem.reference,
+            problem.title,
+            problem.address,
+            problem_url(problem),
+            str(_l("In force") if problem.until >= today else _l("Ended")),
+        )
+        for problem in search_records(DesignatedProblem, text, limit)
+    ]
+
+
+def session_summary(session: EnforcementSession) -> str:
+    """One line for My records and Search: where, when, with whom."""
+    return _(
+        "%(problem)s · %(time)s · %(officer)s #%(badge)s",
+        problem=session.problem.title,
+        time=format_datetime(session.started_at, "short"),
+        officer=session.officer_name,
+        badge=session.badge_number,
+    )
+
+
+def search_sessions(text: str, user: User, limit: int) -> list[registry.SearchHit]:
+    """Enforcement sessions by reference, sworn officer or badge number, newest first."""
+    sessions = search_records(EnforcementSession, text, limit)
+    problem_ids = {session.problem_id for session in sessions}
+    if problem_ids:  # their problems in one query; each session.problem is then in memory
+        db.session.scalars(
+            select(DesignatedProblem).where(DesignatedProblem.id.in_(problem_ids))
+        ).all()
+    return [
+        registry.SearchHit(
+            EnforcementSession.record_type,
+            session.reference,
+            session_summary(session),
+            session.problem.address,
+            session_url(session),
+            _(
+                "%(contacts)d contacts, %(warnings)d warnings, %(referrals)d referrals",
+                contacts=session.contacts,
+                warnings=session.warnings,
+                referrals=session.referrals,
+            ),
+        )
+        for session in sessions
+    ]
+
+
+def _delete_sessions_with(problem: DesignatedProblem) -> None:
+    """A deleted problem takes its live sessions with it, in the same unit of work (one
+    UPDATE): they were recorded against a problem that should not have been."""
+    db.session.execute(
+        update(EnforcementSession)
+        .where(
+            EnforcementSession.problem_id == problem.id,
+            EnforcementSession.deleted_at.is_(None),
+        )
+        .values(
+            deleted_at=utcnow(),
+            deleted_by_id=problem.deleted_by_id,
+            deleted_reason=f"{problem.reference}: {problem.deleted_reason}"[:500],
+        )
+    )
+
+
+def register_enforcement(may_delete) -> None:
+    registry.register(
+        registry.RecordType(
+            name=DesignatedProblem.record_type,
+            model=DesignatedProblem,
+            label=_l("Designated problem"),
+            view_endpoint="traffic_posts.problem",
+            list_endpoint="traffic_posts.problems",
+            new_endpoint=None,  # Senior CSOs designate from the problems page
+            description=_l("A problem designated for selective enforcement."),
+            search=search_problems,
+            summary=lambda problem: problem.title,
+            after_delete=_delete_sessions_with,
+            url=problem_url,
+            may_delete=may_delete,
+        )
+    )
+    registry.register(
+        registry.RecordType(
+            name=EnforcementSession.record_type,
+            model=EnforcementSession,
+            label=_l("Enforcement session"),
+            view_endpoint="traffic_posts.problem",
+            list_endpoint="traffic_posts.problems",
+            new_endpoint=None,  # recorded from the problem's page
+            description=_l("A session at a designated problem, with a sworn officer."),
+            search=search_sessions,
+            summary=session_summary,
+            url=session_url,
+            may_delete=may_delete,
+        )
+    )
     audit.register_labels(
         {
             "designated_problem.create": _l("Problem designated for enforcement"),

@@ -87,7 +87,11 @@ def test_every_record_type_lives_in_the_house_shape(app):
     packages = {
         record_type.model.__module__.rsplit(".", 1)[0] for record_type in RECORD_TYPES.values()
     }
-    assert packages == {"cso_field.field_notes", "cso_field.special_checks"}
+    assert packages == {
+        "cso_field.field_notes",
+        "cso_field.special_checks",
+        "cso_field.traffic_posts",
+    }
     for package in packages:
         folder = ROOT / package.replace(".", "/")
         assert all((folder / name).is_file() for name in RECORD_TYPE_FILES), package
