@@ -2,7 +2,15 @@
 periods, posts, assignments and equipment, On post / Relieved / handover, the activity log,
 the ICS 214 and ICS 204 (print page and PDF) and the CSV log; selective enforcement."""
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -446,8 +454,9 @@ def ics204_pdf(incident_id: int, period_id: int):
 @staff
 def activity_csv(incident_id: int):
     incident = _incident_or_404(incident_id)
-    # An incident's log is hundreds of lines: made whole while the session is open.
-    response = Response(list(board.csv_lines(incident)), mimetype="text/csv")
+    services.record_download(incident)
+    # Streamed: read from the database in batches while it is sent, whatever its length.
+    response = Response(board.csv_lines(incident), mimetype="text/csv")
     filename = f"activity-{incident.reference}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -413,6 +413,12 @@ def close(incident: TrafficIncident, *, close_anyway: bool = False) -> list[Post
     return outstanding
 
 
+def record_download(incident: TrafficIncident) -> None:
+    """Who downloaded an incident's activity log, and when: audited before it streams."""
+    _audit("download", incident, "activity.csv")
+    db.session.commit()
+
+
 # -- Search, My records and deletion ----------------------------------------------------------
 
 
@@ -510,6 +516,7 @@ def register_traffic_posts() -> None:
             "traffic_incident.entry": _l("Activity entry added"),
             "traffic_incident.equipment": _l("Equipment counted"),
             "traffic_incident.close": _l("Traffic incident closed"),
+            "traffic_incident.download": _l("Activity log downloaded"),
         }
     )
     audit.register_object_label(TrafficIncident.record_type, _l("Traffic incident"))

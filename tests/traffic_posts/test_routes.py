@@ -14,6 +14,7 @@ from flask_babel import format_datetime
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
 from cso_field.timeutil import day_start_utc, department_today, utcnow
 from cso_field.traffic_posts import services
@@ -301,9 +302,43 @@ def test_the_activity_log_downloads_as_csv(app, parade, cso):
         services.add_entry(parade, cso, "lane reopened")
     response = signed_in(app, cso).get(f"/traffic/{parade.id}/activity.csv")
     assert response.mimetype == "text/csv"
+    assert response.is_streamed  # a generator, read as it is sent
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0] == "time,operational_period,post,person,activity"
     assert lines[1].endswith(",1,,Dana Reyes,lane reopened")
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "traffic_incident.download")
+    )
+    assert event.object_id == str(parade.id) and event.actor_name == cso.username
+
+
+def test_the_csv_log_streams_in_batches_in_time_order(app, parade, post, cso, cso2, monkeypatch):
+    from cso_field.traffic_posts import board
+
+    monkeypatch.setattr(board, "CSV_BATCH", 2)  # many batches from a few rows
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=50)
+    with app.test_request_context():
+        first = services.assign(post, parade.periods[0], cso.id)
+        services.go_on_post(first, cso, at=start)
+        for minute in range(1, 6):
+            services.add_entry(parade, cso, f"entry {minute}", at=start + timedelta(minutes=minute))
+        services.relieve(first, cso, at=start + timedelta(minutes=7))
+        second = services.assign(post, parade.periods[0], cso2.id)
+        services.go_on_post(second, cso2, at=start + timedelta(minutes=8))
+        services.add_entry(parade, cso2, "entry 9", at=start + timedelta(minutes=9))
+    response = signed_in(app, cso).get(f"/traffic/{parade.id}/activity.csv")
+    activities = [line.rsplit(",", 1)[-1] for line in response.get_data(as_text=True).splitlines()]
+    assert activities[1:] == [
+        "On post",
+        "entry 1",
+        "entry 2",
+        "entry 3",
+        "entry 4",
+        "entry 5",
+        "Relieved",
+        "On post",
+        "entry 9",
+    ]
 
 
 def _problem(client) -> int:
