@@ -174,14 +174,14 @@ def board_fragment(incident_id: int):
 
 def _handover_form(**kwargs) -> HandoverForm:
     form = HandoverForm(**kwargs)
-    form.to_user_id.choices = as_choices(staff_choices())
+    form.to_user_id.choices = as_choices(staff_choices(field_only=True))
     return form
 
 
 def _manage_forms(incident: TrafficIncident, **given) -> dict:
     assign = given.get("assign_form") or AssignForm(formdata=None)
     assign.period_id.choices = as_choices((p.id, _period_label(p)) for p in incident.periods)
-    assign.user_id.choices = as_choices(staff_choices())
+    assign.user_id.choices = as_choices(staff_choices(field_only=True))
     equipment = given.get("equipment_form") or EquipmentForm(formdata=None)
     posts = [(str(post.id), post.name) for post in incident.posts]
     return {

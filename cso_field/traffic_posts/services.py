@@ -24,7 +24,7 @@ from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
 from cso_field.records.services import create_once, search_records, submission_hash
-from cso_field.roles import ALL_ROLES, SUPERVISORS, Role
+from cso_field.roles import ALL_ROLES, FIELD_ROLES, SUPERVISORS, Role
 from cso_field.timeutil import utcnow
 from cso_field.traffic_posts import board, enforcement
 from cso_field.traffic_posts.models import (
@@ -162,9 +162,13 @@ def add_post(incident: TrafficIncident, fields: dict) -> TrafficPost:
 
 
 def _staff_account(user_id: int | None) -> User:
+    """An active CSO or Senior CSO, who can stand at a post (FIELD_ROLES): an admin's account
+    without a field role is refused."""
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_active_account:
         raise TrafficError(Problem.NOT_A_CSO)
+    if user.role not in FIELD_ROLES:
+        raise TrafficError(Problem.NOT_FIELD_STAFF)
     return user
 
 

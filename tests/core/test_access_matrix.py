@@ -353,7 +353,10 @@ class World:
             was_deleted = incident.deleted_at
             incident.deleted_at = None
             post = make_post(incident, name=f"Post {uuid.uuid4().hex[:6]}")
-            made = traffic.assign(post, incident.periods[0], owner.id)
+            # Only CSOs and Senior CSOs stand at posts: an admin's "own" is A's, which the
+            # admin manages like any incident.
+            assignee = self.cso_a if owner.role == Role.ADMIN else owner
+            made = traffic.assign(post, incident.periods[0], assignee.id)
             if was_deleted:
                 incident.deleted_at = was_deleted
                 db.session.commit()

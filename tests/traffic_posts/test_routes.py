@@ -443,3 +443,25 @@ def test_the_senior_cso_reads_a_problem_per_week_and_per_month_as_table_and_char
     fallback = client.get(f"{url}?by=decade&show=%00")
     assert fallback.status_code == 200 and '<option value="week" selected>' in page(fallback)
     assert client.get("/traffic/problems/99999/summary").status_code == 404
+
+
+def test_only_csos_and_senior_csos_are_assigned_to_posts_not_admins(
+    app, parade, post, senior, cso, users
+):
+    admin = users.admin(display_name="Alex Admin")
+    client = signed_in(app, senior)
+    manage = page(client.get(f"/traffic/{parade.id}/manage"))
+    assign_select = manage.split('name="user_id"')[1].split("</select>")[0]
+    assert "Dana Reyes" in assign_select and "Sam Nguyen" in assign_select
+    assert "Alex Admin" not in assign_select
+    body = {
+        "post_id": str(post.id),
+        "user_id": str(admin.id),
+        "period_id": str(parade.periods[0].id),
+    }
+    refused = client.post(f"/traffic/{parade.id}/assignments", data=body)
+    assert refused.status_code == 422
+    assert "Only a CSO or a Senior CSO can be assigned to a post." in page(refused)
+    assert count(PostAssignment) == 0
+    body["user_id"] = str(senior.id)  # a Senior CSO can stand at a post
+    assert client.post(f"/traffic/{parade.id}/assignments", data=body).status_code == 303

@@ -356,3 +356,15 @@ def _problem(author, title):
         author=author,
     )
     return made
+
+
+def test_an_admin_without_a_field_role_is_neither_assigned_nor_handed_a_post(
+    parade, post, cso, users
+):
+    admin = users.admin()
+    refused(Problem.NOT_FIELD_STAFF, services.assign, post, parade.periods[0], admin.id)
+    assignment = services.assign(post, parade.periods[0], cso.id)
+    services.go_on_post(assignment, cso)
+    refused(Problem.NOT_FIELD_STAFF, services.hand_over, assignment, cso, admin.id)
+    db.session.refresh(assignment)
+    assert assignment.on_post and count(PostAssignment) == 1
