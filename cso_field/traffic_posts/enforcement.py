@@ -294,7 +294,7 @@ def search_problems(text: str, user: User, limit: int) -> list[registry.SearchHi
             problem.title,
             problem.address,
             problem_url(problem),
-            str(_l("In force") if problem.until >= today else _l("Ended")),
+            str(_l("In force") if problem.until >= today else _l("No longer in force")),
         )
         for problem in search_records(DesignatedProblem, text, limit)
     ]
