@@ -19,6 +19,8 @@ class Role(LabelledEnum):
 
 ALL_ROLES = frozenset(Role)
 SUPERVISORS = frozenset({Role.SENIOR_CSO, Role.ADMIN})
+# Who works in the field (a post, a patrol): not an administrator's account.
+FIELD_ROLES = frozenset({Role.CSO, Role.SENIOR_CSO})
 
 PUBLIC = "public"
 ACCESS_ATTRIBUTE = "_access_rule"

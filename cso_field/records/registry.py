@@ -37,15 +37,19 @@ class RecordType:
     name: str  # the stored record_type, e.g. "field_note"
     model: type
     label: object  # lazy translated singular, e.g. "Field note"
-    view_endpoint: str  # takes record_id
+    view_endpoint: str  # takes record_id, unless `url` says where a record is shown
     list_endpoint: str
-    new_endpoint: str
+    new_endpoint: str | None  # None: no button on the New screen (made from another page)
     description: object  # lazy translated, shown on the New screen
     # search(text, user, limit) -> list[SearchHit]
     search: Callable[[str, User, int], list[SearchHit]] | None = None
     fields: dict = field(default_factory=dict)  # field name -> lazy label, for History
     summary: Callable[[object], str] | None = None  # one line: what the record is about
     after_delete: Callable[[object], None] | None = None  # keeps what the type derives in step
+    url: Callable[[object], str] | None = None  # the record's page, when not view_endpoint's
+    # may_delete(user, record): who deletes a live record of this type, when not the default
+    # (its author until approved, or an admin; records.services.can_delete).
+    may_delete: Callable[[User, object], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,11 @@ def register(record_type: RecordType) -> RecordType:
     audit.register_record_type(record_type.name, record_type.label)
     if record_type.search:
         register_search(record_type.name, record_type.label, record_type.search)
-    register_new_entry(
-        record_type.name,
-        NewEntry(record_type.new_endpoint, record_type.label, record_type.description),
-    )
+    if record_type.new_endpoint:
+        register_new_entry(
+            record_type.name,
+            NewEntry(record_type.new_endpoint, record_type.label, record_type.description),
+        )
     return record_type
 
 
@@ -154,7 +159,10 @@ def get_record(record_type: str, record_id: int):
 
 
 def record_url(record) -> str:
-    return url_for(RECORD_TYPES[record.record_type].view_endpoint, record_id=record.id)
+    registered = RECORD_TYPES[record.record_type]
+    if registered.url is not None:
+        return registered.url(record)
+    return url_for(registered.view_endpoint, record_id=record.id)
 
 
 def can_view(user: User, record) -> bool:
@@ -165,11 +173,13 @@ def can_view(user: User, record) -> bool:
 
 
 def can_edit(user: User, record) -> bool:
-    """The author, until the record is approved or deleted."""
+    """The author, until the record is approved or deleted. Records without a review status
+    (traffic incidents, enforcement sessions) are not edited through the shared screens."""
     return (
         can_view(user, record)
         and record.deleted_at is None
         and record.created_by_id == user.id
+        and hasattr(record, "status")
         and record.status != "approved"
     )
 

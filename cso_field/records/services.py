@@ -283,8 +283,13 @@ def can_review(user: User, record) -> bool:
 
 
 def can_delete(user: User, record) -> bool:
+    """A live record's author until it is approved, or an admin; a type that registered
+    `may_delete` decides for its own records."""
     if record.deleted_at is not None:
         return False
+    registered = RECORD_TYPES.get(record.record_type)
+    if registered is not None and registered.may_delete is not None:
+        return registered.may_delete(user, record)
     is_author = record.created_by_id == user.id and record.status != Status.APPROVED
     return is_author or user.role == Role.ADMIN
 

@@ -17,16 +17,24 @@ Staff (blueprint `traffic_posts` in routes.py, templates/traffic_posts/):
                                      equipment, closing                       manage.html
 - /traffic/assignments/<id>/on-post, /relieve, /handover  one tap each       _post_actions.html
 - /traffic/<id>/periods/<id>/ics214(.pdf), /ics204(.pdf)
-                                     ICS forms, in English    ics214.html, ics204.html
-- /traffic/<id>/activity.csv         the activity log
+                                     ICS forms, in English (catalog strings under
+                                     force_locale("en"))      ics214.html, ics204.html
+- /traffic/<id>/activity.csv         the activity log, streamed in batches, audited
 - /traffic/problems/, /problems/new (Senior CSOs), /problems/<id> (+ /sessions)
                                      selective enforcement    problems.html, new_problem.html,
                                                               problem.html
+- /traffic/problems/<id>/summary     Senior CSOs: per week or month, a table
+                                     and an SVG bar chart   problem_summary.html
+Incidents, designated problems and enforcement sessions are record types (Search, My records);
+a Senior CSO or admin deletes a mistaken one through the shared /records/<type>/<id>/delete.
+Only CSOs and Senior CSOs (roles.FIELD_ROLES) are assigned to or handed a post.
 Today shows a CSO's post with one tap On post / Relieved (_today_card.html).
 
 Files: models.py; services.py (IncidentState, the Problem refusals, incidents, periods,
 posts, assignments, On post / Relieved / handover, entries, equipment, closing, registration);
 board.py (the list, the board and its poll token, Today's posts, ICS 214 / 204, CSV);
-enforcement.py (designated problems, sessions, the summary); forms.py; routes.py; demo.py.
-Tests: tests/traffic_posts/, browser test tests/e2e/test_traffic_posts.py.
+enforcement.py (designated problems, sessions, the summary and the summary over time, their
+search and record types); forms.py; routes.py; demo.py.
+Tests: tests/traffic_posts/ (test_records.py: Search, My records, deletion), browser test
+tests/e2e/test_traffic_posts.py.
 """

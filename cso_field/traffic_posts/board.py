@@ -7,16 +7,17 @@ size: posts, the period's assignments, the newest entries, then the names in one
 """
 
 import csv
+import heapq
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from flask import current_app
-from flask_babel import format_datetime
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, literal, null, or_, select
 
 from cso_field.auth.models import User
 from cso_field.extensions import db
@@ -226,8 +227,9 @@ def home_agency() -> str:
     return str(current_app.config["DEPARTMENT_NAME"])
 
 
-def _period_of(at: datetime, periods: list[OperationalPeriod]) -> int | None:
-    """The period an entry at `at` belongs to: the one running then, else the nearest."""
+def _period_of(at: datetime, periods) -> int | None:
+    """The period (id, starts_at, ends_at) an entry at `at` belongs to: the one running then,
+    else the nearest."""
     if not periods:
         return None
     for period in periods:
@@ -346,18 +348,108 @@ def ics204(incident: TrafficIncident, period: OperationalPeriod) -> dict:
 
 
 CSV_HEADER = ("time", "operational_period", "post", "person", "activity")
+CSV_BATCH = 500  # rows read at a time while the CSV streams
 
 
-def csv_lines(incident: TrafficIncident) -> Iterator[str]:
-    """The incident's activity log as CSV text, a line at a time (times in the department's
-    zone, ISO 8601)."""
-    numbers = {period.id: index for index, period in enumerate(incident.periods, start=1)}
-    yield _csv_row(CSV_HEADER)
-    for line in activity_log(incident):
-        local = format_datetime(line.at, "yyyy-MM-dd'T'HH:mm")
-        yield _csv_row(
-            (local, numbers.get(line.period_id, ""), line.post, line.person, line.activity)
+@dataclass(frozen=True)
+class _CsvSetting:
+    """What the streaming CSV needs from the request, taken before the request ends: the
+    response is iterated after the view returns, each batch in an app context of its own."""
+
+    app: object
+    incident_id: int
+    batch: int
+    zone: tzinfo
+    on_post: str
+    relieved: str
+
+
+def csv_lines(incident: TrafficIncident, batch: int | None = None) -> Iterator[str]:
+    """The incident's activity log as CSV text, a line at a time, read from the database in
+    batches of CSV_BATCH while the response streams: memory stays flat however long the log
+    (times in the department's zone, ISO 8601). Entries, On post and Relieved times come in
+    time order, each source read by keyset (after the last (time, id) seen)."""
+    setting = _CsvSetting(
+        current_app._get_current_object(),
+        incident.id,
+        batch or CSV_BATCH,
+        get_timezone(),
+        str(ON_POST),
+        str(RELIEVED),
+    )
+    return _csv_lines(setting)
+
+
+def _csv_lines(setting: _CsvSetting) -> Iterator[str]:
+    with setting.app.app_context():
+        periods = db.session.execute(
+            select(OperationalPeriod.id, OperationalPeriod.starts_at, OperationalPeriod.ends_at)
+            .where(OperationalPeriod.incident_id == setting.incident_id)
+            .order_by(OperationalPeriod.starts_at)
+        ).all()
+        posts = dict(
+            db.session.execute(
+                select(TrafficPost.id, TrafficPost.name).where(
+                    TrafficPost.incident_id == setting.incident_id
+                )
+            ).all()
         )
+    numbers = {period.id: index for index, period in enumerate(periods, start=1)}
+    yield _csv_row(CSV_HEADER)
+    streams = [_batches(setting, query, time, id_) for query, time, id_ in _log_queries(setting)]
+    for at, _id, post_id, person, text, period_id in heapq.merge(*streams, key=lambda r: r[0]):
+        local = at.replace(tzinfo=UTC).astimezone(setting.zone).strftime("%Y-%m-%dT%H:%M")
+        period = numbers.get(period_id or _period_of(at, periods), "")
+        yield _csv_row((local, period, posts.get(post_id, ""), person or "", text))
+
+
+def _log_queries(setting: _CsvSetting) -> list:
+    """(query, time column, id column) of entries, On post times and Relieved times, each row
+    (at, id, post, person's name, text, period): an entry's period is the one running then
+    (None here), a stint's its assignment's."""
+    entry, assignment = ActivityEntry, PostAssignment
+    entries = (
+        select(entry.at, entry.id, entry.post_id, User.display_name, entry.text, null())
+        .join(User, User.id == entry.user_id)
+        .where(entry.incident_id == setting.incident_id)
+    )
+    queries = [(entries, entry.at, entry.id)]
+    for column, word in (
+        (assignment.on_post_at, setting.on_post),
+        (assignment.relieved_at, setting.relieved),
+    ):
+        stints = (
+            select(
+                column,
+                assignment.id,
+                assignment.post_id,
+                User.display_name,
+                literal(word),
+                assignment.period_id,
+            )
+            .join(User, User.id == assignment.user_id)
+            .where(assignment.incident_id == setting.incident_id, column.is_not(None))
+        )
+        queries.append((stints, column, assignment.id))
+    return queries
+
+
+def _batches(setting: _CsvSetting, query, time_column, id_column) -> Iterator:
+    """The rows of `query` in (time, id) order, `setting.batch` at a time, each batch read in
+    its own app context (pushed and popped within one step of the response)."""
+    after = None
+    while True:
+        page = query.order_by(time_column, id_column).limit(setting.batch)
+        if after is not None:
+            page = page.where(
+                or_(time_column > after[0], and_(time_column == after[0], id_column > after[1]))
+            )
+        with setting.app.app_context():
+            rows = db.session.execute(page).all()
+        yield from rows
+        if len(rows) < setting.batch:
+            return
+        after = (rows[-1][0], rows[-1][1])
 
 
 def _csv_row(values) -> str:

@@ -17,6 +17,7 @@ from cso_field.extensions import db
 from cso_field.forms import BaseForm
 from cso_field.records.forms import ClientUUIDField
 from cso_field.records.location import LocationFields
+from cso_field.roles import FIELD_ROLES
 from cso_field.timeutil import department_today
 from cso_field.traffic_posts import services
 from cso_field.traffic_posts.models import EquipmentItem, IncidentKind, PostRole
@@ -112,12 +113,22 @@ class DayField(DateField):
             raise ValueError(_l("Enter a date, for example 2026-12-24.")) from None
 
 
-def staff_choices() -> list[tuple[str, str]]:
-    """Active accounts, by name: who can be put in charge, assigned or handed a post."""
-    users = db.session.scalars(
-        select(User).where(User.is_active_account.is_(True)).order_by(User.display_name).limit(200)
-    )
+def staff_choices(field_only: bool = False) -> list[tuple[str, str]]:
+    """Active accounts, by name: who can be put in charge; with `field_only`, the CSOs and
+    Senior CSOs who can be assigned or handed a post."""
+    query = select(User).where(User.is_active_account.is_(True))
+    if field_only:
+        query = query.where(User.role.in_([role.value for role in FIELD_ROLES]))
+    users = db.session.scalars(query.order_by(User.display_name).limit(200))
     return [(str(user.id), user.display_name) for user in users]
+
+
+class FieldStaffChoice(Choice):
+    """A CSO or Senior CSO for a post: anyone else is refused with the reason."""
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(services.MESSAGES[services.Problem.NOT_FIELD_STAFF])
 
 
 # -- Incidents ---------------------------------------------------------------------------------
@@ -213,7 +224,7 @@ class PostForm(LocationFields):
 
 class AssignForm(BaseForm):
     period_id = Choice(_l("Operational period"))
-    user_id = Choice(_l("CSO"))
+    user_id = FieldStaffChoice(_l("CSO"))
     submit = SubmitField(_l("Assign"))
 
 
@@ -225,7 +236,7 @@ class PostActionForm(LocationFields):
 
 
 class HandoverForm(PostActionForm):
-    to_user_id = Choice(_l("Hand over to"))
+    to_user_id = FieldStaffChoice(_l("Hand over to"))
 
 
 class EntryForm(BaseForm):

@@ -42,6 +42,7 @@ class TrafficIncident(Tracked, Located, SoftDeleted, db.Model):
     __tablename__ = "traffic_incident"
     record_type = "traffic_incident"
     reference_prefix = "TI"
+    search_fields = ("reference", "name", "address", "requested_by")
 
     @declared_attr.directive
     def __table_args__(cls):
@@ -182,6 +183,7 @@ class DesignatedProblem(Tracked, Located, SoftDeleted, db.Model):
     __tablename__ = "designated_problem"
     record_type = "designated_problem"
     reference_prefix = "DP"
+    search_fields = ("reference", "title", "address")
 
     @declared_attr.directive
     def __table_args__(cls):
@@ -196,12 +198,13 @@ class DesignatedProblem(Tracked, Located, SoftDeleted, db.Model):
     )
 
 
-class EnforcementSession(Tracked, db.Model):
+class EnforcementSession(Tracked, SoftDeleted, db.Model):
     """A CSO's enforcement session at a designated problem, with the sworn officer present."""
 
     __tablename__ = "enforcement_session"
     record_type = "enforcement_session"
     reference_prefix = "ES"
+    search_fields = ("reference", "officer_name", "badge_number")
 
     @declared_attr.directive
     def __table_args__(cls):

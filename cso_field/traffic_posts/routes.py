@@ -2,7 +2,15 @@
 periods, posts, assignments and equipment, On post / Relieved / handover, the activity log,
 the ICS 214 and ICS 204 (print page and PDF) and the CSV log; selective enforcement."""
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -130,6 +138,7 @@ def _incident_page(incident: TrafficIncident, status: int = 200, **extra):
         "poll_seconds": POLL_SECONDS,
         "mine": mine,
         "can_manage": services.can_manage(current_user, incident),
+        "can_delete": records.can_delete(current_user, incident),
         "entry_form": entry_form,
         "action_form": PostActionForm(formdata=None),
         "handover_form": _handover_form(formdata=None) if on_post else None,
@@ -165,14 +174,14 @@ def board_fragment(incident_id: int):
 
 def _handover_form(**kwargs) -> HandoverForm:
     form = HandoverForm(**kwargs)
-    form.to_user_id.choices = as_choices(staff_choices())
+    form.to_user_id.choices = as_choices(staff_choices(field_only=True))
     return form
 
 
 def _manage_forms(incident: TrafficIncident, **given) -> dict:
     assign = given.get("assign_form") or AssignForm(formdata=None)
     assign.period_id.choices = as_choices((p.id, _period_label(p)) for p in incident.periods)
-    assign.user_id.choices = as_choices(staff_choices())
+    assign.user_id.choices = as_choices(staff_choices(field_only=True))
     equipment = given.get("equipment_form") or EquipmentForm(formdata=None)
     posts = [(str(post.id), post.name) for post in incident.posts]
     return {
@@ -445,8 +454,9 @@ def ics204_pdf(incident_id: int, period_id: int):
 @staff
 def activity_csv(incident_id: int):
     incident = _incident_or_404(incident_id)
-    # An incident's log is hundreds of lines: made whole while the session is open.
-    response = Response(list(board.csv_lines(incident)), mimetype="text/csv")
+    services.record_download(incident)
+    # Streamed: read from the database in batches while it is sent, whatever its length.
+    response = Response(board.csv_lines(incident), mimetype="text/csv")
     filename = f"activity-{incident.reference}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -493,6 +503,7 @@ def _problem_page(problem: DesignatedProblem, form: SessionForm, status: int = 2
         form=form,
         summary=enforcement.summary(problem),
         sessions=enforcement.sessions_of(problem),
+        is_supervisor=current_user.role in SUPERVISORS,
     ), status
 
 
@@ -500,6 +511,31 @@ def _problem_page(problem: DesignatedProblem, form: SessionForm, status: int = 2
 @staff
 def problem(problem_id: int):
     return _problem_page(_problem_or_404(problem_id), SessionForm(formdata=None))
+
+
+def _choice(enum, value: str | None, default):
+    return enum(value) if value in {member.value for member in enum} else default
+
+
+@bp.get("/problems/<id:problem_id>/summary")
+@roles(*SUPERVISORS)
+def problem_summary(problem_id: int):
+    """The Senior CSO's summary over time: a table and a bar chart, per week or per month."""
+    problem = _problem_or_404(problem_id)
+    grain = _choice(enforcement.Grain, request.args.get("by"), enforcement.Grain.WEEK)
+    measure = _choice(enforcement.Measure, request.args.get("show"), enforcement.Measure.CONTACTS)
+    buckets = enforcement.over_time(problem, grain)
+    return render_template(
+        "traffic_posts/problem_summary.html",
+        problem=problem,
+        buckets=buckets,
+        bars=enforcement.chart_bars(buckets, measure),
+        grain=grain,
+        measure=measure,
+        grains=enforcement.GRAIN_LABELS,
+        measures=enforcement.MEASURE_LABELS,
+        row_height=enforcement.CHART_ROW,
+    )
 
 
 @bp.post("/problems/<id:problem_id>/sessions")

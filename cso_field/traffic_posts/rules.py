@@ -63,6 +63,7 @@ class Problem(Enum):
     NOT_YOURS = "not_yours"
     HANDOVER_TO_SELF = "handover_to_self"
     NOT_A_CSO = "not_a_cso"
+    NOT_FIELD_STAFF = "not_field_staff"
     ALREADY_ASSIGNED = "already_assigned"
     RECOVERED_MORE = "recovered_more"
     NOT_RECOVERED = "not_recovered"
@@ -84,6 +85,10 @@ MESSAGES = {
     Problem.NOT_YOURS: _l("Only the assigned CSO or the person in charge can do this."),
     Problem.HANDOVER_TO_SELF: _l("Hand over to another CSO, not to the one on post."),
     Problem.NOT_A_CSO: _l("Choose an active staff account."),
+    Problem.NOT_FIELD_STAFF: _l(
+        "Only a CSO or a Senior CSO can be assigned to a post. "
+        "An administrator's account has no field role: choose a CSO."
+    ),
     Problem.ALREADY_ASSIGNED: _l("This CSO is already assigned to this post for this period."),
     Problem.RECOVERED_MORE: _l("More cannot be recovered than were deployed."),
     Problem.NOT_RECOVERED: _l(

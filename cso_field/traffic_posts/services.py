@@ -10,6 +10,7 @@ TrafficError with a Problem, whose message the route shows (status 422); nothing
 import uuid
 from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -22,8 +23,8 @@ from cso_field.districts.services import LOCATION_FIELDS, district_for, locate
 from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
-from cso_field.records.services import create_once, submission_hash
-from cso_field.roles import ALL_ROLES, SUPERVISORS, Role
+from cso_field.records.services import create_once, search_records, submission_hash
+from cso_field.roles import ALL_ROLES, FIELD_ROLES, SUPERVISORS, Role
 from cso_field.timeutil import utcnow
 from cso_field.traffic_posts import board, enforcement
 from cso_field.traffic_posts.models import (
@@ -161,9 +162,13 @@ def add_post(incident: TrafficIncident, fields: dict) -> TrafficPost:
 
 
 def _staff_account(user_id: int | None) -> User:
+    """An active CSO or Senior CSO, who can stand at a post (FIELD_ROLES): an admin's account
+    without a field role is refused."""
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_active_account:
         raise TrafficError(Problem.NOT_A_CSO)
+    if user.role not in FIELD_ROLES:
+        raise TrafficError(Problem.NOT_FIELD_STAFF)
     return user
 
 
@@ -412,6 +417,70 @@ def close(incident: TrafficIncident, *, close_anyway: bool = False) -> list[Post
     return outstanding
 
 
+def record_download(incident: TrafficIncident) -> None:
+    """Who downloaded an incident's activity log, and when: audited before it streams."""
+    _audit("download", incident, "activity.csv")
+    db.session.commit()
+
+
+# -- Search, My records and deletion ----------------------------------------------------------
+
+
+def supervisor_may_delete(user: User, record) -> bool:
+    """A mistaken incident, problem or session is deleted by a Senior CSO or an admin."""
+    return record.deleted_at is None and Role(user.role) in SUPERVISORS
+
+
+def _relieve_on_delete(incident: TrafficIncident) -> None:
+    """A deleted incident holds nobody on post: whoever was is relieved now, so that no stint
+    in it keeps them from a post elsewhere. Part of the deletion's unit of work."""
+    now = utcnow()
+    for assignment in db.session.scalars(
+        select(PostAssignment).where(
+            PostAssignment.incident_id == incident.id,
+            PostAssignment.on_post_at.is_not(None),
+            PostAssignment.relieved_at.is_(None),
+        )
+    ):
+        assignment.relieved_at = now
+    _changed(incident)
+
+
+def search(text: str, user: User, limit: int) -> list[registry.SearchHit]:
+    """Incidents by reference, name, address or who asked for them, newest first."""
+    return [
+        registry.SearchHit(
+            TrafficIncident.record_type,
+            incident.reference,
+            f"{kind_label(incident.kind)} · {incident.name}",
+            incident.address,
+            incident_url(incident),
+            state_of(incident).label,
+        )
+        for incident in search_records(TrafficIncident, text, limit)
+    ]
+
+
+def incident_url(incident: TrafficIncident) -> str:
+    return url_for("traffic_posts.view", incident_id=incident.id)
+
+
+TRAFFIC_INCIDENTS = registry.RecordType(
+    name=TrafficIncident.record_type,
+    model=TrafficIncident,
+    label=_l("Traffic incident"),
+    view_endpoint="traffic_posts.view",
+    list_endpoint="traffic_posts.index",
+    new_endpoint="traffic_posts.new",
+    description=_l("Open a collision from the scene, or plan a parade or event."),
+    search=search,
+    summary=lambda incident: incident.name,
+    after_delete=_relieve_on_delete,
+    url=incident_url,
+    may_delete=supervisor_may_delete,
+)
+
+
 # -- What traffic posts add to the core -------------------------------------------------------
 
 
@@ -421,6 +490,7 @@ def _today_card() -> dict:
 
 def register_traffic_posts() -> None:
     register_demo("traffic_posts", "cso_field.traffic_posts.demo:load_demo_traffic")
+    registry.register(TRAFFIC_INCIDENTS)
     registry.register_new_entry(
         "traffic_incident",
         registry.NewEntry(
@@ -450,10 +520,11 @@ def register_traffic_posts() -> None:
             "traffic_incident.entry": _l("Activity entry added"),
             "traffic_incident.equipment": _l("Equipment counted"),
             "traffic_incident.close": _l("Traffic incident closed"),
+            "traffic_incident.download": _l("Activity log downloaded"),
         }
     )
     audit.register_object_label(TrafficIncident.record_type, _l("Traffic incident"))
-    enforcement.register_enforcement()
+    enforcement.register_enforcement(supervisor_may_delete)
 
 
 register_traffic_posts()

@@ -81,6 +81,7 @@ EXPECTED_RULES = {
     "traffic_posts.problems": STAFF,
     "traffic_posts.new_problem": SUPERVISORS,
     "traffic_posts.problem": STAFF,
+    "traffic_posts.problem_summary": SUPERVISORS,
     "traffic_posts.record_session": STAFF,
     "citations.index": STAFF,
     "citations.reinspections": STAFF,

@@ -371,6 +371,7 @@ SPECS: dict[str, Spec] = {
     "traffic_posts.problems": Spec(STAFF, GET, always(OK)),
     "traffic_posts.new_problem": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "traffic_posts.problem": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "traffic_posts.problem_summary": Spec(SUPERVISORS, GET, live_or_admin(OK), NOTE_VARIANTS),
     "traffic_posts.record_session": Spec(STAFF, POST_EMPTY, _traffic_post, NOTE_VARIANTS),
     "citations.index": Spec(STAFF, GET, always(OK)),
     "citations.reinspections": Spec(STAFF, GET, always(OK)),
@@ -515,7 +516,10 @@ class World:
             was_deleted = incident.deleted_at
             incident.deleted_at = None
             post = make_post(incident, name=f"Post {uuid.uuid4().hex[:6]}")
-            made = traffic.assign(post, incident.periods[0], owner.id)
+            # Only CSOs and Senior CSOs stand at posts: an admin's "own" is A's, which the
+            # admin manages like any incident.
+            assignee = self.cso_a if owner.role == Role.ADMIN else owner
+            made = traffic.assign(post, incident.periods[0], assignee.id)
             if was_deleted:
                 incident.deleted_at = was_deleted
                 db.session.commit()

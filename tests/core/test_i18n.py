@@ -352,15 +352,17 @@ def _traffic_records(app, admin, factory):
         services.go_on_post(assignment, cso)
         services.add_entry(incident, cso, "Lane reopened", post_id=post.id)
         services.set_equipment(post, "cones", 6, 2)
-        problem = _problem(enforcement, admin)
-        base, period_id = f"/traffic/{incident.id}", period.id
+        problem, session = _problem(enforcement, admin)
+        base, period_id, problem_id = f"/traffic/{incident.id}", period.id, problem.id
         words = [incident.name, incident.reference, post.name, "Hold eastbound", "Ann Bell"]
         words += [cso.username, cso.display_name, "Lane reopened", incident.address]
-        words += [problem.title, problem.reference, "Jo Ruiz", "America/Los_Angeles"]
+        words += [problem.title, problem.reference, session.reference, "Jo Ruiz"]
+        words += ["America/Los_Angeles"]
     pages = ["/traffic/", "/traffic/new", base, f"{base}/manage", "/traffic/problems/"]
     pages += [f"{base}/periods/{period_id}/ics214", f"{base}/periods/{period_id}/ics204"]
-    pages += ["/traffic/problems/new", f"/traffic/problems/{problem.id}"]
-    pages += [f"/traffic/problems/{problem.id}?by=month"]
+    pages += ["/traffic/problems/new", f"/traffic/problems/{problem_id}"]
+    pages += [f"/traffic/problems/{problem_id}/summary"]
+    pages += [f"/traffic/problems/{problem_id}/summary?by=month&show=minutes"]
     return pages, words
 
 
@@ -384,7 +386,7 @@ def _problem(enforcement, author):
         author=author,
     )
     end = utcnow().replace(microsecond=0)
-    enforcement.record_session(
+    session, _created = enforcement.record_session(
         problem,
         client_uuid=uuid.uuid4(),
         content={
@@ -399,4 +401,4 @@ def _problem(enforcement, author):
         },
         author=author,
     )
-    return problem
+    return problem, session

@@ -14,8 +14,9 @@ from flask_babel import format_datetime
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
-from cso_field.timeutil import department_today, utcnow
+from cso_field.timeutil import day_start_utc, department_today, utcnow
 from cso_field.traffic_posts import services
 from cso_field.traffic_posts.models import (
     ActivityEntry,
@@ -301,9 +302,43 @@ def test_the_activity_log_downloads_as_csv(app, parade, cso):
         services.add_entry(parade, cso, "lane reopened")
     response = signed_in(app, cso).get(f"/traffic/{parade.id}/activity.csv")
     assert response.mimetype == "text/csv"
+    assert response.is_streamed  # a generator, read as it is sent
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0] == "time,operational_period,post,person,activity"
     assert lines[1].endswith(",1,,Dana Reyes,lane reopened")
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "traffic_incident.download")
+    )
+    assert event.object_id == str(parade.id) and event.actor_name == cso.username
+
+
+def test_the_csv_log_streams_in_batches_in_time_order(app, parade, post, cso, cso2, monkeypatch):
+    from cso_field.traffic_posts import board
+
+    monkeypatch.setattr(board, "CSV_BATCH", 2)  # many batches from a few rows
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=50)
+    with app.test_request_context():
+        first = services.assign(post, parade.periods[0], cso.id)
+        services.go_on_post(first, cso, at=start)
+        for minute in range(1, 6):
+            services.add_entry(parade, cso, f"entry {minute}", at=start + timedelta(minutes=minute))
+        services.relieve(first, cso, at=start + timedelta(minutes=7))
+        second = services.assign(post, parade.periods[0], cso2.id)
+        services.go_on_post(second, cso2, at=start + timedelta(minutes=8))
+        services.add_entry(parade, cso2, "entry 9", at=start + timedelta(minutes=9))
+    response = signed_in(app, cso).get(f"/traffic/{parade.id}/activity.csv")
+    activities = [line.rsplit(",", 1)[-1] for line in response.get_data(as_text=True).splitlines()]
+    assert activities[1:] == [
+        "On post",
+        "entry 1",
+        "entry 2",
+        "entry 3",
+        "entry 4",
+        "entry 5",
+        "Relieved",
+        "On post",
+        "entry 9",
+    ]
 
 
 def _problem(client) -> int:
@@ -368,3 +403,65 @@ def test_a_post_number_too_large_for_the_database_is_no_post(app, parade, senior
     body = {"post_id": "9" * 400, "user_id": str(cso.id), "period_id": str(parade.periods[0].id)}
     response = client.post(f"/traffic/{parade.id}/assignments", data=body)
     assert response.status_code == 422 and "Choose a post." in page(response)
+
+
+def test_the_senior_cso_reads_a_problem_per_week_and_per_month_as_table_and_chart(app, senior, cso):
+    problem_id = _problem(signed_in(app, senior))
+    client = signed_in(app, cso)
+    start = day_start_utc(department_today()) + timedelta(minutes=1)  # this week, this month
+    for contacts, warnings in ((4, 2), (6, 1)):
+        body = {
+            "client_uuid": str(uuid.uuid4()),
+            "officer_name": "Officer Chan",
+            "badge_number": "4417",
+            "started_at": local(start),
+            "ended_at": local(start + timedelta(minutes=45)),
+            "contacts": str(contacts),
+            "warnings": str(warnings),
+            "referrals": "0",
+        }
+        assert client.post(f"/traffic/problems/{problem_id}/sessions", data=body).status_code == 303
+    url = f"/traffic/problems/{problem_id}/summary"
+    assert client.get(url).status_code == 403  # a CSO records sessions; the summary is not theirs
+    assert "Summary over time" not in page(client.get(f"/traffic/problems/{problem_id}"))
+
+    client = signed_in(app, senior)
+    assert "Summary over time" in page(client.get(f"/traffic/problems/{problem_id}"))
+    weekly = page(client.get(url))
+    table = weekly.split('id="summary-table"')[1]
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", first_row)
+    assert cells == ["2", "10", "3", "0", "1 h 30 min"]  # this week first
+    assert len(re.findall(r"<th scope=\"row\">", table)) == 12
+    chart = weekly.split('id="summary-chart"')[1].split("</svg>")[0]
+    assert chart.count("<rect") == 1 and ">10<" in chart  # contacts, this week alone
+
+    monthly = page(client.get(f"{url}?by=month&show=minutes"))
+    chart = monthly.split('id="summary-chart"')[1].split("</svg>")[0]
+    assert ">1.5<" in chart  # hours on scene this month
+    assert '<option value="month" selected>' in monthly
+    fallback = client.get(f"{url}?by=decade&show=%00")
+    assert fallback.status_code == 200 and '<option value="week" selected>' in page(fallback)
+    assert client.get("/traffic/problems/99999/summary").status_code == 404
+
+
+def test_only_csos_and_senior_csos_are_assigned_to_posts_not_admins(
+    app, parade, post, senior, cso, users
+):
+    admin = users.admin(display_name="Alex Admin")
+    client = signed_in(app, senior)
+    manage = page(client.get(f"/traffic/{parade.id}/manage"))
+    assign_select = manage.split('name="user_id"')[1].split("</select>")[0]
+    assert "Dana Reyes" in assign_select and "Sam Nguyen" in assign_select
+    assert "Alex Admin" not in assign_select
+    body = {
+        "post_id": str(post.id),
+        "user_id": str(admin.id),
+        "period_id": str(parade.periods[0].id),
+    }
+    refused = client.post(f"/traffic/{parade.id}/assignments", data=body)
+    assert refused.status_code == 422
+    assert "Only a CSO or a Senior CSO can be assigned to a post." in page(refused)
+    assert count(PostAssignment) == 0
+    body["user_id"] = str(senior.id)  # a Senior CSO can stand at a post
+    assert client.post(f"/traffic/{parade.id}/assignments", data=body).status_code == 303

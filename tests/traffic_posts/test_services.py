@@ -289,3 +289,82 @@ def test_a_problem_designated_until_yesterday_is_refused(request_context, senior
             author=senior,
         )
     assert raised.value.problem is Problem.UNTIL_IN_PAST
+
+
+def _at_local(day, hour, minute=0):
+    """A department-local time on `day`, as the naive UTC stored."""
+    from datetime import datetime, time
+
+    from flask_babel import to_utc
+
+    return to_utc(datetime.combine(day, time(hour, minute)))
+
+
+def _session_at(problem, author, start, minutes=60, **counts):
+    counts = {"contacts": 0, "warnings": 0, "referrals": 0, **counts}
+    content = _session(started_at=start, ended_at=start + timedelta(minutes=minutes), **counts)
+    enforcement.record_session(problem, client_uuid=uuid.uuid4(), content=content, author=author)
+
+
+def test_the_summary_per_week_follows_the_departments_weeks(problem, senior, cso):
+    from datetime import date
+
+    today = date(2026, 11, 18)  # a Wednesday; its week starts on Monday 16 November
+    _session_at(problem, cso, _at_local(date(2026, 11, 16), 9), 90, contacts=4, warnings=2)
+    _session_at(problem, cso, _at_local(date(2026, 11, 17), 14), 30, contacts=1, referrals=1)
+    # Sunday 23:30 in Stockton is Monday in UTC: it still belongs to the week before.
+    _session_at(problem, cso, _at_local(date(2026, 11, 15), 23, 30), 20, contacts=2)
+    _session_at(problem, cso, _at_local(date(2026, 8, 3), 9), contacts=9)  # 15 weeks ago
+    other = _problem(senior, "Blocked hydrants")
+    _session_at(other, cso, _at_local(date(2026, 11, 16), 10), contacts=7)
+
+    weeks = enforcement.over_time(problem, enforcement.Grain.WEEK, today)
+
+    assert len(weeks) == enforcement.PERIODS_SHOWN
+    assert weeks[-1].start == date(2026, 11, 16) and weeks[0].start == date(2026, 8, 31)
+    this_week, last_week = weeks[-1].totals, weeks[-2].totals
+    assert (this_week.sessions, this_week.contacts, this_week.warnings) == (2, 5, 2)
+    assert (this_week.referrals, this_week.minutes) == (1, 120)
+    assert (last_week.sessions, last_week.contacts, last_week.minutes) == (1, 2, 20)
+    assert sum(week.totals.sessions for week in weeks) == 3  # August's is older than 12 weeks
+
+
+def test_the_summary_per_month_and_its_chart(problem, cso):
+    from datetime import date
+
+    today = date(2026, 11, 18)
+    _session_at(problem, cso, _at_local(date(2026, 11, 2), 9), 60, contacts=6)
+    _session_at(problem, cso, _at_local(date(2026, 10, 31), 22), 45, contacts=3)
+    _session_at(problem, cso, _at_local(date(2025, 11, 30), 9), contacts=8)  # 12 months back
+
+    months = enforcement.over_time(problem, enforcement.Grain.MONTH, today)
+
+    assert [m.start for m in months[-2:]] == [date(2026, 10, 1), date(2026, 11, 1)]
+    assert months[0].start == date(2025, 12, 1)
+    assert [m.totals.contacts for m in months[-2:]] == [3, 6]
+    assert months[-2].totals.minutes == 45
+    bars = enforcement.chart_bars(months, enforcement.Measure.CONTACTS)
+    assert bars[-1].width == 1 and bars[-2].width == 0.5 and bars[0].width == 0
+    hours = enforcement.chart_bars(months, enforcement.Measure.MINUTES)
+    assert hours[-2].value == "0.8"  # 45 minutes, in hours
+
+
+def _problem(author, title):
+    made, _created = enforcement.designate(
+        client_uuid=uuid.uuid4(),
+        content={"title": title, "until": department_today() + timedelta(days=10)},
+        author=author,
+    )
+    return made
+
+
+def test_an_admin_without_a_field_role_is_neither_assigned_nor_handed_a_post(
+    parade, post, cso, users
+):
+    admin = users.admin()
+    refused(Problem.NOT_FIELD_STAFF, services.assign, post, parade.periods[0], admin.id)
+    assignment = services.assign(post, parade.periods[0], cso.id)
+    services.go_on_post(assignment, cso)
+    refused(Problem.NOT_FIELD_STAFF, services.hand_over, assignment, cso, admin.id)
+    db.session.refresh(assignment)
+    assert assignment.on_post and count(PostAssignment) == 1
