@@ -2,6 +2,7 @@
 admins' codebook, training records and settings."""
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,6 +25,7 @@ from cso_field.citations.forms import (
 )
 from cso_field.citations.models import BlightCase, Notice, Violation
 from cso_field.citations.services import CitationError
+from cso_field.districts.models import District
 from cso_field.documents import pdf_response
 from cso_field.extensions import db
 from cso_field.htmx import render, see_other
@@ -102,19 +104,21 @@ def _get_case(record_id: int) -> BlightCase:
 # -- Lists --------------------------------------------------------------------------------------
 
 
-def _list(title, empty, endpoint: str, rows_and_more, **more_args):
+def _list(title, empty, endpoint: str, rows_and_more, rows_template="citations/_rows.html", **args):
     rows, has_more = rows_and_more
     return render(
         "citations/index.html",
-        "citations/_rows.html",
+        rows_template,
+        rows_template=rows_template,
         title=title,
         empty=empty,
         rows=rows,
         has_more=has_more,
         page=htmx.page_arg(),
         endpoint=endpoint,
-        more_args=more_args,
+        more_args=args.pop("more_args", {}),
         today=department_today(),
+        **args,
     )
 
 
@@ -131,7 +135,21 @@ def reinspections():
     lat, lon = position_arg()
     rows = lists.reinspections_due(department_today(), lat, lon, htmx.page_arg())
     title, empty = _("Reinspections due"), _("No reinspection is due today.")
-    return _list(title, empty, "citations.reinspections", rows, lat=lat, lon=lon)
+    return _list(
+        title,
+        empty,
+        "citations.reinspections",
+        rows,
+        "citations/_due_rows.html",
+        more_args={"lat": lat, "lon": lon},
+        due_labels=_due_labels(rows[0]),
+    )
+
+
+def _due_labels(rows) -> dict:
+    """{date: "Correct by <date>"}, formatted once per date rather than once per row."""
+    dates = {row.correction_due for row in rows}
+    return {day: _("Correct by %(date)s", date=format_date(day, "medium")) for day in dates}
 
 
 @bp.get("/overdue")
@@ -149,6 +167,34 @@ def overview():
         per_violation=lists.per_violation(),
         per_district=lists.per_district(),
     )
+
+
+@bp.get("/overview/violation/<id:violation_id>")
+@roles(*SUPERVISORS)
+def overview_violation(violation_id: int):
+    """A count's drill-down: the open cases where this section was found."""
+    violation = db.session.get(Violation, violation_id) or abort(404)
+    rows = lists.open_cases_with(violation.id, htmx.page_arg())
+    title = _("Open cases: %(name)s", name=f"{violation.code_section} {violation.title()}")
+    endpoint, empty = "citations.overview_violation", _("No open cases.")
+    return _list(title, empty, endpoint, rows, more_args={"violation_id": violation.id})
+
+
+@bp.get("/overview/district/<district>")
+@roles(*SUPERVISORS)
+def overview_district(district: str):
+    """A count's drill-down: the open cases in a district ("none": outside every one)."""
+    found = None if district == "none" else _district_or_404(district)
+    name = found.name if found else _("No district")
+    rows = lists.open_cases_in(found.id if found else None, htmx.page_arg())
+    title, empty = _("Open cases: %(name)s", name=name), _("No open cases.")
+    more = {"district": found.id if found else "none"}
+    return _list(title, empty, "citations.overview_district", rows, more_args=more)
+
+
+def _district_or_404(raw: str) -> District:
+    district = db.session.get(District, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    return district or abort(404)
 
 
 # -- A case -------------------------------------------------------------------------------------

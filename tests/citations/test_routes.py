@@ -155,12 +155,63 @@ def test_the_lists_and_the_senior_overview(app, client, users, login, setup):
     assert due.reference in mine
     near = page(client.get("/citations/reinspections?lat=37.9585&lon=-121.2905"))
     assert due.reference in near and "m away" in near
+    assert f'href="/citations/{due.id}"' in near and "Correct by" in near
+    assert due.reference in page(client.get("/citations/reinspections"))
     assert client.get("/citations/overdue").status_code == 200
     assert client.get("/citations/overview").status_code == 403
     senior_client = app.test_client()
     login(users.senior(), test_client=senior_client)
     overview = page(senior_client.get("/citations/overview"))
     assert "8.24.040" in overview
+    assert f'href="/citations/overview/violation/{violation.id}"' in overview
+    assert 'href="/citations/overview/district/none"' in overview
+    assert due.reference in page(senior_client.get(f"/citations/overview/violation/{violation.id}"))
+    assert due.reference in page(senior_client.get("/citations/overview/district/none"))
+    assert senior_client.get("/citations/overview/district/999").status_code == 404
+    assert senior_client.get("/citations/overview/district/x1").status_code == 404
+    assert senior_client.get("/citations/overview/violation/999").status_code == 404
+
+
+def test_a_count_drills_down_to_its_open_cases_a_page_at_a_time(
+    app, users, login, setup, monkeypatch
+):
+    from cso_field.citations import lists
+    from cso_field.districts.models import District
+
+    officer, violation = setup
+    with app.test_request_context():
+        other = codebook_entry("8.24.050")
+        district = District(
+            name="North",
+            geometry="{}",
+            min_latitude=0,
+            max_latitude=1,
+            min_longitude=0,
+            max_longitude=1,
+        )
+        db.session.add(district)
+        db.session.commit()
+        cases = [_case(officer, violation) for _ in range(3)]
+        elsewhere = _case(officer, other)
+        closed = _case(officer, violation)
+        closed.state = "closed"
+        for case in (*cases, closed):
+            case.district_id = district.id
+        db.session.commit()
+    monkeypatch.setattr(lists, "PAGE", 2)
+    senior_client = login(users.senior(), test_client=app.test_client())
+    first = page(senior_client.get(f"/citations/overview/violation/{violation.id}"))
+    more = f"/citations/overview/violation/{violation.id}?page=2"
+    assert [c.reference in first for c in cases] == [False, True, True]  # newest first
+    assert more in first and elsewhere.reference not in first
+    rest = page(senior_client.get(more, headers={"HX-Request": "true"}))
+    assert cases[0].reference in rest and "Load more" not in rest
+    assert closed.reference not in first + rest
+    by_district = page(senior_client.get(f"/citations/overview/district/{district.id}"))
+    assert "North" in by_district and cases[2].reference in by_district
+    assert f"/citations/overview/district/{district.id}?page=2" in by_district
+    outside = page(senior_client.get("/citations/overview/district/none"))
+    assert elsewhere.reference in outside and cases[2].reference not in outside
 
 
 def test_the_codebook_refuses_a_custom_schedule_without_amounts(client, users, login, setup):

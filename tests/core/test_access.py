@@ -63,6 +63,8 @@ EXPECTED_RULES = {
     "citations.reinspections": STAFF,
     "citations.overdue": STAFF,
     "citations.overview": SUPERVISORS,
+    "citations.overview_violation": SUPERVISORS,
+    "citations.overview_district": SUPERVISORS,
     "citations.new": STAFF,
     "citations.view": STAFF,
     "citations.warning": STAFF,
