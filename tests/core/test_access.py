@@ -98,6 +98,7 @@ def _url(app, rule, user_id):
         "filename": "css/app.css",
         "token": "no-such-token-0123456789abcdef",
         "name": "stale",
+        "district": "none",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():
