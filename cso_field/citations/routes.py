@@ -28,7 +28,7 @@ from cso_field.citations.services import CitationError
 from cso_field.districts.models import District
 from cso_field.documents import pdf_response
 from cso_field.extensions import db
-from cso_field.htmx import render, see_other
+from cso_field.htmx import form_error, render, see_other
 from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
@@ -212,9 +212,10 @@ def _new_form() -> CaseForm:
 @staff
 def new():
     form = _new_form()
-    if request.method == "GET" or not form.validate():
-        status = 200 if request.method == "GET" else 422
-        return render_template("citations/new.html", form=form), status
+    if request.method == "GET":
+        return render_template("citations/new.html", form=form)
+    if not form.validate():
+        return _new_form_error(form, 422)
     try:
         case, created = services.open_case(
             form.content(),
@@ -231,16 +232,21 @@ def new():
     return see_other(url_for("citations.view", record_id=case.id))
 
 
+def _new_form_error(form: CaseForm, status: int, **extra):
+    """The observation form with its errors: alone for htmx, else the whole page."""
+    return form_error("citations/new.html", "citations/_case_form.html", status, form=form, **extra)
+
+
 def _new_refused(form: CaseForm, error: Exception):
     if isinstance(error, PhotoError):
-        return render_template("citations/new.html", form=form, photo_error=str(error)), 422
+        return _new_form_error(form, error.status, photo_error=str(error))
     if isinstance(error, CitationError):
         form.violations.errors.append(_message(error))
     else:
         form.client_uuid.errors.append(
             _("This form was already sent with other details. Reload the page to start anew.")
         )
-    return render_template("citations/new.html", form=form), 422
+    return _new_form_error(form, 422)
 
 
 def _case_context(case: BlightCase, **forms) -> dict:
@@ -301,11 +307,26 @@ def view(record_id: int):
     return render_template("citations/view.html", **_case_context(case))
 
 
-def _refused(case: BlightCase, error: CitationError | PhotoError, form_name: str, form):
-    message = str(error) if isinstance(error, PhotoError) else _message(error)
-    status = error.status if isinstance(error, PhotoError) else STATUS.get(error.code, 422)
+# The case page's forms that htmx posts: on an error only the form comes back, re-rendered.
+FRAGMENTS = {
+    "reinspection_form": "citations/_reinspection_form.html",
+    "step_form": "citations/_step_form.html",
+}
+
+
+def _case_form_error(case: BlightCase, form_name: str, form, status: int, **extra):
+    """The case page with a form's errors; for htmx only that form, if it is a fragment."""
     context = _case_context(case, **{form_name: form})
-    return render_template("citations/view.html", error=message, **context), status
+    if form_name in FRAGMENTS:
+        return form_error("citations/view.html", FRAGMENTS[form_name], status, **context, **extra)
+    return render_template("citations/view.html", **context, **extra), status
+
+
+def _refused(case: BlightCase, error: CitationError | PhotoError, form_name: str, form):
+    if isinstance(error, PhotoError):
+        return _case_form_error(case, form_name, form, error.status, photo_error=str(error))
+    status, message = STATUS.get(error.code, 422), _message(error)
+    return _case_form_error(case, form_name, form, status, error=message, error_in=form_name)
 
 
 @bp.post("/<id:record_id>/warning")
@@ -324,8 +345,7 @@ def warning(record_id: int):
 
 
 def _refused_form(case: BlightCase, form_name: str, form):
-    context = _case_context(case, **{form_name: form})
-    return render_template("citations/view.html", **context), 422
+    return _case_form_error(case, form_name, form, 422)
 
 
 @bp.post("/<id:record_id>/reinspection")

@@ -249,3 +249,51 @@ def test_training_is_recorded_by_a_senior_cso(client, users, login, setup):
     body["expires_on"] = (today + timedelta(days=365)).isoformat()
     assert client.post("/citations/training", data=body).status_code == 303
     assert "trained" in page(client.get("/citations/training"))
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def _fragment(response, form_id: str) -> str:
+    body = page(response)
+    assert response.status_code == 422 and response.headers["HX-Retarget"] == "this"
+    assert body.lstrip().startswith(f'<form id="{form_id}"') and "<html" not in body
+    return body
+
+
+def test_phone_forms_come_back_alone_with_their_errors_for_htmx(app, client, login, setup):
+    officer, violation = setup
+    with app.test_request_context():
+        warned = _case(officer, violation, "warned")
+        cited = _case(officer, violation, "cited")
+    login(officer)
+    observation = client.post(
+        "/citations/new",
+        data={"client_uuid": str(uuid.uuid4()), "party_name": "Zoë Park", "address": "9 Oak St"},
+        headers=HTMX,
+    )
+    body = _fragment(observation, "case-form")
+    assert "Choose at least one violation." in body and "Zoë Park" in body
+    reinspection = client.post(
+        f"/citations/{warned.id}/reinspection",
+        data={"outcome": "maybe", "notes": "Fence still down"},
+        headers=HTMX,
+    )
+    body = _fragment(reinspection, "reinspection-form")
+    assert "Choose one of the options shown." in body and "Fence still down" in body
+    future = (department_today() + timedelta(days=2)).isoformat()
+    step = client.post(
+        f"/citations/{cited.id}/steps",
+        data={"action": "paid", "on": future, "note": "Check 1041"},
+        headers=HTMX,
+    )
+    body = _fragment(step, "step-form")
+    assert "The date cannot be in the future." in body and "Check 1041" in body
+    whole = client.post(
+        f"/citations/{cited.id}/steps", data={"action": "paid", "on": future, "note": "Check 1041"}
+    )
+    assert whole.status_code == 422 and "<html" in page(whole) and "Check 1041" in page(whole)
+    db.session.refresh(warned)
+    db.session.refresh(cited)
+    assert (warned.state, cited.state) == ("warned", "cited")
+    assert db.session.scalar(select(func.count(BlightCase.id))) == 2
