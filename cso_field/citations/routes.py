@@ -193,7 +193,11 @@ def overview_district(district: str):
 
 
 def _district_or_404(raw: str) -> District:
-    district = db.session.get(District, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    district = (
+        db.session.get(District, int(raw))
+        if raw.isascii() and raw.isdigit() and len(raw) < 10
+        else None
+    )
     return district or abort(404)
 
 

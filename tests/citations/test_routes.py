@@ -297,3 +297,15 @@ def test_phone_forms_come_back_alone_with_their_errors_for_htmx(app, client, log
     db.session.refresh(cited)
     assert (warned.state, cited.state) == ("warned", "cited")
     assert db.session.scalar(select(func.count(BlightCase.id))) == 2
+
+
+@pytest.mark.parametrize("days", ["9" * 4301, "²", "١٢"])
+def test_settings_refuse_numbers_python_cannot_read_as_days(client, users, login, days):
+    login(users.admin())
+    body = {
+        "citation_payment_days": days,
+        "citation_hearing_request_days": "15",
+        "citation_appeal_days": "20",
+    }
+    response = client.post("/citations/settings", data=body)
+    assert response.status_code == 422 and "Enter a number from 1 to 365." in page(response)
