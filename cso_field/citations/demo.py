@@ -11,7 +11,9 @@ from werkzeug.datastructures import FileStorage
 from cso_field.accounts.services import create_account
 from cso_field.citations.services import (
     cite,
+    correct_notice,
     open_case,
+    party_values,
     record_step,
     record_training,
     reinspect,
@@ -195,6 +197,16 @@ def load_demo_cases(context: DemoContext) -> str:
 
     due_today = _case(context, officer, [weeds], "es", 10, 1)
     warn(due_today, officer, correction_due=today, today=today - timedelta(days=10))
+    correct_notice(  # version 2 of its warning; version 1 kept, marked superseded
+        due_today,
+        senior,
+        {
+            **party_values(due_today),
+            "mailing_address": "PO Box 1432, Stockton, CA 95201",
+            "notice_details": "Demo: cut the weeds along the front fence to under 12 inches.",
+        },
+        "Demo: the owner's PO box number was mistyped",
+    )
     _case(context, untrained, [junk], "en", 0, 2)  # observed, waiting for a trained CSO
     earlier = _case(context, officer, [weeds, junk], "km", 200, 3)
     _to_citation(earlier, officer, 150)

@@ -310,7 +310,8 @@ def _texts(form, kind: str) -> dict:
 def _whole(field, low: int, high: int) -> None:
     """A whole number typed in the form (a stored value the post did not send is no answer)."""
     text = (field.raw_data[0] if field.raw_data else "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    # At most 9 digits: int() refuses a string of more than 4,300 digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or not low <= int(text) <= high:
         raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=low, max=high))
 
 

@@ -85,6 +85,16 @@ class BlightCase(FieldRecordMixin, db.Model):
             # Reinspections due and overdue lists: one state, its due date in order.
             Index("ix_blight_case_reinspect", "state", "correction_due", "id", "deleted_at"),
             Index("ix_blight_case_payment", "state", "payment_due", "id", "deleted_at"),
+            # Reinspections due nearest first: one state, a box on the position, read from
+            # the index alone until the rows shown are chosen.
+            Index(
+                "ix_blight_case_due_near",
+                "state",
+                "latitude",
+                "longitude",
+                "correction_due",
+                "deleted_at",
+            ),
             Index("ix_blight_case_party_cited", "party_id", "cited_on"),
         )
 

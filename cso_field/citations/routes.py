@@ -2,6 +2,7 @@
 admins' codebook, training records and settings."""
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,9 +25,10 @@ from cso_field.citations.forms import (
 )
 from cso_field.citations.models import BlightCase, Notice, Violation
 from cso_field.citations.services import CitationError
+from cso_field.districts.models import District
 from cso_field.documents import pdf_response
 from cso_field.extensions import db
-from cso_field.htmx import render, see_other
+from cso_field.htmx import form_error, render, see_other
 from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
@@ -102,19 +104,21 @@ def _get_case(record_id: int) -> BlightCase:
 # -- Lists --------------------------------------------------------------------------------------
 
 
-def _list(title, empty, endpoint: str, rows_and_more, **more_args):
+def _list(title, empty, endpoint: str, rows_and_more, rows_template="citations/_rows.html", **args):
     rows, has_more = rows_and_more
     return render(
         "citations/index.html",
-        "citations/_rows.html",
+        rows_template,
+        rows_template=rows_template,
         title=title,
         empty=empty,
         rows=rows,
         has_more=has_more,
         page=htmx.page_arg(),
         endpoint=endpoint,
-        more_args=more_args,
+        more_args=args.pop("more_args", {}),
         today=department_today(),
+        **args,
     )
 
 
@@ -131,7 +135,21 @@ def reinspections():
     lat, lon = position_arg()
     rows = lists.reinspections_due(department_today(), lat, lon, htmx.page_arg())
     title, empty = _("Reinspections due"), _("No reinspection is due today.")
-    return _list(title, empty, "citations.reinspections", rows, lat=lat, lon=lon)
+    return _list(
+        title,
+        empty,
+        "citations.reinspections",
+        rows,
+        "citations/_due_rows.html",
+        more_args={"lat": lat, "lon": lon},
+        due_labels=_due_labels(rows[0]),
+    )
+
+
+def _due_labels(rows) -> dict:
+    """{date: "Correct by <date>"}, formatted once per date rather than once per row."""
+    dates = {row.correction_due for row in rows}
+    return {day: _("Correct by %(date)s", date=format_date(day, "medium")) for day in dates}
 
 
 @bp.get("/overdue")
@@ -151,6 +169,38 @@ def overview():
     )
 
 
+@bp.get("/overview/violation/<id:violation_id>")
+@roles(*SUPERVISORS)
+def overview_violation(violation_id: int):
+    """A count's drill-down: the open cases where this section was found."""
+    violation = db.session.get(Violation, violation_id) or abort(404)
+    rows = lists.open_cases_with(violation.id, htmx.page_arg())
+    title = _("Open cases: %(name)s", name=f"{violation.code_section} {violation.title()}")
+    endpoint, empty = "citations.overview_violation", _("No open cases.")
+    return _list(title, empty, endpoint, rows, more_args={"violation_id": violation.id})
+
+
+@bp.get("/overview/district/<district>")
+@roles(*SUPERVISORS)
+def overview_district(district: str):
+    """A count's drill-down: the open cases in a district ("none": outside every one)."""
+    found = None if district == "none" else _district_or_404(district)
+    name = found.name if found else _("No district")
+    rows = lists.open_cases_in(found.id if found else None, htmx.page_arg())
+    title, empty = _("Open cases: %(name)s", name=name), _("No open cases.")
+    more = {"district": found.id if found else "none"}
+    return _list(title, empty, "citations.overview_district", rows, more_args=more)
+
+
+def _district_or_404(raw: str) -> District:
+    district = (
+        db.session.get(District, int(raw))
+        if raw.isascii() and raw.isdigit() and len(raw) < 10
+        else None
+    )
+    return district or abort(404)
+
+
 # -- A case -------------------------------------------------------------------------------------
 
 
@@ -166,9 +216,10 @@ def _new_form() -> CaseForm:
 @staff
 def new():
     form = _new_form()
-    if request.method == "GET" or not form.validate():
-        status = 200 if request.method == "GET" else 422
-        return render_template("citations/new.html", form=form), status
+    if request.method == "GET":
+        return render_template("citations/new.html", form=form)
+    if not form.validate():
+        return _new_form_error(form, 422)
     try:
         case, created = services.open_case(
             form.content(),
@@ -185,16 +236,21 @@ def new():
     return see_other(url_for("citations.view", record_id=case.id))
 
 
+def _new_form_error(form: CaseForm, status: int, **extra):
+    """The observation form with its errors: alone for htmx, else the whole page."""
+    return form_error("citations/new.html", "citations/_case_form.html", status, form=form, **extra)
+
+
 def _new_refused(form: CaseForm, error: Exception):
     if isinstance(error, PhotoError):
-        return render_template("citations/new.html", form=form, photo_error=str(error)), 422
+        return _new_form_error(form, error.status, photo_error=str(error))
     if isinstance(error, CitationError):
         form.violations.errors.append(_message(error))
     else:
         form.client_uuid.errors.append(
             _("This form was already sent with other details. Reload the page to start anew.")
         )
-    return render_template("citations/new.html", form=form), 422
+    return _new_form_error(form, 422)
 
 
 def _case_context(case: BlightCase, **forms) -> dict:
@@ -255,11 +311,26 @@ def view(record_id: int):
     return render_template("citations/view.html", **_case_context(case))
 
 
-def _refused(case: BlightCase, error: CitationError | PhotoError, form_name: str, form):
-    message = str(error) if isinstance(error, PhotoError) else _message(error)
-    status = error.status if isinstance(error, PhotoError) else STATUS.get(error.code, 422)
+# The case page's forms that htmx posts: on an error only the form comes back, re-rendered.
+FRAGMENTS = {
+    "reinspection_form": "citations/_reinspection_form.html",
+    "step_form": "citations/_step_form.html",
+}
+
+
+def _case_form_error(case: BlightCase, form_name: str, form, status: int, **extra):
+    """The case page with a form's errors; for htmx only that form, if it is a fragment."""
     context = _case_context(case, **{form_name: form})
-    return render_template("citations/view.html", error=message, **context), status
+    if form_name in FRAGMENTS:
+        return form_error("citations/view.html", FRAGMENTS[form_name], status, **context, **extra)
+    return render_template("citations/view.html", **context, **extra), status
+
+
+def _refused(case: BlightCase, error: CitationError | PhotoError, form_name: str, form):
+    if isinstance(error, PhotoError):
+        return _case_form_error(case, form_name, form, error.status, photo_error=str(error))
+    status, message = STATUS.get(error.code, 422), _message(error)
+    return _case_form_error(case, form_name, form, status, error=message, error_in=form_name)
 
 
 @bp.post("/<id:record_id>/warning")
@@ -278,8 +349,7 @@ def warning(record_id: int):
 
 
 def _refused_form(case: BlightCase, form_name: str, form):
-    context = _case_context(case, **{form_name: form})
-    return render_template("citations/view.html", **context), 422
+    return _case_form_error(case, form_name, form, 422)
 
 
 @bp.post("/<id:record_id>/reinspection")

@@ -155,12 +155,63 @@ def test_the_lists_and_the_senior_overview(app, client, users, login, setup):
     assert due.reference in mine
     near = page(client.get("/citations/reinspections?lat=37.9585&lon=-121.2905"))
     assert due.reference in near and "m away" in near
+    assert f'href="/citations/{due.id}"' in near and "Correct by" in near
+    assert due.reference in page(client.get("/citations/reinspections"))
     assert client.get("/citations/overdue").status_code == 200
     assert client.get("/citations/overview").status_code == 403
     senior_client = app.test_client()
     login(users.senior(), test_client=senior_client)
     overview = page(senior_client.get("/citations/overview"))
     assert "8.24.040" in overview
+    assert f'href="/citations/overview/violation/{violation.id}"' in overview
+    assert 'href="/citations/overview/district/none"' in overview
+    assert due.reference in page(senior_client.get(f"/citations/overview/violation/{violation.id}"))
+    assert due.reference in page(senior_client.get("/citations/overview/district/none"))
+    assert senior_client.get("/citations/overview/district/999").status_code == 404
+    assert senior_client.get("/citations/overview/district/x1").status_code == 404
+    assert senior_client.get("/citations/overview/violation/999").status_code == 404
+
+
+def test_a_count_drills_down_to_its_open_cases_a_page_at_a_time(
+    app, users, login, setup, monkeypatch
+):
+    from cso_field.citations import lists
+    from cso_field.districts.models import District
+
+    officer, violation = setup
+    with app.test_request_context():
+        other = codebook_entry("8.24.050")
+        district = District(
+            name="North",
+            geometry="{}",
+            min_latitude=0,
+            max_latitude=1,
+            min_longitude=0,
+            max_longitude=1,
+        )
+        db.session.add(district)
+        db.session.commit()
+        cases = [_case(officer, violation) for _ in range(3)]
+        elsewhere = _case(officer, other)
+        closed = _case(officer, violation)
+        closed.state = "closed"
+        for case in (*cases, closed):
+            case.district_id = district.id
+        db.session.commit()
+    monkeypatch.setattr(lists, "PAGE", 2)
+    senior_client = login(users.senior(), test_client=app.test_client())
+    first = page(senior_client.get(f"/citations/overview/violation/{violation.id}"))
+    more = f"/citations/overview/violation/{violation.id}?page=2"
+    assert [c.reference in first for c in cases] == [False, True, True]  # newest first
+    assert more in first and elsewhere.reference not in first
+    rest = page(senior_client.get(more, headers={"HX-Request": "true"}))
+    assert cases[0].reference in rest and "Load more" not in rest
+    assert closed.reference not in first + rest
+    by_district = page(senior_client.get(f"/citations/overview/district/{district.id}"))
+    assert "North" in by_district and cases[2].reference in by_district
+    assert f"/citations/overview/district/{district.id}?page=2" in by_district
+    outside = page(senior_client.get("/citations/overview/district/none"))
+    assert elsewhere.reference in outside and cases[2].reference not in outside
 
 
 def test_the_codebook_refuses_a_custom_schedule_without_amounts(client, users, login, setup):
@@ -198,3 +249,63 @@ def test_training_is_recorded_by_a_senior_cso(client, users, login, setup):
     body["expires_on"] = (today + timedelta(days=365)).isoformat()
     assert client.post("/citations/training", data=body).status_code == 303
     assert "trained" in page(client.get("/citations/training"))
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def _fragment(response, form_id: str) -> str:
+    body = page(response)
+    assert response.status_code == 422 and response.headers["HX-Retarget"] == "this"
+    assert body.lstrip().startswith(f'<form id="{form_id}"') and "<html" not in body
+    return body
+
+
+def test_phone_forms_come_back_alone_with_their_errors_for_htmx(app, client, login, setup):
+    officer, violation = setup
+    with app.test_request_context():
+        warned = _case(officer, violation, "warned")
+        cited = _case(officer, violation, "cited")
+    login(officer)
+    observation = client.post(
+        "/citations/new",
+        data={"client_uuid": str(uuid.uuid4()), "party_name": "Zoë Park", "address": "9 Oak St"},
+        headers=HTMX,
+    )
+    body = _fragment(observation, "case-form")
+    assert "Choose at least one violation." in body and "Zoë Park" in body
+    reinspection = client.post(
+        f"/citations/{warned.id}/reinspection",
+        data={"outcome": "maybe", "notes": "Fence still down"},
+        headers=HTMX,
+    )
+    body = _fragment(reinspection, "reinspection-form")
+    assert "Choose one of the options shown." in body and "Fence still down" in body
+    future = (department_today() + timedelta(days=2)).isoformat()
+    step = client.post(
+        f"/citations/{cited.id}/steps",
+        data={"action": "paid", "on": future, "note": "Check 1041"},
+        headers=HTMX,
+    )
+    body = _fragment(step, "step-form")
+    assert "The date cannot be in the future." in body and "Check 1041" in body
+    whole = client.post(
+        f"/citations/{cited.id}/steps", data={"action": "paid", "on": future, "note": "Check 1041"}
+    )
+    assert whole.status_code == 422 and "<html" in page(whole) and "Check 1041" in page(whole)
+    db.session.refresh(warned)
+    db.session.refresh(cited)
+    assert (warned.state, cited.state) == ("warned", "cited")
+    assert db.session.scalar(select(func.count(BlightCase.id))) == 2
+
+
+@pytest.mark.parametrize("days", ["9" * 4301, "²", "١٢"])
+def test_settings_refuse_numbers_python_cannot_read_as_days(client, users, login, days):
+    login(users.admin())
+    body = {
+        "citation_payment_days": days,
+        "citation_hearing_request_days": "15",
+        "citation_appeal_days": "20",
+    }
+    response = client.post("/citations/settings", data=body)
+    assert response.status_code == 422 and "Enter a number from 1 to 365." in page(response)

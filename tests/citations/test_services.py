@@ -27,6 +27,7 @@ from cso_field.citations.services import (
     warn,
 )
 from cso_field.extensions import db
+from cso_field.geo import distance_m
 from cso_field.records.models import RecordVersion
 from cso_field.timeutil import department_today
 from tests.factories import blight_case, codebook_entry, party_data, train
@@ -386,5 +387,37 @@ def test_reinspections_due_today_nearest_first(officer, weeds):
         warn(case, officer, correction_due=today, today=today - timedelta(days=14))
     warn(later, officer, correction_due=today + timedelta(days=3), today=today - timedelta(days=14))
     rows, more = lists.reinspections_due(today, 37.9585, -121.2905)
-    assert [case.id for case, _m in rows] == [near.id, far.id] and not more
+    assert [row.id for row in rows] == [near.id, far.id] and not more
+    assert rows[0].distance_m == pytest.approx(
+        distance_m(37.9585, -121.2905, 37.9586, -121.2906), rel=0.005
+    )
+    assert rows[1].distance_m == pytest.approx(
+        distance_m(37.9585, -121.2905, 37.99, -121.30), rel=0.005
+    )
+    assert (rows[0].reference, rows[0].party_name) == (near.reference, near.party_name)
     assert lists.reinspections_due_count(today) == 2
+
+
+def test_reinspections_due_pages_nearest_first_then_those_without_a_position(
+    officer, weeds, monkeypatch
+):
+    monkeypatch.setattr(lists, "PAGE", 2)
+    today = department_today()
+    earlier = today - timedelta(days=14)
+    cases = [
+        blight_case(officer, [weeds], latitude=37.9585 + n * 0.001, today=earlier) for n in range(3)
+    ]
+    cases.append(blight_case(officer, [weeds], latitude=None, longitude=None, today=earlier))
+    cases.append(blight_case(officer, [weeds], latitude=None, longitude=None, today=earlier))
+    for number, case in enumerate(cases):
+        warn(case, officer, correction_due=today - timedelta(days=number), today=earlier)
+    pages = [lists.reinspections_due(today, 37.9585, -121.2905, page) for page in (1, 2, 3)]
+    assert [[row.id for row in rows] for rows, _more in pages] == [
+        [cases[0].id, cases[1].id],
+        [cases[2].id, cases[4].id],  # the longest overdue first among those without one
+        [cases[3].id],
+    ]
+    assert [more for _rows, more in pages] == [True, True, False]
+    assert pages[1][0][1].distance_m is None
+    rows, more = lists.reinspections_due(today, None, None)
+    assert [row.id for row in rows] == [cases[4].id, cases[3].id] and more

@@ -87,6 +87,8 @@ EXPECTED_RULES = {
     "citations.reinspections": STAFF,
     "citations.overdue": STAFF,
     "citations.overview": SUPERVISORS,
+    "citations.overview_violation": SUPERVISORS,
+    "citations.overview_district": SUPERVISORS,
     "citations.new": STAFF,
     "citations.view": STAFF,
     "citations.warning": STAFF,
@@ -157,6 +159,7 @@ def _url(app, rule, user_id):
         "token": "no-such-token-0123456789abcdef",
         "name": "stale",
         "kind": "csv",
+        "district": "none",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():

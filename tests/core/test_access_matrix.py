@@ -377,6 +377,8 @@ SPECS: dict[str, Spec] = {
     "citations.reinspections": Spec(STAFF, GET, always(OK)),
     "citations.overdue": Spec(STAFF, GET, always(OK)),
     "citations.overview": Spec(SUPERVISORS, GET, always(OK)),
+    "citations.overview_violation": Spec(SUPERVISORS, GET, always(OK)),
+    "citations.overview_district": Spec(SUPERVISORS, GET, always(OK)),
     "citations.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
     "citations.view": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     # The actors have no citation training: the server refuses their warning.
@@ -637,6 +639,8 @@ class World:
                 return self.notices[whose].id
             if argument == "violation_id":
                 return self.violation.id
+            if argument == "district":  # the cases outside every district
+                return "none"
             return self.cases[whose].id
         if argument == "photo_id":
             return photos_for(self.notes[whose])[0].id

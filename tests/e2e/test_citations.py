@@ -64,7 +64,7 @@ def test_trained_cso_cites_a_spanish_owner_and_an_untrained_cso_cannot(browser, 
     expect(page.get_by_text("Administrative citation issued.")).to_be_visible()
     expect(page.get_by_text("Fine: $100.00")).to_be_visible()
 
-    pdf_link = page.locator("li", has_text="-C1").get_by_role("link", name="PDF")
+    pdf_link = page.locator("ul.link-list > li", has_text="-C1").get_by_role("link", name="PDF")
     response = page.request.get(base_url + pdf_link.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"
     pages = PdfReader(io.BytesIO(response.body())).pages
@@ -97,3 +97,49 @@ def test_trained_cso_cites_a_spanish_owner_and_an_untrained_cso_cannot(browser, 
     db.session.rollback()
     assert db.session.get(BlightCase, case.id).state == "observed"
     other_context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_issuing_officer_corrects_a_citation_on_a_phone(phone, live_server, language):
+    from cso_field.citations.models import Notice
+    from cso_field.citations.services import cite, reinspect, warn
+    from tests.factories import blight_case
+
+    base_url, app = live_server
+    users = UserFactory(app)
+    with app.test_request_context():
+        users.admin(username="admin.e2e")
+        officer = users.cso(username="dana.reyes", display_name="Dana Reyes", locale=language)
+        train(officer)
+        violation = codebook_entry("8.24.040")
+        earlier = department_today() - timedelta(days=20)
+        case = blight_case(officer, [violation], today=earlier)
+        warn(case, officer, today=earlier)
+        reinspect(case, officer, corrected=False, notes=None, uploads=[])
+        cite(case, officer, violation_ids=[violation.id])
+    page = phone
+    log_in(page, base_url, officer.username, PASSWORD)
+
+    page.goto(f"{base_url}/citations/{case.id}/correction")
+    submit = page.locator("main form button[type=submit]")
+    nav_top = page.locator(".app-nav").bounding_box()["y"]
+    box = submit.bounding_box()
+    assert page.evaluate("window.scrollY") == 0 and box["y"] + box["height"] <= nav_top
+    page.locator("#reason").fill("Surname misspelt")
+    page.locator("#party_name").fill("Rosa María Martínez")
+    submit.tap()
+    expect(page.locator("ul.link-list > li", has_text="-C2")).to_contain_text("Surname misspelt")
+    expect(page.locator("ul.link-list > li", has_text="-C1")).to_be_visible()  # kept
+
+    # A step's error comes back inside its form (htmx), the page and what was typed kept.
+    page.locator("#action").select_option("paid")
+    page.locator("#on").fill((department_today() + timedelta(days=3)).isoformat())
+    page.locator("#note").fill("Check 1041")
+    url = page.url
+    page.locator("#step-form button[type=submit]").tap()
+    expect(page.locator("#step-form p.error")).to_be_visible()
+    assert page.url == url and page.locator("#note").input_value() == "Check 1041"
+    assert csp_violations(page) == []
+    db.session.rollback()
+    newest = db.session.scalars(select(Notice).order_by(Notice.id.desc())).first()
+    assert newest.snapshot["party"]["name"] == "Rosa María Martínez" and newest.version == 2

@@ -137,6 +137,11 @@ def upgrade():
             batch_op.f("ix_blight_case_district_id"), ["district_id"], unique=False
         )
         batch_op.create_index("ix_blight_case_location", ["latitude", "longitude"], unique=False)
+        batch_op.create_index(
+            "ix_blight_case_due_near",
+            ["state", "latitude", "longitude", "correction_due", "deleted_at"],
+            unique=False,
+        )
         batch_op.create_index("ix_blight_case_party_cited", ["party_id", "cited_on"], unique=False)
         batch_op.create_index(
             "ix_blight_case_payment", ["state", "payment_due", "id", "deleted_at"], unique=False
@@ -265,6 +270,7 @@ def downgrade():
         batch_op.drop_index("ix_blight_case_payment")
         batch_op.drop_index("ix_blight_case_party_cited")
         batch_op.drop_index("ix_blight_case_location")
+        batch_op.drop_index("ix_blight_case_due_near")
         batch_op.drop_index(batch_op.f("ix_blight_case_district_id"))
         batch_op.drop_index("ix_blight_case_district_created")
         batch_op.drop_index(batch_op.f("ix_blight_case_created_by_id"))
