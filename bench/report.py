@@ -433,9 +433,26 @@ def offline_save() -> str:
     return offline.report_markdown()
 
 
+def survey_scale(settings) -> str:
+    """bench/surveys.py's table, run in a process of its own on a database of its own."""
+    responses, requests = (10_000, 30) if settings.quick else (100_000, 100)
+    environment = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    command = [sys.executable, "-m", "bench.surveys", "--responses", str(responses)]
+    finished = subprocess.run(  # noqa: S603 (our own module)
+        [*command, "--requests", str(requests)],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return finished.stdout.strip()
+
+
 def write_report(
-    cases, settings, weight, lighthouse_markdown, started, postgres, offline_markdown=""
+    cases, settings, weight, lighthouse_markdown, started, postgres, extra_sections=("", "")
 ) -> None:
+    surveys_markdown, offline_markdown = extra_sections
     minutes = (time.perf_counter() - started) / 60
     mode = "`make bench BENCH_QUICK=1`" if settings.quick else "`make bench`"
     pg_line = "" if postgres else NO_POSTGRES
@@ -488,6 +505,10 @@ Pages over budget:
 {chr(10).join(case_section(case) for case in cases)}
 
 {plans_section(cases)}
+## Surveys: the export of many responses, and the results page (bench/surveys.py)
+
+{surveys_markdown}
+
 ## Page weight (bench/page_weight.py, {larger} SQLite data, as bench.senior01)
 
 {weight}
@@ -521,8 +542,15 @@ def main() -> None:
         weight = guarded("page weight", page_weight, full_sqlite)
         lighthouse_markdown = guarded("lighthouse", lighthouse, full_sqlite, settings)
         offline_markdown = guarded("offline save", offline_save)
+        surveys_markdown = guarded("surveys", survey_scale, settings)
         write_report(
-            cases, settings, weight, lighthouse_markdown, started, postgres, offline_markdown
+            cases,
+            settings,
+            weight,
+            lighthouse_markdown,
+            started,
+            postgres,
+            (surveys_markdown, offline_markdown),
         )
     finally:
         if postgres:
