@@ -10,10 +10,11 @@ from cso_field.mail import OutboxMessage
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
-from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.special_checks.models import CheckDayCount, CheckVisit, SpecialCheck
 
 __all__ = [
     "AuditEvent",
+    "CheckDayCount",
     "CheckVisit",
     "District",
     "FieldNote",

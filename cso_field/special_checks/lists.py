@@ -8,11 +8,12 @@ check_visit, so it stays fast with years of visits.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 
 from cso_field.extensions import db
 from cso_field.geo import nearest_page
 from cso_field.records.services import load_users
+from cso_field.special_checks import counts
 from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
 from cso_field.timeutil import day_start_utc, utcnow
 
@@ -199,53 +200,76 @@ class TodaySummary:
 def today_summary(today: date, stale_days: int = 0) -> TodaySummary:
     """How many checks are active, not visited yet today, stale, and with a problem.
 
-    One aggregate read from the ix_special_check_open index alone (the live checks active or
-    ended within PROBLEM_LOOKBACK_DAYS, with when each was last visited): its cost follows
-    the checks open around today, never the years of visits.
+    One statement, so the four agree with each other at every moment: the active and
+    flagged checks from the day counts (counts.py), the rest by seeks on the stale index,
+    for each day on which active checks end, to the checks visited today, visited not since
+    the stale cutoff, or never visited and started before it: entries for those checks
+    only, never for every active check or the years of ended ones.
     """
-    active = and_(SpecialCheck.cancelled_at.is_(None), SpecialCheck.end_date >= today)
-    since = day_start_utc(today)
-    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
-    problem = SpecialCheck.problem_flagged_at.is_not(None)
-    query = select(
-        _count_where(active),
-        _count_where(and_(active, not_visited)),
-        _count_where(and_(active, _stale_condition(today, stale_days))),
-        _count_where(problem),
-    ).where(
-        SpecialCheck.deleted_at.is_(None),
-        SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
-        SpecialCheck.start_date <= today,
+    active, problems = counts.active_and_problems(
+        today, today - timedelta(days=PROBLEM_LOOKBACK_DAYS)
     )
-    counts = [count or 0 for count in db.session.execute(query).one()]
-    return TodaySummary(*counts)
+    query = select(
+        active,
+        _count_active(today, SpecialCheck.last_visit_at >= day_start_utc(today)),
+        *_stale_counts(today, stale_days),
+        problems,
+    )
+    active, visited_today, stale_visited, stale_never, problems = db.session.execute(query).one()
+    return TodaySummary(active, active - visited_today, stale_visited + stale_never, problems)
 
 
 def active_counts(today: date) -> TodaySummary:
     """How many checks are active today and how many of those nobody visited yet (the Today
-    card): the active checks' range of the ix_special_check_open index alone."""
-    since = day_start_utc(today)
-    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
-    query = select(func.count(), _count_where(not_visited)).where(*active_conditions(today))
-    active, waiting = db.session.execute(query).one()
-    return TodaySummary(active or 0, waiting or 0)
+    card), as today_summary counts them."""
+    active, _problems = counts.active_and_problems(today, today)
+    visited = _count_active(today, SpecialCheck.last_visit_at >= day_start_utc(today))
+    active, visited_today = db.session.execute(select(active, visited)).one()
+    return TodaySummary(active, active - visited_today)
 
 
-def _count_where(condition):
-    """COUNT(*) FILTER (WHERE …): both databases, a little cheaper than SUM(CASE …)."""
-    return func.count().filter(condition)
+def _open_on(today: date) -> tuple:
+    """Active on `today`, in the terms of the stale index: its predicate, and an end day on
+    which some active check ends (a seek for each)."""
+    return (
+        SpecialCheck.deleted_at.is_(None),
+        SpecialCheck.cancelled_at.is_(None),
+        SpecialCheck.end_date.in_(counts.end_days_from(today)),
+        SpecialCheck.start_date <= today,
+    )
 
 
-def _stale_condition(today: date, stale_days: int):
-    """Not visited in `stale_days` days (counted from its start when never visited)."""
+# SQLite would rather read the never visited checks from ix_special_check_open (covering, but
+# every entry of each end day) than seek to them in this one.
+_STALE_INDEX = "INDEXED BY ix_special_check_stale"
+
+
+def _count_active(today: date, *conditions):
+    query = select(func.count()).select_from(SpecialCheck).where(*_open_on(today), *conditions)
+    return query.with_hint(SpecialCheck, _STALE_INDEX, "sqlite").scalar_subquery()
+
+
+def _stale_counts(today: date, stale_days: int) -> tuple:
+    """(active checks visited but not since the cutoff, active checks never visited that
+    started at least `stale_days` days ago): together the stale checks (_stale_condition)."""
+    visited, never = _stale_parts(today, stale_days)
+    return _count_active(today, visited), _count_active(today, never)
+
+
+def _stale_parts(today: date, stale_days: int) -> tuple:
     cutoff = utcnow() - timedelta(days=stale_days)
-    return or_(
+    return (
         SpecialCheck.last_visit_at < cutoff,
         and_(
             SpecialCheck.last_visit_at.is_(None),
             SpecialCheck.start_date <= today - timedelta(days=stale_days),
         ),
     )
+
+
+def _stale_condition(today: date, stale_days: int):
+    """Not visited in `stale_days` days (counted from its start when never visited)."""
+    return or_(*_stale_parts(today, stale_days))
 
 
 # -- One check and its visits -----------------------------------------------------------------
@@ -352,14 +376,22 @@ def _active_rows(today: date, offset: int, limit: int) -> list[OverviewRow]:
 
 def _stale(today: date, stale_days: int, offset: int, limit: int) -> list[SpecialCheck]:
     """Active checks nobody visited in `stale_days` days, never visited first, then the
-    longest without a visit: a top-N sort of the active checks' ids read from the
-    ix_special_check_open index alone, then only the rows shown are loaded."""
-    ranked = (
-        select(SpecialCheck.id)
-        .where(*active_conditions(today), _stale_condition(today, stale_days))
-        .order_by(
-            SpecialCheck.last_visit_at.is_not(None), SpecialCheck.last_visit_at, SpecialCheck.id
+    longest without a visit: the stale checks' entries of the stale index (two seeks for
+    each day on which active checks end), a top-N sort of those, then only the rows shown
+    are loaded."""
+    visited, never = _stale_parts(today, stale_days)
+    columns = (SpecialCheck.id, SpecialCheck.last_visit_at)
+    stale = union_all(
+        *(
+            select(*columns)
+            .where(*_open_on(today), part)
+            .with_hint(SpecialCheck, _STALE_INDEX, "sqlite")
+            for part in (visited, never)
         )
+    ).subquery()
+    ranked = (
+        select(stale.c.id)
+        .order_by(stale.c.last_visit_at.is_not(None), stale.c.last_visit_at, stale.c.id)
         .offset(offset)
         .limit(limit)
     )
@@ -386,6 +418,7 @@ def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
             SpecialCheck.problem_flagged_at.is_not(None),
             SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
             SpecialCheck.start_date <= today,
+            SpecialCheck.start_date <= SpecialCheck.end_date,  # as counted (counts.py)
         )
         .order_by(SpecialCheck.problem_flagged_at.desc(), SpecialCheck.id.desc())
         .offset(offset)
