@@ -14,7 +14,12 @@ from cso_field.extensions import db
 from cso_field.geo import nearest_page
 from cso_field.records.services import load_users
 from cso_field.special_checks import counts
-from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
+from cso_field.special_checks.models import (
+    CheckVisit,
+    PositionSource,
+    SpecialCheck,
+    VisitOutcome,
+)
 from cso_field.timeutil import day_start_utc, utcnow
 
 NEAR_RADIUS_M = 30_000.0
@@ -85,17 +90,53 @@ def latest_visits(checks: Select) -> dict[int, LastVisit]:
 # -- Today's checks ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    check: SpecialCheck
-    distance_m: float | None
-    last_visit: LastVisit | None
-    visited_today: bool
-    ending_soon: bool
+@dataclass(frozen=True, slots=True)
+class ListedCheck:
+    """What a row of today's checks (and the map) shows of a check: a few columns, read as
+    they are, without loading the whole record."""
+
+    id: int
+    reference: str | None
+    address: str
+    kind: str
+    end_date: date
+    latitude: float | None
+    longitude: float | None
+    position_source: str | None
+    last_visit_at: datetime | None  # its newest live visit (kept on the check)
+    last_outcome: str | None  # that visit's outcome
 
     @property
-    def problem_last_time(self) -> bool:
-        return self.last_visit is not None and self.last_visit.outcome != VisitOutcome.ALL_SECURE
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def placed_from_visit(self) -> bool:
+        return self.has_location and self.position_source == PositionSource.VISIT
+
+
+def _listed_columns() -> tuple:
+    return (
+        SpecialCheck.id,
+        SpecialCheck.reference,
+        SpecialCheck.address,
+        SpecialCheck.kind,
+        SpecialCheck.end_date,
+        SpecialCheck.latitude,
+        SpecialCheck.longitude,
+        SpecialCheck.position_source,
+        SpecialCheck.last_visit_at,
+        _latest_visit(CheckVisit.outcome).label("last_outcome"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    check: ListedCheck
+    distance_m: float | None
+    visited_today: bool
+    ending_soon: bool
+    problem_last_time: bool
 
 
 def todays_checks(
@@ -109,7 +150,8 @@ def todays_checks(
     given, else the soonest to end first.
 
     Checks not yet placed on the map follow the located ones (they still need visiting);
-    every officer sees every active check.
+    every officer sees every active check. Each row's columns and its latest visit's outcome
+    are read in the query that loads the page.
     """
     query = active_checks_query(today)
     if district_id:
@@ -126,7 +168,9 @@ def todays_checks(
 def _nearest_then_unplaced(query: Select, lat: float, lon: float, offset: int):
     """A page of the located checks nearest first, then those without a position."""
     wanted = offset + LIST_LIMIT + 1
-    pairs, found = nearest_page(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT, offset)
+    pairs, found = nearest_page(
+        query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT, offset, _listed_columns()
+    )
     if found >= wanted:
         return pairs, True
     unplaced = query.where(SpecialCheck.latitude.is_(None))
@@ -137,33 +181,33 @@ def _nearest_then_unplaced(query: Select, lat: float, lon: float, offset: int):
 
 
 def _check_rows(pairs: list, today: date) -> list[CheckRow]:
-    if not pairs:
-        return []
-    ids = [check.id for check, _distance in pairs]
-    latest = latest_visits(select(SpecialCheck).where(SpecialCheck.id.in_(ids)))
     since = day_start_utc(today)
     soon = today + timedelta(days=ENDING_SOON_DAYS)
-    return [
-        CheckRow(
-            check=check,
-            distance_m=distance,
-            last_visit=latest.get(check.id),
-            visited_today=check.id in latest and latest[check.id].created_at >= since,
-            ending_soon=check.end_date <= soon,
+    rows = []
+    for found, distance in pairs:
+        check = ListedCheck(*found)
+        rows.append(
+            CheckRow(
+                check=check,
+                distance_m=distance,
+                visited_today=check.last_visit_at is not None and check.last_visit_at >= since,
+                ending_soon=check.end_date <= soon,
+                problem_last_time=check.last_outcome not in (None, VisitOutcome.ALL_SECURE),
+            )
         )
-        for check, distance in pairs
-    ]
+    return rows
 
 
 # The order of the ix_special_check_active index (and the row id), so no sort is needed.
 _END_DATE_ORDER = (SpecialCheck.end_date, SpecialCheck.start_date, SpecialCheck.id)
 
 
-def _by_end_date(query: Select, limit: int, offset: int = 0) -> list[SpecialCheck]:
+def _by_end_date(query: Select, limit: int, offset: int = 0) -> list:
+    """Rows of _listed_columns(), soonest to end first."""
     if limit <= 0:
         return []
-    ordered = query.order_by(*_END_DATE_ORDER).offset(offset)
-    return list(db.session.scalars(ordered.limit(limit or STARTING_SOON_LIMIT)))
+    ordered = query.with_only_columns(*_listed_columns()).order_by(*_END_DATE_ORDER)
+    return list(db.session.execute(ordered.offset(offset).limit(limit)))
 
 
 # -- Checks starting soon ---------------------------------------------------------------------
@@ -174,10 +218,12 @@ def starting_soon(
     district_id: int | None = None,
     offset: int = 0,
     limit: int | None = None,
-) -> list[SpecialCheck]:
+) -> list:
     """Live checks starting in the next STARTING_SOON_DAYS days, soonest first: a range on
-    the start_date index, already in order."""
-    query = select(SpecialCheck).where(
+    the start_date index, already in order. Rows of the id, address, kind and start date (what
+    a row shows), not whole records."""
+    shown = (SpecialCheck.id, SpecialCheck.address, SpecialCheck.kind, SpecialCheck.start_date)
+    query = select(*shown).where(
         SpecialCheck.deleted_at.is_(None),
         SpecialCheck.cancelled_at.is_(None),
         SpecialCheck.start_date > today,
@@ -186,7 +232,7 @@ def starting_soon(
     if district_id:
         query = query.where(SpecialCheck.district_id == district_id)
     ordered = query.order_by(SpecialCheck.start_date, SpecialCheck.id).offset(offset)
-    return list(db.session.scalars(ordered.limit(limit or STARTING_SOON_LIMIT)))
+    return list(db.session.execute(ordered.limit(limit or STARTING_SOON_LIMIT)))
 
 
 @dataclass(frozen=True)
