@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from cso_field.extensions import db
 from cso_field.geo import nearest_page
@@ -420,38 +421,29 @@ def _active_rows(today: date, offset: int, limit: int) -> list[OverviewRow]:
     return [OverviewRow(check, counts.get(check.id, 0), latest.get(check.id)) for check in checks]
 
 
-def _stale(today: date, stale_days: int, offset: int, limit: int) -> list[SpecialCheck]:
+def _stale(today: date, stale_days: int, offset: int, limit: int) -> list:
     """Active checks nobody visited in `stale_days` days, never visited first, then the
     longest without a visit: the stale checks' entries of the stale index (two seeks for
-    each day on which active checks end), a top-N sort of those, then only the rows shown
-    are loaded."""
+    each day on which active checks end), a top-N sort of those, and the columns a row shows
+    (id, address, end date, last visit) of only the rows shown, in one query."""
     visited, never = _stale_parts(today, stale_days)
-    columns = (SpecialCheck.id, SpecialCheck.last_visit_at)
     stale = union_all(
         *(
-            select(*columns)
+            select(SpecialCheck.id, SpecialCheck.last_visit_at)
             .where(*_open_on(today), part)
             .with_hint(SpecialCheck, _STALE_INDEX, "sqlite")
             for part in (visited, never)
         )
     ).subquery()
-    ranked = (
-        select(stale.c.id)
-        .order_by(stale.c.last_visit_at.is_not(None), stale.c.last_visit_at, stale.c.id)
-        .offset(offset)
-        .limit(limit)
+    order = (stale.c.last_visit_at.is_not(None), stale.c.last_visit_at, stale.c.id)
+    ranked = select(stale.c.id).order_by(*order).offset(offset).limit(limit).subquery()
+    shown = aliased(SpecialCheck)
+    query = (
+        select(shown.id, shown.address, shown.end_date, shown.last_visit_at)
+        .join(ranked, ranked.c.id == shown.id)
+        .order_by(shown.last_visit_at.is_not(None), shown.last_visit_at, shown.id)
     )
-    ids = list(db.session.scalars(ranked))
-    return _checks_in_order(ids)
-
-
-def _checks_in_order(ids: list[int]) -> list[SpecialCheck]:
-    """The checks with these ids, in this order, in one query."""
-    if not ids:
-        return []
-    checks = db.session.scalars(select(SpecialCheck).where(SpecialCheck.id.in_(ids)))
-    by_id = {check.id: check for check in checks}
-    return [by_id[check_id] for check_id in ids if check_id in by_id]
+    return list(db.session.execute(query))
 
 
 def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
