@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select, union_all
-from sqlalchemy.orm import aliased
 
 from cso_field.extensions import db
 from cso_field.geo import nearest_page
@@ -286,14 +285,9 @@ def _open_on(today: date) -> tuple:
     )
 
 
-# SQLite would rather read the never visited checks from ix_special_check_open (covering, but
-# every entry of each end day) than seek to them in this one.
-_STALE_INDEX = "INDEXED BY ix_special_check_stale"
-
-
 def _count_active(today: date, *conditions):
     query = select(func.count()).select_from(SpecialCheck).where(*_open_on(today), *conditions)
-    return query.with_hint(SpecialCheck, _STALE_INDEX, "sqlite").scalar_subquery()
+    return query.scalar_subquery()
 
 
 def _stale_counts(today: date, stale_days: int) -> tuple:
@@ -429,19 +423,17 @@ def _stale(today: date, stale_days: int, offset: int, limit: int) -> list:
     visited, never = _stale_parts(today, stale_days)
     stale = union_all(
         *(
-            select(SpecialCheck.id, SpecialCheck.last_visit_at)
-            .where(*_open_on(today), part)
-            .with_hint(SpecialCheck, _STALE_INDEX, "sqlite")
+            select(SpecialCheck.id, SpecialCheck.last_visit_at).where(*_open_on(today), part)
             for part in (visited, never)
         )
     ).subquery()
     order = (stale.c.last_visit_at.is_not(None), stale.c.last_visit_at, stale.c.id)
     ranked = select(stale.c.id).order_by(*order).offset(offset).limit(limit).subquery()
-    shown = aliased(SpecialCheck)
+    check = SpecialCheck  # in the outer query; the ranking reads it in its own subquery
     query = (
-        select(shown.id, shown.address, shown.end_date, shown.last_visit_at)
-        .join(ranked, ranked.c.id == shown.id)
-        .order_by(shown.last_visit_at.is_not(None), shown.last_visit_at, shown.id)
+        select(check.id, check.address, check.end_date, check.last_visit_at)
+        .join(ranked, ranked.c.id == check.id)
+        .order_by(check.last_visit_at.is_not(None), check.last_visit_at, check.id)
     )
     return list(db.session.execute(query))
 

@@ -63,18 +63,6 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
             Index("ix_special_check_start", "start_date", "id"),
             # The online form's per-address rate limit counts recent rows for one address.
             Index("ix_special_check_client_address", "client_address", "created_at"),
-            # Today's and the overview's counts, and the stale checks' ids, read from the
-            # index alone: live, not cancelled, active today, and when last visited.
-            Index(
-                "ix_special_check_open",
-                "end_date",
-                "start_date",
-                "last_visit_at",
-                "problem_flagged_at",
-                "cancelled_at",
-                "deleted_at",
-                "id",
-            ),
             # The overview's problems, newest first: an ordered walk that stops at the LIMIT.
             Index("ix_special_check_problem", "problem_flagged_at", "id"),
             # The live, not cancelled checks by end day and last visit: for each day from today

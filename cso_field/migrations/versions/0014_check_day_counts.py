@@ -1,5 +1,6 @@
 """special checks' day counts (how many start and end each day, kept by triggers) for the
 overview's and Today's counts, and the partial index of live checks by end day and last visit
+(which replaces ix_special_check_open)
 
 Revision ID: 0014
 Revises: 0013
@@ -23,6 +24,15 @@ branch_labels = None
 depends_on = None
 
 LIVE_NOT_CANCELLED = sa.text("deleted_at IS NULL AND cancelled_at IS NULL")
+OPEN_COLUMNS = [
+    "end_date",
+    "start_date",
+    "last_visit_at",
+    "problem_flagged_at",
+    "cancelled_at",
+    "deleted_at",
+    "id",
+]
 
 
 def upgrade():
@@ -36,6 +46,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("day"),
     )
     with op.batch_alter_table("special_check", schema=None) as batch_op:
+        batch_op.drop_index("ix_special_check_open")
         batch_op.create_index(
             "ix_special_check_stale",
             ["end_date", "last_visit_at", "start_date", "id"],
@@ -56,4 +67,5 @@ def downgrade():
         op.execute(statement)
     with op.batch_alter_table("special_check", schema=None) as batch_op:
         batch_op.drop_index("ix_special_check_stale", sqlite_where=LIVE_NOT_CANCELLED)
+        batch_op.create_index("ix_special_check_open", OPEN_COLUMNS, unique=False)
     op.drop_table("special_check_day_count")
