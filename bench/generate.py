@@ -40,6 +40,7 @@ from cso_field.auth.models import PASSWORD_METHOD
 from cso_field.extensions import db
 from cso_field.models import (
     AuditEvent,
+    CheckDayCount,
     CheckVisit,
     District,
     FieldNote,
@@ -649,6 +650,11 @@ def fill(connection, world: World, password_hash: str) -> None:
         connection, CheckVisit.__table__, visit_rows(world, visits, flagged, last)
     )
     flag_problems(connection, flagged, last)
+    # The day counts behind the overview (special_checks/counts.py) were kept by the
+    # database's triggers as the checks went in and were flagged, as in the app.
+    counts["special_check_day_count"] = connection.execute(
+        select(func.count()).select_from(CheckDayCount.__table__)
+    ).scalar()
     versions: list[dict] = []
     counts["field_note"] = _insert(
         connection, FieldNote.__table__, note_rows(world, plan_notes(world), versions)

@@ -92,16 +92,16 @@ ALLOWED = (
         "/checks/overview",
         "temp b-tree",
         "special_check",
-        "Stale section: a top-N sort (LIMIT 11) of the active checks not visited lately, read "
-        "from the ix_special_check_open index alone (last_visit_at is kept on the check), to "
-        "show the never visited first, then the longest without a visit.",
+        "Stale section: a top-N sort (LIMIT 6) of the stale checks only, found by seeks on the "
+        "partial ix_special_check_stale index for each day active checks end (last_visit_at is "
+        "kept on the check), to show the never visited first, then the longest without a visit.",
     ),
     Allowance(
         "/checks/overview/stale",
         "temp b-tree",
         "special_check",
-        "As on the overview: a top-N sort of the stale active checks, one page of 50 (+1), "
-        "read from the ix_special_check_open index alone.",
+        "As on the overview: a top-N sort of the stale active checks, one page of 25 (+1), "
+        "found by seeks on the ix_special_check_stale index.",
     ),
     Allowance(
         "/notes/",

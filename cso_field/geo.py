@@ -134,6 +134,7 @@ def nearest_page(
     radius_m: float = DEFAULT_RADIUS_M,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    columns: tuple | None = None,
 ) -> tuple[list[tuple[Any, float]], int]:
     """(the records from `offset` to `offset + limit` nearest first, as (record, metres);
     how many lie within radius_m, counted up to offset + limit + 1).
@@ -142,8 +143,9 @@ def nearest_page(
     (exact enough at a city's scale) for ORDER BY with LIMIT. The search starts with a small
     box, where records are dense few rows are read, and widens until enough records lie
     inside the circle or it reaches radius_m (as far as the density found so far says is
-    needed, so a sparse area takes few widenings). Only the rows shown are loaded whole and get
-    the exact distance (`near_distance_m`).
+    needed, so a sparse area takes few widenings). Only the rows shown are loaded whole (or,
+    given `columns`, which must include the id, latitude and longitude, as rows of just those)
+    and get the exact distance (`near_distance_m`).
     """
     validate_coordinates(lat, lon)
     query = query.order_by(None).limit(None).offset(None)
@@ -154,7 +156,7 @@ def nearest_page(
         if len(ranked) >= wanted or searched >= radius_m:
             break
         searched = _wider(searched, len(ranked), wanted, radius_m)
-    shown = _load(query, model, ranked[offset : offset + limit])
+    shown = _load(query, model, ranked[offset : offset + limit], columns)
     exact = [
         (record, near_distance_m(lat, lon, record.latitude, record.longitude)) for record in shown
     ]
@@ -213,8 +215,13 @@ def _ranked_ids(
     return list(db.session.scalars(ranked))
 
 
-def _load(query: Select, model: Any, ids: list) -> list:
+def _load(query: Select, model: Any, ids: list, columns: tuple | None = None) -> list:
     if not ids:
         return []
-    records = {record.id: record for record in db.session.scalars(query.where(model.id.in_(ids)))}
+    chosen = query.where(model.id.in_(ids))
+    if columns:
+        found = db.session.execute(chosen.with_only_columns(*columns, maintain_column_froms=True))
+    else:
+        found = db.session.scalars(chosen)
+    records = {record.id: record for record in found}
     return [records[record_id] for record_id in ids]

@@ -193,19 +193,29 @@ def hmong_time(value: time | datetime, format: str | None = "medium") -> str:
     return f"{value:%H:%M}" if format == "short" else f"{value:%H:%M:%S}"
 
 
+# Calendar dates as formatted, by (app, date, format, locale, catalog language): the text
+# follows from these alone (Babel's locale data and the app's date formats never change while
+# it runs). Bounded: emptied when full.
+_FORMATTED_DATES: dict[tuple, str] = {}
+_FORMATTED_DATES_KEPT = 4096
+
+
 def date_filter(value=None, format=None, rebase=True):
     """Jinja's `dateformat`: Flask-Babel's, with Hmong dates as above.
 
-    A list shows the same few dates on many rows ("until Dec 12, 2026"): a calendar date is
-    formatted once per request, language and format (kept in `g`, so never across requests).
+    Lists show the same dates on many rows and pages ("until Dec 12, 2026"): a calendar date is
+    formatted once per language and format in this process, then read back.
     """
     if type(value) is not date:
         return _format_date(value, format, rebase)
-    key = (value, format, get_locale(), g.get("catalog_language"))
-    formatted = g.setdefault("formatted_dates", {})
-    if key not in formatted:
-        formatted[key] = _format_date(value, format, rebase)
-    return formatted[key]
+    app = id(current_app._get_current_object())
+    key = (app, value, format, str(get_locale()), g.get("catalog_language"))
+    formatted = _FORMATTED_DATES.get(key)
+    if formatted is None:
+        if len(_FORMATTED_DATES) >= _FORMATTED_DATES_KEPT:
+            _FORMATTED_DATES.clear()
+        formatted = _FORMATTED_DATES[key] = _format_date(value, format, rebase)
+    return formatted
 
 
 def _format_date(value, format, rebase):

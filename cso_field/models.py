@@ -19,7 +19,7 @@ from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchM
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.settings import Setting
-from cso_field.special_checks.models import CheckVisit, SpecialCheck
+from cso_field.special_checks.models import CheckDayCount, CheckVisit, SpecialCheck
 from cso_field.surveys.models import (
     Answer,
     Canvass,
@@ -47,6 +47,7 @@ __all__ = [
     "BlightCase",
     "Canvass",
     "CaseViolation",
+    "CheckDayCount",
     "CheckVisit",
     "Choice",
     "CitationTraining",

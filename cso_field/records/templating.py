@@ -1,9 +1,10 @@
 """Template helpers for record pages, and the globals record types registered."""
 
 import re
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask import Flask
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,8 +43,26 @@ def user_name(user_id: int) -> str:
 def format_distance(metres: float) -> str:
     """350 m, 2.4 km: in the viewer's locale."""
     if metres < 1000:
-        return _("%(metres)s m", metres=format_decimal(round(metres / 10) * 10))
-    return _("%(km)s km", km=format_decimal(metres / 1000, format="#,##0.0"))
+        return _("%(metres)s m", metres=_decimal(round(metres / 10) * 10, None))
+    # Rounded as Babel rounds it (half to even, from the float's shortest text), then formatted.
+    tenths = Decimal(str(metres / 1000)).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+    return _("%(km)s km", km=_decimal(tenths, "#,##0.0"))
+
+
+# Numbers as formatted, by (value, pattern, locale): distances are rounded first, so a few
+# hundred texts serve every list. Bounded: emptied when full.
+_DECIMALS: dict[tuple, str] = {}
+_DECIMALS_KEPT = 4096
+
+
+def _decimal(value: float | Decimal, pattern: str | None) -> str:
+    key = (value, pattern, str(get_locale()))
+    text = _DECIMALS.get(key)
+    if text is None:
+        if len(_DECIMALS) >= _DECIMALS_KEPT:
+            _DECIMALS.clear()
+        text = _DECIMALS[key] = format_decimal(value, format=pattern)
+    return text
 
 
 def tel_href(phone: str) -> str:

@@ -8,12 +8,18 @@ check_visit, so it stays fast with years of visits.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 
 from cso_field.extensions import db
 from cso_field.geo import nearest_page
 from cso_field.records.services import load_users
-from cso_field.special_checks.models import CheckVisit, SpecialCheck, VisitOutcome
+from cso_field.special_checks import counts
+from cso_field.special_checks.models import (
+    CheckVisit,
+    PositionSource,
+    SpecialCheck,
+    VisitOutcome,
+)
 from cso_field.timeutil import day_start_utc, utcnow
 
 NEAR_RADIUS_M = 30_000.0
@@ -84,17 +90,53 @@ def latest_visits(checks: Select) -> dict[int, LastVisit]:
 # -- Today's checks ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    check: SpecialCheck
-    distance_m: float | None
-    last_visit: LastVisit | None
-    visited_today: bool
-    ending_soon: bool
+@dataclass(frozen=True, slots=True)
+class ListedCheck:
+    """What a row of today's checks (and the map) shows of a check: a few columns, read as
+    they are, without loading the whole record."""
+
+    id: int
+    reference: str | None
+    address: str
+    kind: str
+    end_date: date
+    latitude: float | None
+    longitude: float | None
+    position_source: str | None
+    last_visit_at: datetime | None  # its newest live visit (kept on the check)
+    last_outcome: str | None  # that visit's outcome
 
     @property
-    def problem_last_time(self) -> bool:
-        return self.last_visit is not None and self.last_visit.outcome != VisitOutcome.ALL_SECURE
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def placed_from_visit(self) -> bool:
+        return self.has_location and self.position_source == PositionSource.VISIT
+
+
+def _listed_columns() -> tuple:
+    return (
+        SpecialCheck.id,
+        SpecialCheck.reference,
+        SpecialCheck.address,
+        SpecialCheck.kind,
+        SpecialCheck.end_date,
+        SpecialCheck.latitude,
+        SpecialCheck.longitude,
+        SpecialCheck.position_source,
+        SpecialCheck.last_visit_at,
+        _latest_visit(CheckVisit.outcome).label("last_outcome"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    check: ListedCheck
+    distance_m: float | None
+    visited_today: bool
+    ending_soon: bool
+    problem_last_time: bool
 
 
 def todays_checks(
@@ -108,7 +150,8 @@ def todays_checks(
     given, else the soonest to end first.
 
     Checks not yet placed on the map follow the located ones (they still need visiting);
-    every officer sees every active check.
+    every officer sees every active check. Each row's columns and its latest visit's outcome
+    are read in the query that loads the page.
     """
     query = active_checks_query(today)
     if district_id:
@@ -125,7 +168,9 @@ def todays_checks(
 def _nearest_then_unplaced(query: Select, lat: float, lon: float, offset: int):
     """A page of the located checks nearest first, then those without a position."""
     wanted = offset + LIST_LIMIT + 1
-    pairs, found = nearest_page(query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT, offset)
+    pairs, found = nearest_page(
+        query, SpecialCheck, lat, lon, NEAR_RADIUS_M, LIST_LIMIT, offset, _listed_columns()
+    )
     if found >= wanted:
         return pairs, True
     unplaced = query.where(SpecialCheck.latitude.is_(None))
@@ -136,33 +181,33 @@ def _nearest_then_unplaced(query: Select, lat: float, lon: float, offset: int):
 
 
 def _check_rows(pairs: list, today: date) -> list[CheckRow]:
-    if not pairs:
-        return []
-    ids = [check.id for check, _distance in pairs]
-    latest = latest_visits(select(SpecialCheck).where(SpecialCheck.id.in_(ids)))
     since = day_start_utc(today)
     soon = today + timedelta(days=ENDING_SOON_DAYS)
-    return [
-        CheckRow(
-            check=check,
-            distance_m=distance,
-            last_visit=latest.get(check.id),
-            visited_today=check.id in latest and latest[check.id].created_at >= since,
-            ending_soon=check.end_date <= soon,
+    rows = []
+    for found, distance in pairs:
+        check = ListedCheck(*found)
+        rows.append(
+            CheckRow(
+                check=check,
+                distance_m=distance,
+                visited_today=check.last_visit_at is not None and check.last_visit_at >= since,
+                ending_soon=check.end_date <= soon,
+                problem_last_time=check.last_outcome not in (None, VisitOutcome.ALL_SECURE),
+            )
         )
-        for check, distance in pairs
-    ]
+    return rows
 
 
 # The order of the ix_special_check_active index (and the row id), so no sort is needed.
 _END_DATE_ORDER = (SpecialCheck.end_date, SpecialCheck.start_date, SpecialCheck.id)
 
 
-def _by_end_date(query: Select, limit: int, offset: int = 0) -> list[SpecialCheck]:
+def _by_end_date(query: Select, limit: int, offset: int = 0) -> list:
+    """Rows of _listed_columns(), soonest to end first."""
     if limit <= 0:
         return []
-    ordered = query.order_by(*_END_DATE_ORDER).offset(offset)
-    return list(db.session.scalars(ordered.limit(limit or STARTING_SOON_LIMIT)))
+    ordered = query.with_only_columns(*_listed_columns()).order_by(*_END_DATE_ORDER)
+    return list(db.session.execute(ordered.offset(offset).limit(limit)))
 
 
 # -- Checks starting soon ---------------------------------------------------------------------
@@ -173,10 +218,12 @@ def starting_soon(
     district_id: int | None = None,
     offset: int = 0,
     limit: int | None = None,
-) -> list[SpecialCheck]:
+) -> list:
     """Live checks starting in the next STARTING_SOON_DAYS days, soonest first: a range on
-    the start_date index, already in order."""
-    query = select(SpecialCheck).where(
+    the start_date index, already in order. Rows of the id, address, kind and start date (what
+    a row shows), not whole records."""
+    shown = (SpecialCheck.id, SpecialCheck.address, SpecialCheck.kind, SpecialCheck.start_date)
+    query = select(*shown).where(
         SpecialCheck.deleted_at.is_(None),
         SpecialCheck.cancelled_at.is_(None),
         SpecialCheck.start_date > today,
@@ -185,7 +232,7 @@ def starting_soon(
     if district_id:
         query = query.where(SpecialCheck.district_id == district_id)
     ordered = query.order_by(SpecialCheck.start_date, SpecialCheck.id).offset(offset)
-    return list(db.session.scalars(ordered.limit(limit or STARTING_SOON_LIMIT)))
+    return list(db.session.execute(ordered.limit(limit or STARTING_SOON_LIMIT)))
 
 
 @dataclass(frozen=True)
@@ -199,53 +246,71 @@ class TodaySummary:
 def today_summary(today: date, stale_days: int = 0) -> TodaySummary:
     """How many checks are active, not visited yet today, stale, and with a problem.
 
-    One aggregate read from the ix_special_check_open index alone (the live checks active or
-    ended within PROBLEM_LOOKBACK_DAYS, with when each was last visited): its cost follows
-    the checks open around today, never the years of visits.
+    One statement, so the four agree with each other at every moment: the active and
+    flagged checks from the day counts (counts.py), the rest by seeks on the stale index,
+    for each day on which active checks end, to the checks visited today, visited not since
+    the stale cutoff, or never visited and started before it: entries for those checks
+    only, never for every active check or the years of ended ones.
     """
-    active = and_(SpecialCheck.cancelled_at.is_(None), SpecialCheck.end_date >= today)
-    since = day_start_utc(today)
-    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
-    problem = SpecialCheck.problem_flagged_at.is_not(None)
-    query = select(
-        _count_where(active),
-        _count_where(and_(active, not_visited)),
-        _count_where(and_(active, _stale_condition(today, stale_days))),
-        _count_where(problem),
-    ).where(
-        SpecialCheck.deleted_at.is_(None),
-        SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
-        SpecialCheck.start_date <= today,
+    active, problems = counts.active_and_problems(
+        today, today - timedelta(days=PROBLEM_LOOKBACK_DAYS)
     )
-    counts = [count or 0 for count in db.session.execute(query).one()]
-    return TodaySummary(*counts)
+    query = select(
+        active,
+        _count_active(today, SpecialCheck.last_visit_at >= day_start_utc(today)),
+        *_stale_counts(today, stale_days),
+        problems,
+    )
+    active, visited_today, stale_visited, stale_never, problems = db.session.execute(query).one()
+    return TodaySummary(active, active - visited_today, stale_visited + stale_never, problems)
 
 
 def active_counts(today: date) -> TodaySummary:
     """How many checks are active today and how many of those nobody visited yet (the Today
-    card): the active checks' range of the ix_special_check_open index alone."""
-    since = day_start_utc(today)
-    not_visited = or_(SpecialCheck.last_visit_at.is_(None), SpecialCheck.last_visit_at < since)
-    query = select(func.count(), _count_where(not_visited)).where(*active_conditions(today))
-    active, waiting = db.session.execute(query).one()
-    return TodaySummary(active or 0, waiting or 0)
+    card), as today_summary counts them."""
+    active, _problems = counts.active_and_problems(today, today)
+    visited = _count_active(today, SpecialCheck.last_visit_at >= day_start_utc(today))
+    active, visited_today = db.session.execute(select(active, visited)).one()
+    return TodaySummary(active, active - visited_today)
 
 
-def _count_where(condition):
-    """COUNT(*) FILTER (WHERE …): both databases, a little cheaper than SUM(CASE …)."""
-    return func.count().filter(condition)
+def _open_on(today: date) -> tuple:
+    """Active on `today`, in the terms of the stale index: its predicate, and an end day on
+    which some active check ends (a seek for each)."""
+    return (
+        SpecialCheck.deleted_at.is_(None),
+        SpecialCheck.cancelled_at.is_(None),
+        SpecialCheck.end_date.in_(counts.end_days_from(today)),
+        SpecialCheck.start_date <= today,
+    )
 
 
-def _stale_condition(today: date, stale_days: int):
-    """Not visited in `stale_days` days (counted from its start when never visited)."""
+def _count_active(today: date, *conditions):
+    query = select(func.count()).select_from(SpecialCheck).where(*_open_on(today), *conditions)
+    return query.scalar_subquery()
+
+
+def _stale_counts(today: date, stale_days: int) -> tuple:
+    """(active checks visited but not since the cutoff, active checks never visited that
+    started at least `stale_days` days ago): together the stale checks (_stale_condition)."""
+    visited, never = _stale_parts(today, stale_days)
+    return _count_active(today, visited), _count_active(today, never)
+
+
+def _stale_parts(today: date, stale_days: int) -> tuple:
     cutoff = utcnow() - timedelta(days=stale_days)
-    return or_(
+    return (
         SpecialCheck.last_visit_at < cutoff,
         and_(
             SpecialCheck.last_visit_at.is_(None),
             SpecialCheck.start_date <= today - timedelta(days=stale_days),
         ),
     )
+
+
+def _stale_condition(today: date, stale_days: int):
+    """Not visited in `stale_days` days (counted from its start when never visited)."""
+    return or_(*_stale_parts(today, stale_days))
 
 
 # -- One check and its visits -----------------------------------------------------------------
@@ -350,30 +415,27 @@ def _active_rows(today: date, offset: int, limit: int) -> list[OverviewRow]:
     return [OverviewRow(check, counts.get(check.id, 0), latest.get(check.id)) for check in checks]
 
 
-def _stale(today: date, stale_days: int, offset: int, limit: int) -> list[SpecialCheck]:
+def _stale(today: date, stale_days: int, offset: int, limit: int) -> list:
     """Active checks nobody visited in `stale_days` days, never visited first, then the
-    longest without a visit: a top-N sort of the active checks' ids read from the
-    ix_special_check_open index alone, then only the rows shown are loaded."""
-    ranked = (
-        select(SpecialCheck.id)
-        .where(*active_conditions(today), _stale_condition(today, stale_days))
-        .order_by(
-            SpecialCheck.last_visit_at.is_not(None), SpecialCheck.last_visit_at, SpecialCheck.id
+    longest without a visit: the stale checks' entries of the stale index (two seeks for
+    each day on which active checks end), a top-N sort of those, and the columns a row shows
+    (id, address, end date, last visit) of only the rows shown, in one query."""
+    visited, never = _stale_parts(today, stale_days)
+    stale = union_all(
+        *(
+            select(SpecialCheck.id, SpecialCheck.last_visit_at).where(*_open_on(today), part)
+            for part in (visited, never)
         )
-        .offset(offset)
-        .limit(limit)
+    ).subquery()
+    order = (stale.c.last_visit_at.is_not(None), stale.c.last_visit_at, stale.c.id)
+    ranked = select(stale.c.id).order_by(*order).offset(offset).limit(limit).subquery()
+    check = SpecialCheck  # in the outer query; the ranking reads it in its own subquery
+    query = (
+        select(check.id, check.address, check.end_date, check.last_visit_at)
+        .join(ranked, ranked.c.id == check.id)
+        .order_by(check.last_visit_at.is_not(None), check.last_visit_at, check.id)
     )
-    ids = list(db.session.scalars(ranked))
-    return _checks_in_order(ids)
-
-
-def _checks_in_order(ids: list[int]) -> list[SpecialCheck]:
-    """The checks with these ids, in this order, in one query."""
-    if not ids:
-        return []
-    checks = db.session.scalars(select(SpecialCheck).where(SpecialCheck.id.in_(ids)))
-    by_id = {check.id: check for check in checks}
-    return [by_id[check_id] for check_id in ids if check_id in by_id]
+    return list(db.session.execute(query))
 
 
 def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
@@ -386,6 +448,7 @@ def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
             SpecialCheck.problem_flagged_at.is_not(None),
             SpecialCheck.end_date >= today - timedelta(days=PROBLEM_LOOKBACK_DAYS),
             SpecialCheck.start_date <= today,
+            SpecialCheck.start_date <= SpecialCheck.end_date,  # as counted (counts.py)
         )
         .order_by(SpecialCheck.problem_flagged_at.desc(), SpecialCheck.id.desc())
         .offset(offset)

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
@@ -38,6 +38,10 @@ class VisitOutcome(StrEnum):
     OTHER = "other"
 
 
+# The predicate of the partial index on the checks that can be active.
+_LIVE_NOT_CANCELLED = text("deleted_at IS NULL AND cancelled_at IS NULL")
+
+
 class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
     """A check residents ask for online or staff take by phone or at the counter.
 
@@ -59,20 +63,20 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
             Index("ix_special_check_start", "start_date", "id"),
             # The online form's per-address rate limit counts recent rows for one address.
             Index("ix_special_check_client_address", "client_address", "created_at"),
-            # Today's and the overview's counts, and the stale checks' ids, read from the
-            # index alone: live, not cancelled, active today, and when last visited.
-            Index(
-                "ix_special_check_open",
-                "end_date",
-                "start_date",
-                "last_visit_at",
-                "problem_flagged_at",
-                "cancelled_at",
-                "deleted_at",
-                "id",
-            ),
             # The overview's problems, newest first: an ordered walk that stops at the LIMIT.
             Index("ix_special_check_problem", "problem_flagged_at", "id"),
+            # The live, not cancelled checks by end day and last visit: for each day from today
+            # on (counts.py lists them), a seek to the checks visited today, or not since a
+            # moment, or never: the counts and the stale checks read only those entries.
+            Index(
+                "ix_special_check_stale",
+                "end_date",
+                "last_visit_at",
+                "start_date",
+                "id",
+                sqlite_where=_LIVE_NOT_CANCELLED,
+                postgresql_where=_LIVE_NOT_CANCELLED,
+            ),
         )
 
     kind: Mapped[str] = mapped_column(String(20), default=CheckKind.VACATION_HOUSE.value)
@@ -119,6 +123,25 @@ class SpecialCheck(Tracked, Located, SoftDeleted, db.Model):
     @property
     def placed_from_visit(self) -> bool:
         return self.has_location and self.position_source == PositionSource.VISIT
+
+
+class CheckDayCount(db.Model):
+    """How many checks start and end on one day: the overview's and Today's counts read a few
+    rows of this table instead of every active check (see counts.py).
+
+    Kept by database triggers on special_check (made by migration 0014 from counts.py), so
+    every write to a check, whatever makes it, changes these rows in its own transaction.
+    `starting` and `ending` count the live, not cancelled checks starting and ending that day;
+    `problem_starting` and `problem_ending` the live checks flagged with a problem.
+    """
+
+    __tablename__ = "special_check_day_count"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starting: Mapped[int] = mapped_column(default=0)
+    ending: Mapped[int] = mapped_column(default=0)
+    problem_starting: Mapped[int] = mapped_column(default=0)
+    problem_ending: Mapped[int] = mapped_column(default=0)
 
 
 class CheckVisit(FieldRecordMixin, db.Model):

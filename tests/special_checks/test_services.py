@@ -171,7 +171,7 @@ def test_starting_soon_lists_the_next_three_days_soonest_first(app):
         end_date=today - timedelta(days=1),
     )
     make_check(address="Cancelled Rd", start_date=today + timedelta(days=2), cancelled_at=utcnow())
-    assert starting_soon(today) == [tomorrow, in_three]
+    assert [row.id for row in starting_soon(today)] == [tomorrow.id, in_three.id]
 
 
 def test_starting_soon_shows_at_most_its_limit(app, monkeypatch):
