@@ -4,7 +4,7 @@
 window.csoOutboxMore = (core) => {
   const { CONFIG, T, USER, UUID_FIELD, MANY_TRIES, lang } = core;
   const { put, remove, get, myItems, plural, announce, showNetwork } = core;
-  const { needsAttention, backOff, retryable, outboxFormOf } = core;
+  const { needsAttention, backOff, retryable, outboxFormOf, busy, root } = core;
 
   function announceLogin() {
     const notices = document.getElementById("notices");
@@ -193,17 +193,35 @@ window.csoOutboxMore = (core) => {
     return sent;
   }
 
-  let sending = false;
-  async function sendAll(force) {
-    if (!USER || sending || !navigator.onLine) return;
-    sending = true;
+  // One round at a time. Asked again during a round ("Send now", the network back), it runs
+  // once more after it: what was put in the outbox meanwhile is not left for the timer.
+  let sending = null;
+  let again = null;  // null: no; false: the items due; true: every waiting item
+  function sendAll(force) {
+    if (!USER || !navigator.onLine) return Promise.resolve();
+    if (sending) {
+      again = again === true || force;
+      return sending;
+    }
+    sending = busy(async () => {
+      for (let next = force; next !== null; next = again) {
+        again = null;
+        await sendRound(next);
+      }
+    }).finally(() => {
+      sending = null;
+    });
+    return sending;
+  }
+
+  async function sendRound(force) {
     try {
       const sent = await navigator.locks.request("cso-outbox-send", () => sendBatch(force));
       if (sent) announce(plural("sent", sent), "success");
     } finally {
-      sending = false;
       showNetwork();
       await core.refresh();
+      root.dataset.outboxRounds = Number(root.dataset.outboxRounds || 0) + 1;
     }
   }
 

@@ -57,6 +57,23 @@
     return all.filter((item) => item.user === USER).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  // -- What the outbox is doing ---------------------------------------------------------------
+  // <html data-outbox-state>: "busy" while it starts, keeps or sends, "idle" once all of that
+  // has ended; data-outbox-rounds counts the send rounds ended on this page. Browser tests
+  // wait on these states, never on time.
+  const root = document.documentElement;
+  let busyCount = 0;
+  async function busy(work) {
+    busyCount += 1;
+    root.dataset.outboxState = "busy";
+    try {
+      return await work();
+    } finally {
+      busyCount -= 1;
+      if (!busyCount) root.dataset.outboxState = "idle";
+    }
+  }
+
   // -- What the officer sees ----------------------------------------------------------------
   function plural(key, num) {
     const form = new Intl.PluralRules(lang).select(num) === "one" ? "one" : "other";
@@ -183,7 +200,7 @@
     form.outboxPending = { entries, submitter, action: event.detail.path };
     if (!navigator.onLine) {
       event.preventDefault();
-      keep(form, form.outboxPending, 0);
+      busy(() => keep(form, form.outboxPending, 0));
       form.outboxPending = null;
       return;
     }
@@ -194,7 +211,7 @@
   function keepAfterFailure(event) {
     const form = outboxFormOf(event);
     if (!form || !form.outboxPending) return false;
-    keep(form, form.outboxPending, 1);
+    busy(() => keep(form, form.outboxPending, 1));
     form.outboxPending = null;
     return true;
   }
@@ -256,20 +273,21 @@
     if (REOPENING) await (await loadMore()).reopen(REOPENING);
     const items = await refresh();
     showNetwork();  // shown once this phone's outbox has been read
-    if (items.length) (await loadMore()).sendAll(false);
+    if (items.length) await (await loadMore()).sendAll(false);
   }
 
   const core = {
     CONFIG, T, USER, UUID_FIELD, MANY_TRIES, lang, withStore, put, remove, get, myItems,
     plural, announce, showNetwork, needsAttention, backOff, retryable, outboxFormOf, refresh,
+    busy, root,
   };
-  window.addEventListener("online", async () => {
+  window.addEventListener("online", () => busy(async () => {
     showNetwork();
-    if ((await refresh()).length) (await loadMore()).sendAll(true);
-  });
+    if ((await refresh()).length) await (await loadMore()).sendAll(true);
+  }));
   window.addEventListener("offline", () => showNetwork());
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(CONFIG.sw, { scope: "/" }).catch(() => {});
   }
-  start();
+  busy(start);
 })();
