@@ -210,8 +210,11 @@ window.csoOutboxMore = (core) => {
       await put(item);
       return "login";
     }
-    if (response.ok) {
+    // Accepted: the server moves on (see_other's HX-Redirect). A 2xx page without it asks
+    // for more (a questionnaire to fill in): the officer opens the item to go on.
+    if (response.ok && (response.headers.get("HX-Redirect") || response.status === 204)) {
       await remove(item.uuid);
+      item.redirect = response.headers.get("HX-Redirect");
       return "sent";
     }
     if (retryable(response.status)) {
@@ -326,6 +329,29 @@ window.csoOutboxMore = (core) => {
 
   // Accepted: a copy reopened from the outbox (a refused item, corrected) is done. It leaves
   // the phone before the page moves on, so no navigation can cut its removal short.
+  // A reopened plain form (no hx-post), sent again online, goes through the outbox, so the
+  // item leaves the phone only once the server has accepted it: then its page opens; a new
+  // refusal reopens the form with the new messages; no answer keeps it waiting.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    const field = reopened && form.querySelector(UUID_FIELD);
+    if (!field || field.value !== reopened || form.hasAttribute("hx-post") || !navigator.onLine) return;
+    event.preventDefault();
+    await busy(async () => {
+      const item = await get(reopened);
+      if (!item) return;
+      const entries = Array.from(new FormData(form, event.submitter).entries());
+      Object.assign(item, { entries, state: "waiting", attempts: 0, nextTry: 0, answer: null });
+      await put(item);
+      const state = await session();
+      const outcome = state && !state.login ? await sendOne(item, state.csrf_token) : "later";
+      if (outcome === "sent") location.href = item.redirect || CONFIG.outbox;
+      else if (outcome === "refused") await reopen(item.uuid);
+      else announce(T.saved, "success");
+      await refresh();
+    });
+  });
+
   document.addEventListener("htmx:beforeOnLoad", (event) => {
     const form = outboxFormOf(event);
     const status = event.detail.xhr.status;

@@ -9,6 +9,7 @@
   const T = CONFIG.strings;
   const USER = CONFIG.user;
   const OUTBOX_FORM = "form[data-outbox]";
+  const REFUSING_FORM = "form[data-outbox-refuse]";
   const UUID_FIELD = 'input[name="client_uuid"]';
   const STORE = "outbox";
   const root = document.documentElement;
@@ -130,7 +131,7 @@
   }
 
   document.addEventListener("htmx:configRequest", (event) => {
-    const refusing = event.detail.elt.closest && event.detail.elt.closest("form[data-outbox-refuse]");
+    const refusing = event.detail.elt.closest && event.detail.elt.closest(REFUSING_FORM);
     if (refusing && !navigator.onLine) {
       event.preventDefault();
       announce(T.refused, "error");
@@ -168,6 +169,22 @@
     if (keepAfterFailure(event)) {
       event.detail.shouldSwap = false;
       event.detail.isError = false;
+    }
+  });
+
+  // A plain form (no hx-post; its 422 answer is a whole page) is kept when the phone is
+  // offline; online, the browser posts it as ever.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (navigator.onLine || form.hasAttribute("hx-post") || !USER) return;
+    if (form.matches(REFUSING_FORM)) {
+      event.preventDefault();
+      announce(T.refused, "error");
+    } else if (form.matches(OUTBOX_FORM)) {
+      event.preventDefault();
+      const entries = Array.from(new FormData(form, event.submitter).entries());
+      form.outboxPending = { entries, submitter: event.submitter, action: form.action };
+      keepAfterFailure({ detail: { elt: form } }, 0);
     }
   });
 
