@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cso_field import static_files
 from cso_field.extensions import talisman
 
 CONTENT_SECURITY_POLICY = {
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(_cache_control)
     app.url_defaults(_version_static_urls)
+    static_files.init_app(app)
 
 
 def _policy_for(app: Flask) -> dict:

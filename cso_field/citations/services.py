@@ -947,6 +947,8 @@ def register_citations() -> None:
     registry.register_today_card(
         registry.TodayCard("citations/_today_card.html", _today_card, ALL_ROLES)
     )
+    # Offline: a new observation's page, whose form joins the outbox.
+    registry.register_offline_pages("citations.new")
     registry.register_template_globals(
         case_state_labels=state_labels,
         case_action_label=action_label,

@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 
 from cso_field.htmx import HTMX_VERSION, wants_fragment
 from cso_field.records.registry import OFFLINE_PAGES, OFFLINE_STATIC
+from cso_field.static_files import served_bytes
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "offline"
 # Files every staff page loads (base.html) or that core forms use (photos, location).
@@ -65,10 +66,11 @@ def build_version() -> str:
 
 
 def precache_size() -> tuple[int, int]:
-    """(bytes, gzip bytes) of the precached static files, the offline page left out."""
+    """(bytes, gzip bytes) of the precached static files as served (minified), the offline
+    page left out."""
     raw = packed = 0
     for name in static_files():
-        data = Path(current_app.static_folder, name).read_bytes()
+        data = served_bytes(name)[0]
         raw += len(data)
         packed += len(gzip.compress(data, 9))
     return raw, packed
@@ -100,11 +102,23 @@ def mark_response(response):
 
 
 def session_state() -> dict:
-    return {"user": user_key(current_user), "csrf_token": generate_csrf()}
+    """Asked before each send: who is logged in, a fresh CSRF token, and the strings that
+    sending, the list and the logout question need, which ordinary pages do not carry."""
+    return {
+        "user": user_key(current_user),
+        "csrf_token": generate_csrf(),
+        "strings": _more_strings(),
+    }
 
 
 def page_config() -> dict:
-    """What static/js/outbox.js needs, read from a JSON script tag (no inline script)."""
+    """What static/js/outbox.js needs, read from a JSON script tag (no inline script). Every
+    page carries only the strings for keeping a form and the network state; the outbox page,
+    which the phone keeps for every officer and shows offline, carries all, for the other half
+    of the outbox to read from there (static/js/outbox-send.js) or from the session."""
+    strings = _page_strings()
+    if request.endpoint == "offline.outbox":
+        strings |= _more_strings()
     return {
         "user": user_key(current_user),
         "sw": url_for("offline.service_worker"),
@@ -113,11 +127,11 @@ def page_config() -> dict:
         "outbox": url_for("offline.outbox"),
         "login": url_for("auth.login", next=url_for("offline.outbox")),
         "logout": url_for("auth.logout"),
-        "strings": _strings(),
+        "strings": strings,
     }
 
 
-def _strings() -> dict:
+def _page_strings() -> dict:
     return {
         "saved": _("Saved on this phone — will send when there is signal."),
         "online": _("Online"),
@@ -125,6 +139,26 @@ def _strings() -> dict:
         "sending": _("Sending…"),
         "waiting_one": ngettext("%(count)s waiting", "%(count)s waiting", 1, count="{num}"),
         "waiting_other": ngettext("%(count)s waiting", "%(count)s waiting", 2, count="{num}"),
+        "refused": _(
+            "This form holds sensitive information and is never kept on the phone. "
+            "Send it when you have signal."
+        ),
+    }
+
+
+def _more_strings() -> dict:
+    return {
+        "login_needed": _("Your session has ended. Log in again to send what is waiting."),
+        "log_in": _("Log in"),
+        "opened": _(
+            "This record is still on this phone. Correct it and send it again; it is removed "
+            "from the phone when the server has accepted it."
+        ),
+        "offline_copy": _("Offline copy, last updated %(time)s.", time="{time}"),
+        "not_on_phone": _(
+            "You are offline and that page is not saved on this phone. Here is what is "
+            "waiting to be sent."
+        ),
         "sent_one": ngettext("%(count)s sent.", "%(count)s sent.", 1, count="{num}"),
         "sent_other": ngettext("%(count)s sent.", "%(count)s sent.", 2, count="{num}"),
         "saved_at": _("Saved on this phone %(age)s.", age="{age}"),
@@ -137,22 +171,7 @@ def _strings() -> dict:
         ),
         "state_rejected": _("Not accepted by the server. Open it to correct it."),
         "state_login": _("Waiting for you to log in again."),
-        "login_needed": _("Your session has ended. Log in again to send what is waiting."),
-        "log_in": _("Log in"),
         "open": _("Open"),
-        "opened": _(
-            "This record is still on this phone. Correct it and send it again; it is removed "
-            "from the phone when the server has accepted it."
-        ),
-        "refused": _(
-            "This form holds sensitive information and is never kept on the phone. "
-            "Send it when you have signal."
-        ),
-        "offline_copy": _("Offline copy, last updated %(time)s.", time="{time}"),
-        "not_on_phone": _(
-            "You are offline and that page is not saved on this phone. Here is what is "
-            "waiting to be sent."
-        ),
         "logout_warning_one": ngettext(
             "%(count)s record has not been sent yet. If you log out now it is deleted from "
             "this phone.",

@@ -439,7 +439,10 @@ def register_special_checks() -> None:
     audit.register_object_label(SpecialCheck.record_type, _l("Special check"))
     # Today's checks and each check's page (with its visit form) readable without signal.
     registry.register_offline_pages(
-        "special_checks.index", "special_checks.view", static=("js/checks.js",)
+        "special_checks.index",
+        "special_checks.view",
+        "special_checks.new",
+        static=("js/checks.js",),
     )
 
 

@@ -563,6 +563,9 @@ def register_surveys() -> None:
     )
     audit.register_object_label("survey", _l("Survey"))
     audit.register_object_label("canvass", _l("Canvass"))
+    # Offline: the officer's canvasses and a canvass's page (its "come back later" list and
+    # the door form, which joins the outbox).
+    registry.register_offline_pages("surveys.canvasses", "surveys.canvass")
 
 
 register_surveys()

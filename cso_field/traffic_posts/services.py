@@ -502,6 +502,14 @@ def register_traffic_posts() -> None:
     registry.register_today_card(
         registry.TodayCard("traffic_posts/_today_card.html", _today_card, ALL_ROLES)
     )
+    # Offline: the incidents and an incident's board (the officer's post, its instructions),
+    # the problems and a problem's page, whose session form joins the outbox.
+    registry.register_offline_pages(
+        "traffic_posts.index",
+        "traffic_posts.view",
+        "traffic_posts.problems",
+        "traffic_posts.problem",
+    )
     registry.register_template_globals(
         incident_kind_label=kind_label,
         post_role_label=role_label,

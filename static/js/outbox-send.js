@@ -1,10 +1,66 @@
 // The outbox's second half (static/js/outbox.js loads it when something is waiting, on the
-// outbox page and when an item is reopened): sending, the list of waiting items, reopening a
-// refused item in its form, and the logout question. Pages with nothing waiting never load it.
+// outbox page, on a kept copy, when an item is reopened and to log out): sending, the list of
+// waiting items, reopening a refused item in its form, the offline banners and the logout
+// question. Pages with nothing waiting never load it. Its strings come with /offline/session
+// (the outbox page, shown offline too, carries them all).
 window.csoOutboxMore = (core) => {
-  const { CONFIG, T, USER, UUID_FIELD, MANY_TRIES, lang } = core;
-  const { put, remove, get, myItems, plural, announce, showNetwork } = core;
-  const { needsAttention, backOff, retryable, outboxFormOf } = core;
+  const { CONFIG, T, USER, UUID_FIELD, lang, root, withStore } = core;
+  const { busy, announce, showNetwork, retryable, outboxFormOf } = core;
+  const MANY_TRIES = 5;
+  const FIRST_WAIT_MS = 3000;
+  const LONGEST_WAIT_MS = 5 * 60 * 1000;
+
+  const put = (item) => withStore("readwrite", (store) => store.put(item));
+  const remove = (uuid) => withStore("readwrite", (store) => store.delete(uuid));
+  async function get(uuid) {
+    const item = await withStore("readonly", (store) => store.get(uuid));
+    return item && item.user === USER ? item : null;
+  }
+
+  async function myItems() {
+    const all = await withStore("readonly", (store) => store.getAll());
+    return all.filter((item) => item.user === USER).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  function plural(key, num) {
+    const form = new Intl.PluralRules(lang).select(num) === "one" ? "one" : "other";
+    return T[`${key}_${form}`].replace("{num}", num);
+  }
+
+  const needsAttention = (item) => item.state === "rejected" || item.attempts >= MANY_TRIES;
+
+  // The strings ordinary pages do not carry: the officer's kept outbox page has them all, even
+  // offline; /offline/session (asked before each send) brings them too.
+  async function loadStrings() {
+    if (T.open) return;
+    try {
+      const kept = await caches.match(CONFIG.outbox, { ignoreSearch: true });
+      const page = kept && new DOMParser().parseFromString(await kept.text(), "text/html");
+      const config = page && JSON.parse(page.getElementById("offline-config").textContent);
+      if (config && config.user === USER) Object.assign(T, config.strings, { ...T });
+    } catch {
+      // Not kept yet: the session brings them.
+    }
+  }
+
+  // The nav's count of waiting items, and the outbox page's list.
+  async function refresh() {
+    const items = USER ? await myItems() : [];
+    const nav = document.querySelector("[data-outbox-nav]");
+    if (nav) {
+      nav.hidden = items.length === 0;
+      nav.classList.toggle("attention", items.some(needsAttention));
+      nav.querySelector("[data-outbox-count]").textContent = items.length;
+      nav.querySelector("a").setAttribute("aria-label", plural("waiting", items.length));
+    }
+    render(items);
+    return items;
+  }
+
+  function backOff(attempts) {
+    const wait = FIRST_WAIT_MS * 2 ** Math.max(0, attempts - 1);
+    return Math.min(wait, LONGEST_WAIT_MS) * (0.8 + Math.random() * 0.4);
+  }
 
   function announceLogin() {
     const notices = document.getElementById("notices");
@@ -13,8 +69,8 @@ window.csoOutboxMore = (core) => {
     notice.className = "notice notice-error";
     const link = document.createElement("a");
     link.href = CONFIG.login;
-    link.textContent = T.log_in;
-    notice.append(T.login_needed, " ", link);
+    link.textContent = T.log_in || CONFIG.login;
+    notice.append(T.login_needed || "", " ", link);
     notices.replaceChildren(notice);
   }
 
@@ -113,6 +169,7 @@ window.csoOutboxMore = (core) => {
       }
       if (!response.ok) return null;
       const state = await response.json();
+      Object.assign(T, state.strings);
       return state.user === USER ? state : { login: true };
     } catch {
       return null;
@@ -153,8 +210,11 @@ window.csoOutboxMore = (core) => {
       await put(item);
       return "login";
     }
-    if (response.ok) {
+    // Accepted: the server moves on (see_other's HX-Redirect). A 2xx page without it asks
+    // for more (a questionnaire to fill in): the officer opens the item to go on.
+    if (response.ok && (response.headers.get("HX-Redirect") || response.status === 204)) {
       await remove(item.uuid);
+      item.redirect = response.headers.get("HX-Redirect");
       return "sent";
     }
     if (retryable(response.status)) {
@@ -193,17 +253,35 @@ window.csoOutboxMore = (core) => {
     return sent;
   }
 
-  let sending = false;
-  async function sendAll(force) {
-    if (!USER || sending || !navigator.onLine) return;
-    sending = true;
+  // One round at a time. Asked again during a round ("Send now", the network back), it runs
+  // once more after it: what was put in the outbox meanwhile is not left for the timer.
+  let sending = null;
+  let again = null;  // null: no; false: the items due; true: every waiting item
+  function sendAll(force) {
+    if (!USER || !navigator.onLine) return Promise.resolve();
+    if (sending) {
+      again = again === true || force;
+      return sending;
+    }
+    sending = busy(async () => {
+      for (let next = force; next !== null; next = again) {
+        again = null;
+        await sendRound(next);
+      }
+    }).finally(() => {
+      sending = null;
+    });
+    return sending;
+  }
+
+  async function sendRound(force) {
     try {
       const sent = await navigator.locks.request("cso-outbox-send", () => sendBatch(force));
       if (sent) announce(plural("sent", sent), "success");
     } finally {
-      sending = false;
       showNetwork();
-      await core.refresh();
+      await refresh();
+      root.dataset.outboxRounds = Number(root.dataset.outboxRounds || 0) + 1;
     }
   }
 
@@ -251,6 +329,29 @@ window.csoOutboxMore = (core) => {
 
   // Accepted: a copy reopened from the outbox (a refused item, corrected) is done. It leaves
   // the phone before the page moves on, so no navigation can cut its removal short.
+  // A reopened plain form (no hx-post), sent again online, goes through the outbox, so the
+  // item leaves the phone only once the server has accepted it: then its page opens; a new
+  // refusal reopens the form with the new messages; no answer keeps it waiting.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    const field = reopened && form.querySelector(UUID_FIELD);
+    if (!field || field.value !== reopened || form.hasAttribute("hx-post") || !navigator.onLine) return;
+    event.preventDefault();
+    await busy(async () => {
+      const item = await get(reopened);
+      if (!item) return;
+      const entries = Array.from(new FormData(form, event.submitter).entries());
+      Object.assign(item, { entries, state: "waiting", attempts: 0, nextTry: 0, answer: null });
+      await put(item);
+      const state = await session();
+      const outcome = state && !state.login ? await sendOne(item, state.csrf_token) : "later";
+      if (outcome === "sent") location.href = item.redirect || CONFIG.outbox;
+      else if (outcome === "refused") await reopen(item.uuid);
+      else announce(T.saved, "success");
+      await refresh();
+    });
+  });
+
   document.addEventListener("htmx:beforeOnLoad", (event) => {
     const form = outboxFormOf(event);
     const status = event.detail.xhr.status;
@@ -264,9 +365,57 @@ window.csoOutboxMore = (core) => {
       event.preventDefault();
       done.finally(() => { location.href = redirect; });
     } else {
-      done.then(core.refresh);
+      done.then(refresh);
     }
   });
+
+  // -- Starting on a kept copy or to reopen an item ---------------------------------------------
+  async function start(reopening) {
+    const body = document.body.dataset;
+    if (body.offlineCopy !== undefined) {
+      const time = new Date(body.offlineCopy);
+      const when = Number.isNaN(time.getTime()) ? "" : new Intl.DateTimeFormat(lang, {
+        dateStyle: "medium", timeStyle: "short",
+      }).format(time);
+      // What the page said when it was kept ("… recorded.") is not news now.
+      document.getElementById("notices").replaceChildren();
+      const banner = document.createElement("p");
+      banner.className = "notice notice-info offline-banner";
+      banner.textContent = T.offline_copy.replace("{time}", when);
+      document.getElementById("content").prepend(banner);
+    }
+    if (body.offlineMissing !== undefined) announce(T.not_on_phone, "info");
+    if (reopening) await reopen(reopening);
+  }
+
+  // -- Logging out ------------------------------------------------------------------------------
+  // Whatever this officer kept on the phone: queued items, kept pages, who is logged in.
+  async function clearPhone() {
+    for (const item of await myItems()) await remove(item.uuid);
+    for (const name of await caches.keys()) {
+      if (name.startsWith("cso-pages-") || name === "cso-state") await caches.delete(name);
+    }
+  }
+
+  async function logOut(form) {
+    const waiting = (await myItems()).length;
+    if (waiting) {
+      // The question's words come with the session; without the network there is no logout.
+      const state = T.logout_keep ? {} : await session();
+      if (!state) {
+        announce(document.body.dataset.offlineMessage, "error");
+        return;
+      }
+      if (state.login) {
+        announceLogin();
+        return;
+      }
+      if (!(await confirmLogout(waiting))) return;
+    }
+    await clearPhone();
+    form.dataset.cleared = "1";
+    form.submit();
+  }
 
   function confirmLogout(count) {
     return new Promise((resolve) => {
@@ -298,6 +447,6 @@ window.csoOutboxMore = (core) => {
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-outbox-send]")) sendAll(true);
   });
-  setInterval(() => { if (document.querySelector("[data-outbox-list]")) core.refresh(); }, 30000);
-  return { render, sendAll, reopen, confirmLogout };
+  setInterval(() => { if (document.querySelector("[data-outbox-list]")) refresh(); }, 30000);
+  return loadStrings().then(() => ({ refresh, render, sendAll, start, logOut }));
 };

@@ -1,13 +1,7 @@
-// The outbox: a record form marked data-outbox whose submission cannot reach the server (no
-// network, a time-out, 5xx, 408, 429) is kept on this phone in IndexedDB, with its client UUID
-// and photos, and sends itself when it can: when the network returns, when the app starts and
-// on "Send now"; oldest first, with back-off. The server is idempotent on the client UUID, so
-// every resend is safe; an item leaves the phone only when the server has accepted it.
-// Items belong to the officer who saved them (CONFIG.user) and are never shown to another.
-// Settings and translated strings come from the page (templates/_partials/offline.html).
-// This half is on every page (keeping a submission must take milliseconds); the other half,
-// static/js/outbox-send.js (sending, the list, reopening, the logout question), loads only
-// when something is waiting, on the outbox page, or when an item is reopened.
+// The outbox's half on every page: a data-outbox form's submission that cannot reach the
+// server (offline, time-out, 5xx, 408, 429) is kept in IndexedDB, for the officer CONFIG.user.
+// outbox-send.js (loaded when it has work) sends, lists and reopens. docs/architecture.md.
+// <html data-outbox-state> is "busy" while the outbox starts, keeps or sends, then "idle".
 (() => {
   const configElement = document.getElementById("offline-config");
   if (!configElement || !window.indexedDB) return;
@@ -17,14 +11,10 @@
   const OUTBOX_FORM = "form[data-outbox]";
   const REFUSING_FORM = "form[data-outbox-refuse]";
   const UUID_FIELD = 'input[name="client_uuid"]';
-  const MANY_TRIES = 5;
-  const FIRST_WAIT_MS = 3000;
-  const LONGEST_WAIT_MS = 5 * 60 * 1000;
   const STORE = "outbox";
-  const REOPENING = new URLSearchParams(location.search).get("outbox");
-  const lang = document.documentElement.lang || "en";
+  const root = document.documentElement;
+  const lang = root.lang || "en";
 
-  // -- IndexedDB --------------------------------------------------------------------------
   let database;
   function db() {
     database ||= new Promise((resolve, reject) => {
@@ -46,21 +36,16 @@
     });
   }
 
-  const put = (item) => withStore("readwrite", (store) => store.put(item));
-  const remove = (uuid) => withStore("readwrite", (store) => store.delete(uuid));
-  async function get(uuid) {
-    const item = await withStore("readonly", (store) => store.get(uuid));
-    return item && item.user === USER ? item : null;
-  }
-  async function myItems() {
-    const all = await withStore("readonly", (store) => store.getAll());
-    return all.filter((item) => item.user === USER).sort((a, b) => a.createdAt - b.createdAt);
-  }
-
-  // -- What the officer sees ----------------------------------------------------------------
-  function plural(key, num) {
-    const form = new Intl.PluralRules(lang).select(num) === "one" ? "one" : "other";
-    return T[`${key}_${form}`].replace("{num}", num);
+  let busyCount = 0;
+  async function busy(work) {
+    busyCount += 1;
+    root.dataset.outboxState = "busy";
+    try {
+      return await work();
+    } finally {
+      busyCount -= 1;
+      if (!busyCount) root.dataset.outboxState = "idle";
+    }
   }
 
   function announce(message, category) {
@@ -72,23 +57,12 @@
     notices.replaceChildren(notice);
   }
 
-  let networkState = navigator.onLine ? "online" : "offline";
   function showNetwork(state) {
-    networkState = state || (navigator.onLine ? "online" : "offline");
     const element = document.querySelector("[data-net-state]");
     if (!element) return;
-    element.textContent = T[networkState];
-    element.dataset.state = networkState;
+    element.dataset.state = state || (navigator.onLine ? "online" : "offline");
+    element.textContent = T[element.dataset.state];
     element.hidden = false;
-  }
-
-  function needsAttention(item) {
-    return item.state === "rejected" || item.attempts >= MANY_TRIES;
-  }
-
-  function backOff(attempts) {
-    const wait = FIRST_WAIT_MS * 2 ** Math.max(0, attempts - 1);
-    return Math.min(wait, LONGEST_WAIT_MS) * (0.8 + Math.random() * 0.4);
   }
 
   let more = null;
@@ -103,19 +77,11 @@
     return more;
   }
 
+  // The officer's waiting items (the nav's count, the list) are the other half's to show.
   async function refresh() {
-    const items = USER ? await myItems() : [];
-    const nav = document.querySelector("[data-outbox-nav]");
-    if (nav) {
-      nav.hidden = items.length === 0;
-      nav.classList.toggle("attention", items.some(needsAttention));
-      nav.querySelector("[data-outbox-count]").textContent = items.length;
-      nav.querySelector("a").setAttribute("aria-label", plural("waiting", items.length));
-    }
-    if (items.length || REOPENING || document.querySelector("[data-outbox-list]")) {
-      (await loadMore()).render(items);
-    }
-    return items;
+    const any = USER && (await withStore("readonly", (store) => store.count()));
+    return any || more || document.querySelector("[data-outbox-list]")
+      ? (await loadMore()).refresh() : [];
   }
 
   // -- Keeping a submission -------------------------------------------------------------------
@@ -139,8 +105,8 @@
     const item = {
       uuid, user: USER, action: pending.action, page: pagePath(), formId: form.id,
       ...titleOf(form, pending.entries, pending.submitter), entries: pending.entries,
-      createdAt: Date.now(), attempts,
-      nextTry: attempts ? Date.now() + backOff(attempts) : 0, state: "waiting", answer: null,
+      createdAt: Date.now(), attempts, state: "waiting", answer: null,
+      nextTry: attempts ? Date.now() + 3000 * (0.8 + Math.random() * 0.4) : 0,
     };
     // One transaction: a resent (reopened) item keeps its place in the queue.
     await withStore("readwrite", (store) => {
@@ -151,17 +117,12 @@
       };
     });
     announce(T.saved, "success");
-    startAnew(form);
-    await refresh();
-  }
-
-  // The form is ready for the next record: emptied, with a new client UUID.
-  function startAnew(form) {
-    form.reset();
+    form.reset();  // ready for the next record, with a new client UUID
     form.querySelector(UUID_FIELD).value = crypto.randomUUID();
     for (const input of form.querySelectorAll('input[type="file"]')) {
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
+    await refresh();
   }
 
   function outboxFormOf(event) {
@@ -183,26 +144,26 @@
     form.outboxPending = { entries, submitter, action: event.detail.path };
     if (!navigator.onLine) {
       event.preventDefault();
-      keep(form, form.outboxPending, 0);
-      form.outboxPending = null;
+      keepAfterFailure(event, 0);
       return;
     }
     const photos = entries.some(([, value]) => value instanceof Blob && value.size);
     event.detail.timeout = photos ? 120000 : 30000;
   });
 
-  function keepAfterFailure(event) {
+  function keepAfterFailure(event, attempts = 1) {
     const form = outboxFormOf(event);
     if (!form || !form.outboxPending) return false;
-    keep(form, form.outboxPending, 1);
+    const pending = form.outboxPending;
     form.outboxPending = null;
+    busy(() => keep(form, pending, attempts));
     return true;
   }
 
   const retryable = (status) => status >= 500 || status === 408 || status === 429;
 
-  document.addEventListener("htmx:sendError", keepAfterFailure);
-  document.addEventListener("htmx:timeout", keepAfterFailure);
+  document.addEventListener("htmx:sendError", (event) => keepAfterFailure(event));
+  document.addEventListener("htmx:timeout", (event) => keepAfterFailure(event));
   document.addEventListener("htmx:beforeSwap", (event) => {
     if (!retryable(event.detail.xhr.status) || !outboxFormOf(event)) return;
     if (keepAfterFailure(event)) {
@@ -210,66 +171,62 @@
       event.detail.isError = false;
     }
   });
-  // -- Logging out ------------------------------------------------------------------------------
-  // Whatever this officer kept on the phone: queued items, kept pages, who is logged in.
-  async function clearPhone() {
-    for (const item of await myItems()) await remove(item.uuid);
-    for (const name of await caches.keys()) {
-      if (name.startsWith("cso-pages-") || name === "cso-state") await caches.delete(name);
-    }
-  }
 
-  document.addEventListener("submit", async (event) => {
+  // A plain form (no hx-post; its 422 answer is a whole page) is kept when the phone is
+  // offline; online, the browser posts it as ever.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (navigator.onLine || form.hasAttribute("hx-post") || !USER) return;
+    if (form.matches(REFUSING_FORM)) {
+      event.preventDefault();
+      announce(T.refused, "error");
+    } else if (form.matches(OUTBOX_FORM)) {
+      event.preventDefault();
+      const entries = Array.from(new FormData(form, event.submitter).entries());
+      form.outboxPending = { entries, submitter: event.submitter, action: form.action };
+      keepAfterFailure({ detail: { elt: form } }, 0);
+    }
+  });
+
+  // Logging out asks first when items are waiting, then clears the officer's phone.
+  document.addEventListener("submit", (event) => {
     const form = event.target;
     if (new URL(form.action, location.href).pathname !== CONFIG.logout || form.dataset.cleared) return;
     event.preventDefault();
-    const waiting = (await myItems()).length;
-    if (waiting && !(await (await loadMore()).confirmLogout(waiting))) return;
-    await clearPhone();
-    form.dataset.cleared = "1";
-    form.submit();
+    busy(async () => (await loadMore()).logOut(form));
   });
 
   // -- Starting -----------------------------------------------------------------------------------
   async function start() {
     const body = document.body.dataset;
-    if (body.offlineCopy !== undefined) {
-      const time = new Date(body.offlineCopy);
-      const when = Number.isNaN(time.getTime()) ? "" : new Intl.DateTimeFormat(lang, {
-        dateStyle: "medium", timeStyle: "short",
-      }).format(time);
-      // What the page said when it was kept ("… recorded.") is not news now.
-      document.getElementById("notices").replaceChildren();
-      const banner = document.createElement("p");
-      banner.className = "notice notice-info offline-banner";
-      banner.textContent = T.offline_copy.replace("{time}", when);
-      document.getElementById("content").prepend(banner);
-    }
-    if (body.offlineMissing !== undefined) announce(T.not_on_phone, "info");
+    const copy = body.offlineCopy !== undefined;
     // A kept page's form carries the UUID it was rendered with: each new record needs its own.
     for (const form of document.querySelectorAll(OUTBOX_FORM)) {
       const field = form.querySelector(UUID_FIELD);
-      if (field && (body.offlineCopy !== undefined || (await get(field.value)))) {
+      if (field && (copy || (await withStore("readonly", (store) => store.count(field.value))))) {
         field.value = crypto.randomUUID();
       }
     }
-    if (REOPENING) await (await loadMore()).reopen(REOPENING);
+    const reopening = new URLSearchParams(location.search).get("outbox");
+    if (copy || reopening || body.offlineMissing !== undefined) {
+      await (await loadMore()).start(reopening);
+    }
     const items = await refresh();
     showNetwork();  // shown once this phone's outbox has been read
-    if (items.length) (await loadMore()).sendAll(false);
+    if (items.length) await (await loadMore()).sendAll(false);
   }
 
   const core = {
-    CONFIG, T, USER, UUID_FIELD, MANY_TRIES, lang, withStore, put, remove, get, myItems,
-    plural, announce, showNetwork, needsAttention, backOff, retryable, outboxFormOf, refresh,
+    CONFIG, T, USER, UUID_FIELD, lang, root, withStore, busy, announce, showNetwork, retryable,
+    outboxFormOf, refresh,
   };
-  window.addEventListener("online", async () => {
+  window.addEventListener("online", () => busy(async () => {
     showNetwork();
-    if ((await refresh()).length) (await loadMore()).sendAll(true);
-  });
+    if ((await refresh()).length) await (await loadMore()).sendAll(true);
+  }));
   window.addEventListener("offline", () => showNetwork());
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(CONFIG.sw, { scope: "/" }).catch(() => {});
   }
-  start();
+  busy(start);
 })();

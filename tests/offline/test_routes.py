@@ -143,6 +143,20 @@ def test_forms_join_the_outbox_with_one_attribute(client, users, login):
     assert (config["sw"], config["logout"]) == ("/sw.js", "/logout")
 
 
+def test_pages_carry_only_the_strings_for_keeping_the_rest_come_with_the_session(
+    client, users, login
+):
+    login(users.cso())
+    every_page = _config(client.get("/notes/new").text)["strings"]
+    outbox_page = _config(client.get("/offline/outbox").text)["strings"]
+    session = client.get("/offline/session").get_json()["strings"]
+    assert {"saved", "refused", "online", "offline", "waiting_one"} <= set(every_page)
+    assert not {"sent_one", "state_rejected", "logout_keep", "offline_copy"} & set(every_page)
+    # The outbox page, kept on every officer's phone, has them all, for offline use.
+    assert set(outbox_page) == set(every_page) | set(session)
+    assert session["sent_other"] == "{num} sent."
+
+
 def test_the_outbox_speaks_the_officers_language(client, users, login):
     login(users.cso(locale="es"))
     page = client.get("/offline/outbox").text
