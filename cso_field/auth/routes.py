@@ -9,6 +9,7 @@ from flask_login import current_user
 from cso_field import audit
 from cso_field.auth import services as auth_services
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.auth.mfa import services as mfa
 from cso_field.errors import render_error
 from cso_field.extensions import db, htmx, login_manager
 from cso_field.htmx import client_redirect
@@ -80,14 +81,31 @@ def login():
         return _login_page(form)
     if not form.validate():
         return _login_page(form, 422)
-    result = auth_services.authenticate(form.username.data, form.password.data, _client_address())
+    trusted = request.cookies.get(mfa.TRUST_COOKIE)
+    result = auth_services.authenticate(
+        form.username.data,
+        form.password.data,
+        _client_address(),
+        second_step_follows=lambda user: mfa.next_step(user, trusted) == mfa.VERIFY,
+    )
     if result.user is None:
         db.session.commit()
         status, message = LOGIN_ERRORS[result.error]
         return _login_page(form, status, message())
-    auth_services.start_session(result.user, _client_address())
+    return _after_password(result.user, trusted)
+
+
+def _after_password(user, trusted: str | None):
+    """The second step the user owes (a code or passkey, or enrolment), or Today."""
+    next_url = safe_redirect_target(request.args.get("next"), None)
+    step = mfa.next_step(user, trusted)
+    if step is None:
+        auth_services.start_session(user, _client_address())
+        db.session.commit()
+        return redirect(next_url or url_for("main.today"))
+    mfa.begin_pending(user, step, next_url)
     db.session.commit()
-    return redirect(safe_redirect_target(request.args.get("next"), url_for("main.today")))
+    return redirect(url_for("mfa.verify" if step == mfa.VERIFY else "mfa.enrol"))
 
 
 @bp.post("/logout")
