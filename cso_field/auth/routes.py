@@ -31,10 +31,36 @@ def _unauthorized():
         # The page the fragment belongs to, so the officer comes back to it after login.
         next_url = safe_redirect_target(urlsplit(htmx.current_url or "").path, None)
         return client_redirect(url_for("auth.login", next=next_url))
+    held_back = _second_step_owed()
+    if held_back is not None:
+        return held_back
     if g.get("session_expired"):
         flash(_l("Your session expired. Log in again to continue."), "info")
     next_url = request.full_path if request.method == "GET" else None
     return redirect(url_for("auth.login", next=safe_redirect_target(next_url, None)))
+
+
+def _second_step_owed():
+    """A user between password and second factor can do nothing else: the attempt is
+    audited, and they are sent back to the step they owe."""
+    found = mfa.pending()
+    if found is None:
+        return None
+    user, state = found
+    audit.record(
+        "login.second_factor",
+        outcome=audit.DENIED,
+        actor=user,
+        object_type="route",
+        object_id=request.endpoint,
+        detail="second step skipped" if state["step"] == mfa.VERIFY else "enrolment skipped",
+    )
+    db.session.commit()
+    step_url = url_for("mfa.verify" if state["step"] == mfa.VERIFY else "mfa.enrol")
+    if htmx:
+        return client_redirect(step_url)
+    flash(_l("Finish signing in first: your second factor is needed."), "error")
+    return redirect(step_url)
 
 
 # Unknown name, wrong password and locked account share one answer (issue 21): the lock is
