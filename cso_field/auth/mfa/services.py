@@ -208,13 +208,6 @@ def _enrolled(user: User, what: str) -> None:
     )
 
 
-def remove_totp(user: User) -> None:
-    user.totp_secret = user.totp_last_step = None
-    audit.record(
-        "second_factor.remove", object_type="user", object_id=user.id, detail="authenticator app"
-    )
-
-
 # -- Recovery codes ------------------------------------------------------------------------
 
 
