@@ -10,6 +10,7 @@ from cso_field import audit
 from cso_field.auth import services as auth_services
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from cso_field.auth.mfa import services as mfa
+from cso_field.auth.mfa.forms import PasskeyForm
 from cso_field.errors import render_error
 from cso_field.extensions import db, htmx, login_manager
 from cso_field.htmx import client_redirect
@@ -92,7 +93,11 @@ def _client_address() -> str:
 def _login_page(form: LoginForm, status: int = 200, login_error: str | None = None):
     language_form = LanguageForm(locale=current_language().code)
     page = render_template(
-        "auth/login.html", form=form, language_form=language_form, login_error=login_error
+        "auth/login.html",
+        form=form,
+        language_form=language_form,
+        login_error=login_error,
+        passkey_form=PasskeyForm() if mfa.passkey_alone_allowed() else None,
     )
     return page, status
 

@@ -270,8 +270,10 @@ def test_a_discoverable_passkey_alone_signs_in_where_allowed(client, users, app)
     add_passkey(client, device)
     phone = app.test_client()
     assert phone.post("/login/passkey/options").status_code == 409  # not allowed yet
+    assert "Sign in with passkey" not in phone.get("/login").get_data(as_text=True)
     mfa.save_policy(["senior_cso", "admin"], None, True)
     db.session.commit()
+    assert "Sign in with passkey" in phone.get("/login").get_data(as_text=True)
     response, _answer = passkey_step(phone, device)
     assert response.location == "/today" and signed_in(phone)
 

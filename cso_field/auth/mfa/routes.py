@@ -91,8 +91,9 @@ def passkey_sign_in():
     form = PasskeyForm()
     found = mfa.pending(mfa.VERIFY)
     key = passkeys.find_passkey(form.credential.data or "")
-    if found is None and mfa.passkey_alone_allowed() and key is not None:
-        found = (db.session.get(User, key.user_id), {"next": form.next.data})
+    if found is None and key is not None and mfa.passkey_alone_allowed():
+        owner = db.session.get(User, key.user_id)  # a discoverable passkey names its user
+        found = (owner, {"next": form.next.data}) if owner.is_active_account else None
     if found is None or not form.validate():
         return restart_sign_in()
     user, state = found
