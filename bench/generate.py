@@ -35,6 +35,7 @@ from flask_migrate import upgrade
 from sqlalchemy import bindparam, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
+from bench.second_factor import BENCH_TOTP_SECRET
 from cso_field import create_app
 from cso_field.auth.models import PASSWORD_METHOD
 from cso_field.extensions import db
@@ -225,6 +226,7 @@ def staff_rows(world: World, password_hash: str) -> Iterator[dict]:
                 "display_name": name,
                 "role": role,
                 "password_hash": password_hash,
+                "totp_secret": BENCH_TOTP_SECRET,  # every page is measured behind it
                 "locale": "es" if world.rng.random() < 0.2 else "en",
                 "is_active_account": True,
                 "failures_reset_at": joined,

@@ -30,6 +30,8 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
 
+from bench.second_factor import VERIFY_PATH, code_for, needs_code
+
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
@@ -208,6 +210,8 @@ def login_cookie(base_url: str, username: str, password: str, seed: bool = False
     jar = CookieJar()
     opener = build_opener(HTTPCookieProcessor(jar))
     landed = _submit(opener, base_url, "/login", {"username": username, "password": password})
+    if needs_code(landed):
+        landed = _submit(opener, base_url, VERIFY_PATH, {"code": code_for(username)})
     if not landed.endswith("/today"):
         raise RuntimeError(f"login failed: ended on {landed}")
     if seed:

@@ -26,6 +26,7 @@ os.environ.setdefault("CSO_INSTANCE_PATH", tempfile.mkdtemp(prefix="cso-bench-")
 from sqlalchemy import event, func, select
 
 from bench.generate import DEFAULT_PASSWORD, database_url_from
+from bench.second_factor import VERIFY_PATH, code_for, needs_code
 from cso_field import create_app
 from cso_field.extensions import db
 from cso_field.text_search import index_table, search_fields
@@ -187,7 +188,9 @@ class StatementLog:
 def _logged_in_client(app, username: str, password: str):
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": password})
-    if response.status_code != 302:
+    if needs_code(response.location):
+        response = client.post(VERIFY_PATH, data={"code": code_for(username)})
+    if response.status_code not in (302, 303) or "/login" in (response.location or "/login"):
         raise RuntimeError(f"Cannot log in as {username}: status {response.status_code}")
     return client
 

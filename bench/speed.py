@@ -44,6 +44,8 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from bench.second_factor import VERIFY_PATH, code_for, needs_code
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -263,6 +265,7 @@ class Browser:
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         text = response.read().decode()
+        self.location = response.headers.get("Location")
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, value = header.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value
@@ -284,7 +287,11 @@ def login(port: int, username: str, password: str = PASSWORD) -> Browser:
     token = browser.csrf_token("/login")
     form = {"csrf_token": token, "username": username, "password": password}
     status, _ = browser.post("/login", form)
-    if status not in (302, 303):
+    if status in (302, 303) and needs_code(browser.location):
+        token = browser.csrf_token(VERIFY_PATH)
+        code = {"csrf_token": token, "code": code_for(username)}
+        status, _ = browser.post(VERIFY_PATH, code)
+    if status not in (302, 303) or "/login" in (browser.location or "/login"):
         raise RuntimeError(f"login as {username} failed with status {status}")
     return browser
 

@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from cso_field.accounts.routes import bp as accounts_bp
     from cso_field.audit.routes import bp as audit_bp
+    from cso_field.auth.mfa.routes import bp as mfa_bp
     from cso_field.auth.routes import bp as auth_bp
     from cso_field.districts.routes import bp as districts_bp
     from cso_field.main.routes import bp as main_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp,
         main_bp,
+        mfa_bp,
         accounts_bp,
         audit_bp,
         search_bp,

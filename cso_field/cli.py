@@ -9,6 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from cso_field.accounts.services import AccountError, create_account, disable_account
+from cso_field.auth.mfa.services import (
+    is_valid_secret,
+    new_totp_secret,
+    reset_second_factor,
+    set_totp_secret,
+)
 from cso_field.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from cso_field.auth.services import unlock
 from cso_field.demo import load_demo
@@ -50,10 +56,13 @@ def seed_demo(accounts_only):
     if generated:
         password = secrets.token_urlsafe(12)
     _check_password(password)
+    totp_secret = _demo_totp_secret()
     users = {
         username: create_account(username, name, role.value, password)
         for username, name, role in DEMO_ACCOUNTS
     }
+    for user in users.values():
+        set_totp_secret(user, totp_secret)
     db.session.commit()
     names = ", ".join(users)
     click.echo(f"Demo accounts created: {names}.")
@@ -63,6 +72,27 @@ def seed_demo(accounts_only):
             click.echo(f"  {line}")
     if generated:
         click.echo(f"Their password (shown once, set CSO_DEMO_PASSWORD to choose it): {password}")
+    if not os.environ.get("CSO_DEMO_TOTP_SECRET"):
+        click.echo(
+            "Their authenticator key (shown once, set CSO_DEMO_TOTP_SECRET to choose it): "
+            f"{totp_secret}"
+        )
+    click.echo(
+        "To sign in: the user name, the password, then the 6-digit code that an "
+        "authenticator app shows for that key (add it to the app as a time-based key)."
+    )
+
+
+def _demo_totp_secret() -> str:
+    secret = os.environ.get("CSO_DEMO_TOTP_SECRET", "").strip().replace(" ", "").upper()
+    if not secret:
+        return new_totp_secret()
+    if not is_valid_secret(secret):
+        raise click.BadParameter(
+            "CSO_DEMO_TOTP_SECRET must be base32 (letters A-Z and digits 2-7), "
+            "at least 16 characters"
+        )
+    return secret
 
 
 users = click.Group("users", help="Manage staff accounts.")
@@ -101,6 +131,17 @@ def unlock_user(username):
     unlock(user)
     db.session.commit()
     click.echo(f"Unlocked {user.username}.")
+
+
+@users.command("reset-second-factor")
+@click.argument("username")
+def reset_user_second_factor(username):
+    """Remove a user's second factor (the last admin's, say); they set up a new one at their
+    next sign-in."""
+    user = _find_user(username)
+    reset_second_factor(user, actor=None)
+    db.session.commit()
+    click.echo(f"Reset {user.username}'s second factor; they set up a new one at next sign-in.")
 
 
 @users.command("disable")

@@ -44,6 +44,13 @@ def load_config(instance_path: str) -> dict:
         # How long a lock lasts unless a Senior CSO or admin releases it sooner (CJIS AC-7).
         "LOCKOUT_PERIOD": _minutes("LOCKOUT_MINUTES", 10),
         "ADDRESS_THROTTLE_LIMIT": int(os.environ.get("ADDRESS_THROTTLE_LIMIT", 20)),
+        # Roles that must sign in with a second factor until an admin sets the policy in the
+        # app (Accounts > Second factor); CSOs follow from the date the admin sets there.
+        "SECOND_FACTOR_ROLES": [
+            role.strip()
+            for role in os.environ.get("SECOND_FACTOR_ROLES", "senior_cso,admin").split(",")
+            if role.strip()
+        ],
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "WTF_I18N_ENABLED": True,
         # A whole request; photos are the only large part (see PHOTO_* below).

@@ -1,6 +1,7 @@
 """Every model, imported once so Alembic and the app see the whole schema."""
 
 from cso_field.audit.models import AuditEvent
+from cso_field.auth.mfa.models import Passkey, RecoveryCode, TrustedDevice
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
 from cso_field.citations.models import (
     BlightCase,
@@ -62,11 +63,13 @@ __all__ = [
     "Notice",
     "OperationalPeriod",
     "OutboxMessage",
+    "Passkey",
     "Photo",
     "PostAssignment",
     "PostEquipment",
     "Question",
     "RecordVersion",
+    "RecoveryCode",
     "ResponsibleParty",
     "Setting",
     "SpecialCheck",
@@ -75,6 +78,7 @@ __all__ = [
     "SurveyVersion",
     "TrafficIncident",
     "TrafficPost",
+    "TrustedDevice",
     "User",
     "UserSession",
     "Violation",

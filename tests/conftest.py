@@ -36,7 +36,7 @@ os.environ["CSO_INSTANCE_PATH"] = str(
 from cso_field import create_app
 from cso_field.config import database_url
 from cso_field.extensions import db
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 
 # "gw0", "gw1", ... in a pytest-xdist worker; empty in a run without workers.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -46,6 +46,11 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key-not-for-production",
     "SESSION_COOKIE_SECURE": False,
     "WTF_CSRF_ENABLED": False,
+    # The department's default second-factor policy (Senior CSOs and admins) is off in tests
+    # unless a test turns it on (tests/auth/test_second_factor.py): users the factory makes
+    # have no second factor, so one password logs them in as before. A user enrolled with
+    # UserFactory(..., totp=True) is asked for a code; the login fixture types it.
+    "SECOND_FACTOR_ROLES": [],
 }
 
 
@@ -261,7 +266,9 @@ def login(client):
         response = test_client.post(
             "/login", data={"username": user.username, "password": password}
         )
-        assert response.status_code == 302, response.get_data(as_text=True)
+        if response.location == "/login/verify":  # the second step: the code of the moment
+            response = test_client.post("/login/verify", data={"code": totp_code(user)})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)
         return test_client
 
     return log_in

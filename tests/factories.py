@@ -6,13 +6,15 @@ import io
 import itertools
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pyotp
 from flask_babel import npgettext, pgettext
 from PIL import Image
 from sqlalchemy import func, select
 
 from cso_field.accounts.services import create_account
+from cso_field.auth.mfa.services import set_totp_secret
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.i18n import resident_language
@@ -24,6 +26,15 @@ from cso_field.special_checks.visits import record_visit, refresh_last_visit
 from cso_field.timeutil import department_today, utcnow
 
 PASSWORD = "correct horse battery staple"
+# The authenticator key of users made with totp=True (base32), as a test's own phone app.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(user_or_secret, step_offset: int = 0) -> str:
+    """The code an authenticator app shows now (or `step_offset` 30-second steps away)."""
+    secret = getattr(user_or_secret, "totp_secret", None) or user_or_secret
+    totp = pyotp.TOTP(secret)
+    return totp.generate_otp(totp.timecode(datetime.now()) + step_offset)
 
 
 class UserFactory:
@@ -43,6 +54,8 @@ class UserFactory:
         user = create_account(
             username, fields.pop("display_name", username.title()), role.value, password
         )
+        if fields.pop("totp", False):
+            set_totp_secret(user, TOTP_SECRET)
         for name, value in fields.items():
             setattr(user, name, value)
         db.session.commit()

@@ -40,11 +40,21 @@ class User(db.Model):
     failures_reset_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The second factor (cso_field/mfa): an authenticator app's secret (base32), the last
+    # time step a code was accepted for (no code is accepted twice), and whether a reset
+    # requires the user to enrol again at the next sign-in whatever the policy says.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    second_factor_required: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The random WebAuthn user handle of the user's passkeys (never the user name or id).
+    webauthn_handle: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user")
 
-    # The raw token of the session this object was loaded for (Flask-Login's user id).
+    # The raw token of the session this object was loaded for (Flask-Login's user id), and
+    # when that session last proved the second factor (for step-up).
     session_token = None
+    second_factor_at = None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
@@ -94,6 +104,8 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(30))
     client_address: Mapped[str | None] = mapped_column(String(64))
+    # When this session last proved the second factor: at sign-in, then at each step-up.
+    second_factor_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

@@ -9,6 +9,8 @@ from flask_login import current_user
 from cso_field import audit
 from cso_field.auth import services as auth_services
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.auth.mfa import services as mfa
+from cso_field.auth.mfa.forms import PasskeyForm
 from cso_field.errors import render_error
 from cso_field.extensions import db, htmx, login_manager
 from cso_field.htmx import client_redirect
@@ -30,10 +32,36 @@ def _unauthorized():
         # The page the fragment belongs to, so the officer comes back to it after login.
         next_url = safe_redirect_target(urlsplit(htmx.current_url or "").path, None)
         return client_redirect(url_for("auth.login", next=next_url))
+    held_back = _second_step_owed()
+    if held_back is not None:
+        return held_back
     if g.get("session_expired"):
         flash(_l("Your session expired. Log in again to continue."), "info")
     next_url = request.full_path if request.method == "GET" else None
     return redirect(url_for("auth.login", next=safe_redirect_target(next_url, None)))
+
+
+def _second_step_owed():
+    """A user between password and second factor can do nothing else: the attempt is
+    audited, and they are sent back to the step they owe."""
+    found = mfa.pending()
+    if found is None:
+        return None
+    user, state = found
+    audit.record(
+        "login.second_factor",
+        outcome=audit.DENIED,
+        actor=user,
+        object_type="route",
+        object_id=request.endpoint,
+        detail="second step skipped" if state["step"] == mfa.VERIFY else "enrolment skipped",
+    )
+    db.session.commit()
+    step_url = url_for("mfa.verify" if state["step"] == mfa.VERIFY else "mfa.enrol")
+    if htmx:
+        return client_redirect(step_url)
+    flash(_l("Finish signing in first: your second factor is needed."), "error")
+    return redirect(step_url)
 
 
 # Unknown name, wrong password and locked account share one answer (issue 21): the lock is
@@ -65,7 +93,11 @@ def _client_address() -> str:
 def _login_page(form: LoginForm, status: int = 200, login_error: str | None = None):
     language_form = LanguageForm(locale=current_language().code)
     page = render_template(
-        "auth/login.html", form=form, language_form=language_form, login_error=login_error
+        "auth/login.html",
+        form=form,
+        language_form=language_form,
+        login_error=login_error,
+        passkey_form=PasskeyForm() if mfa.passkey_alone_allowed() else None,
     )
     return page, status
 
@@ -80,14 +112,31 @@ def login():
         return _login_page(form)
     if not form.validate():
         return _login_page(form, 422)
-    result = auth_services.authenticate(form.username.data, form.password.data, _client_address())
+    trusted = request.cookies.get(mfa.TRUST_COOKIE)
+    result = auth_services.authenticate(
+        form.username.data,
+        form.password.data,
+        _client_address(),
+        second_step_follows=lambda user: mfa.next_step(user, trusted) == mfa.VERIFY,
+    )
     if result.user is None:
         db.session.commit()
         status, message = LOGIN_ERRORS[result.error]
         return _login_page(form, status, message())
-    auth_services.start_session(result.user, _client_address())
+    return _after_password(result.user, trusted)
+
+
+def _after_password(user, trusted: str | None):
+    """The second step the user owes (a code or passkey, or enrolment), or Today."""
+    next_url = safe_redirect_target(request.args.get("next"), None)
+    step = mfa.next_step(user, trusted)
+    if step is None:
+        auth_services.start_session(user, _client_address())
+        db.session.commit()
+        return redirect(next_url or url_for("main.today"))
+    mfa.begin_pending(user, step, next_url)
     db.session.commit()
-    return redirect(safe_redirect_target(request.args.get("next"), url_for("main.today")))
+    return redirect(url_for("mfa.verify" if step == mfa.VERIFY else "mfa.enrol"))
 
 
 @bp.post("/logout")

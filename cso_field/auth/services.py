@@ -4,6 +4,7 @@ import hashlib
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -45,7 +46,12 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def authenticate(username: str, password: str, client_address: str) -> LoginResult:
+def authenticate(
+    username: str,
+    password: str,
+    client_address: str,
+    second_step_follows: Callable[[User], bool] | None = None,
+) -> LoginResult:
     """Check credentials within the address and account limits; lock when a limit is spent.
 
     Each limit is claimed before the password is checked, by a conditional UPDATE that
@@ -54,6 +60,10 @@ def authenticate(username: str, password: str, client_address: str) -> LoginResu
     get the same answer ("invalid") after the same work (one password hash): the lock is
     told to supervisors (Accounts, Audit) and to the holder by the Today screen's count of
     failed logins, never to whoever types the name.
+
+    When a second step follows (cso_field/mfa), a right password clears nothing: the count
+    of checks goes on until the second factor is proved, so knowing the password does not
+    buy fresh guesses at the code.
     """
     window = _claim_address_slot(client_address)
     if window is None:
@@ -74,6 +84,8 @@ def authenticate(username: str, password: str, client_address: str) -> LoginResu
         audit.record("login", outcome=audit.FAILURE, actor=user, detail="wrong password")
         _lock_when_spent(user, number)
         return LoginResult(None, "invalid")
+    if second_step_follows is not None and second_step_follows(user):
+        return _password_step_passed(user, client_address, window)
     cleared = _clear_failures(user, number)
     # Commit before the address row is touched: a claim locks the address row, then the
     # account row; holding the account row while waiting for the address row would deadlock.
@@ -90,6 +102,53 @@ def authenticate(username: str, password: str, client_address: str) -> LoginResu
     _release_address_slot(client_address, window)
     _record_attempt(user, client_address, succeeded=True)
     return LoginResult(user, None)
+
+
+def _password_step_passed(user: User, client_address: str, window: datetime) -> LoginResult:
+    if not user.is_active_account:
+        _record_attempt(user, client_address, succeeded=False)
+        audit.record("login", outcome=audit.FAILURE, actor=user, detail="account disabled")
+        return LoginResult(None, "disabled")
+    _release_address_slot(client_address, window)
+    audit.record("login.password", actor=user, detail="second step follows")
+    return LoginResult(user, None)
+
+
+def check_second_step(
+    user: User, client_address: str, check: Callable[[], str | None]
+) -> str | None:
+    """Run one second-factor check within the same limits as a password.
+
+    `check` returns None when the factor is proved, else what failed (for the audit
+    trail only: the caller shows one answer whatever failed). Returns None on success,
+    else "invalid" or "throttled", like `authenticate`. The caller commits.
+    """
+    window = _claim_address_slot(client_address)
+    if window is None:
+        audit.record(
+            "login.second_factor", outcome=audit.DENIED, actor=user, detail="address throttled"
+        )
+        return "throttled"
+    number = _claim_password_check(user)
+    db.session.commit()  # the claims hold before the factor is checked
+    failure = "account locked" if number is None else check()
+    if failure is not None:
+        _record_attempt(user, client_address, succeeded=False)
+        audit.record("login.second_factor", outcome=audit.FAILURE, actor=user, detail=failure)
+        if number is not None:
+            _lock_when_spent(user, number)
+        return "invalid"
+    cleared = _clear_failures(user, number)
+    db.session.commit()
+    if not cleared:
+        _record_attempt(user, client_address, succeeded=False)
+        audit.record(
+            "login.second_factor", outcome=audit.FAILURE, actor=user, detail="account locked"
+        )
+        return "invalid"
+    _release_address_slot(client_address, window)
+    _record_attempt(user, client_address, succeeded=True)
+    return None
 
 
 def _not_locked(now: datetime):
@@ -240,14 +299,26 @@ def _record_attempt(user: User | None, client_address: str, *, succeeded: bool) 
     db.session.flush()
 
 
-def start_session(user: User, client_address: str, *, audit_action: str | None = "login") -> None:
+def start_session(
+    user: User,
+    client_address: str,
+    *,
+    audit_action: str | None = "login",
+    second_factor_at: datetime | None = None,
+) -> None:
     """Log the user in under a brand-new session identifier."""
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(
-        UserSession(token_hash=_hash_token(token), user=user, client_address=client_address)
+        UserSession(
+            token_hash=_hash_token(token),
+            user=user,
+            client_address=client_address,
+            second_factor_at=second_factor_at,
+        )
     )
     user.session_token = token
+    user.second_factor_at = second_factor_at
     login_user(user)
     if audit_action:
         audit.record(audit_action, actor=user)
@@ -292,7 +363,19 @@ def load_session_user(token: str) -> User | None:
         db.session.commit()
     user = user_session.user
     user.session_token = token
+    user.second_factor_at = user_session.second_factor_at
     return user
+
+
+def mark_second_factor(user: User) -> None:
+    """Record that the current session proved the second factor just now (step-up)."""
+    now = utcnow()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _hash_token(user.session_token))
+        .values(second_factor_at=now)
+    )
+    user.second_factor_at = now
 
 
 def _expiry_reason(user_session: UserSession, now) -> str | None:
@@ -339,4 +422,4 @@ def change_password(user: User, new_password: str, client_address: str) -> None:
     user.set_password(new_password)
     end_all_sessions(user, "password change")
     audit.record("password.change", object_type="user", object_id=user.id)
-    start_session(user, client_address, audit_action=None)
+    start_session(user, client_address, audit_action=None, second_factor_at=user.second_factor_at)

@@ -2,6 +2,7 @@ from flask import Blueprint, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from cso_field.auth.forms import LanguageForm
+from cso_field.auth.mfa.services import grace_until
 from cso_field.i18n import RESIDENT_LANGUAGES, resident_language, visitor_language
 from cso_field.main.services import resident_entries, today_summary
 from cso_field.records import services as records
@@ -43,6 +44,7 @@ def today():
         recorded_today=records.created_today_by(current_user),
         waiting_review=records.review_count() if current_user.role in REVIEW_ROLES else None,
         shown=records.TODAY_SHOWN,
+        second_factor_due=grace_until(current_user),
     )
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User, UserSession
 from cso_field.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 
 def _run(app, *args, input=None):
@@ -63,9 +63,10 @@ def test_seed_demo_uses_the_configured_password_once(app, client, monkeypatch):
 
 def test_seed_demo_prints_a_generated_password(app, client, monkeypatch):
     monkeypatch.delenv("CSO_DEMO_PASSWORD", raising=False)
+    monkeypatch.delenv("CSO_DEMO_TOTP_SECRET", raising=False)
     output = _run(app, "seed-demo").output
-    password = output.rsplit(": ", 1)[1].strip()
-    assert (
-        client.post("/login", data={"username": "cso.demo", "password": password}).status_code
-        == 302
-    )
+    password = output.split("set CSO_DEMO_PASSWORD to choose it): ")[1].split()[0]
+    key = output.split("set CSO_DEMO_TOTP_SECRET to choose it): ")[1].split()[0]
+    response = client.post("/login", data={"username": "cso.demo", "password": password})
+    assert response.location == "/login/verify"  # then the code from the printed key
+    assert client.post("/login/verify", data={"code": totp_code(key)}).location == "/today"

@@ -141,6 +141,23 @@ EXPECTED_RULES = {
     "offline.offline_page": ANYONE,
     "offline.outbox": STAFF,
     "offline.session": STAFF,
+    # The sign-in's second step and enrolment: before the session exists, so public; each
+    # checks the half-done sign-in in the (signed) session cookie itself.
+    "mfa.verify": ANYONE,
+    "mfa.passkey_options": ANYONE,
+    "mfa.passkey_sign_in": ANYONE,
+    "mfa.enrol": ANYONE,
+    "mfa.enrol_app": ANYONE,
+    "mfa.new_passkey_options": ANYONE,
+    "mfa.enrol_passkey": ANYONE,
+    "mfa.account": STAFF,
+    "mfa.remove_passkey": STAFF,
+    "mfa.new_recovery_codes": STAFF,
+    "mfa.step_up": STAFF,
+    "mfa.step_up_options": STAFF,
+    "mfa.step_up_passkey": STAFF,
+    "mfa.policy": ADMINS,
+    "accounts.reset_factor": SUPERVISORS,
 }
 
 

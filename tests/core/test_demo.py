@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from cso_field.auth.models import User
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
@@ -13,18 +14,35 @@ from cso_field.special_checks.services import CheckState, state_of
 from cso_field.surveys import services
 from cso_field.surveys.models import Survey, SurveyResponse
 from cso_field.timeutil import department_today
+from tests.factories import TOTP_SECRET, totp_code
 
 PASSWORD = "demo password 2026"
 
 
 def _seed(app, monkeypatch, *args):
     monkeypatch.setenv("CSO_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CSO_DEMO_TOTP_SECRET", TOTP_SECRET)
     return app.test_cli_runner().invoke(args=["seed-demo", *args])
 
 
 def _log_in(client, username):
+    """The demo accounts have an authenticator key: the code of the moment completes it."""
     response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302
+    assert response.location == "/login/verify"
+    response = client.post("/login/verify", data={"code": totp_code(TOTP_SECRET)})
+    assert response.location == "/today"
+
+
+def test_seed_demo_enrols_the_accounts_and_prints_a_generated_key_once(app, monkeypatch):
+    monkeypatch.setenv("CSO_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.delenv("CSO_DEMO_TOTP_SECRET", raising=False)
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--accounts-only"])
+    assert result.exit_code == 0, result.output
+    key = result.output.split("CSO_DEMO_TOTP_SECRET to choose it): ")[1].split()[0]
+    assert "the 6-digit code" in result.output
+    with app.app_context():
+        secrets = db.session.scalars(select(User.totp_secret)).all()
+    assert secrets == [key, key, key]
 
 
 def _count(model) -> int:

@@ -114,9 +114,15 @@ def serious_accessibility_violations(page) -> list[str]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def log_in(page, base_url, username, password):
+def log_in(page, base_url, username, password, code=None):
+    """Sign in; `code` (the authenticator's code, as text) answers the second step when the
+    user has one."""
     page.goto(f"{base_url}/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").tap()
+    if code is not None:
+        page.wait_for_url(f"{base_url}/login/verify")
+        page.get_by_label("Code", exact=True).fill(code)
+        page.get_by_role("button", name="Sign in", exact=True).tap()
     page.wait_for_url(f"{base_url}/today")
