@@ -1,0 +1,63 @@
+"""The Retention screen's forms: a period per registered rule, and a hold."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from cso_field.forms import BaseForm
+from cso_field.retention.registry import RetentionRule
+
+MAX_DAYS = 100 * 365
+
+
+class DaysField(StringField):
+    """Whole days; a clear message instead of WTForms' generic one."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = min(int(valuelist[0].strip()), MAX_DAYS + 1)
+            except ValueError:
+                raise ValueError(_l("Enter a whole number of days.")) from None
+
+
+def periods_form(rules: list[RetentionRule], current: dict[str, int]):
+    """A form with one days field per rule, named after the rule (dots as "__")."""
+
+    class PeriodsForm(BaseForm):
+        submit = SubmitField(_l("Save periods"))
+
+    for rule in rules:
+        setattr(
+            PeriodsForm,
+            field_name(rule.name),
+            DaysField(
+                rule.label,
+                description=rule.reason,
+                validators=[
+                    DataRequired(_l("Enter a number of days.")),
+                    NumberRange(rule.min_days, MAX_DAYS),
+                ],
+            ),
+        )
+    data = {field_name(name): days for name, days in current.items()}
+    return PeriodsForm(data=data)
+
+
+def field_name(rule_name: str) -> str:
+    return "days_" + rule_name.replace(".", "__")
+
+
+class HoldForm(BaseForm):
+    record_type = SelectField(_l("Record type"), validators=[DataRequired()])
+    reference = StringField(
+        _l("Reference"),
+        validators=[DataRequired(_l("Enter the record's reference.")), Length(max=20)],
+    )
+    reason = StringField(
+        _l("Reason for the hold"),
+        description=_l("For example: open case, appeal, request from counsel."),
+        validators=[DataRequired(_l("Enter the reason for the hold.")), Length(max=300)],
+    )
+    submit = SubmitField(_l("Place hold"))
