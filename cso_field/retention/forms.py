@@ -22,8 +22,9 @@ class DaysField(StringField):
                 raise ValueError(_l("Enter a whole number of days.")) from None
 
 
-def periods_form(rules: list[RetentionRule], current: dict[str, int]):
-    """A form with one days field per rule, named after the rule (dots as "__")."""
+def periods_form(rules: list[RetentionRule], current: dict[str, int], formdata=None):
+    """A form with one days field per rule, named after the rule (dots as "__"). `formdata`
+    is the posted form, even when empty (an empty post is refused, not read as the defaults)."""
 
     class PeriodsForm(BaseForm):
         submit = SubmitField(_l("Save periods"))
@@ -42,7 +43,7 @@ def periods_form(rules: list[RetentionRule], current: dict[str, int]):
             ),
         )
     data = {field_name(name): days for name, days in current.items()}
-    return PeriodsForm(data=data)
+    return PeriodsForm(formdata=formdata, data=data)
 
 
 def field_name(rule_name: str) -> str:

@@ -1,6 +1,6 @@
 """The Retention screen (admins): each record type's period, and the holds."""
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,9 +15,9 @@ from cso_field.roles import Role, roles
 bp = Blueprint("retention", __name__, url_prefix="/admin/retention")
 
 
-def _periods_form():
+def _periods_form(posted: bool = False):
     current = {rule.name: services.period_days(rule) for rule in rules()}
-    return periods_form(rules(), current)
+    return periods_form(rules(), current, request.form if posted else None)
 
 
 def _hold_form() -> HoldForm:
@@ -43,8 +43,8 @@ def _page(periods=None, hold=None, status: int = 200):
 @bp.route("", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def settings():
-    form = _periods_form()
-    if not form.is_submitted():
+    form = _periods_form(posted=request.method == "POST")
+    if request.method == "GET":
         return _page(form)
     if not form.validate():
         return _page(form, status=422)

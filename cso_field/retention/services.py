@@ -31,7 +31,7 @@ class RetentionError(Exception):
     """A hold or a setting that cannot be made; `message` is translated."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 
