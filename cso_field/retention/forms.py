@@ -2,7 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 
 from cso_field.forms import BaseForm
 from cso_field.retention.registry import RetentionRule
@@ -21,6 +27,24 @@ class DaysField(StringField):
             except ValueError:
                 raise ValueError(_l("Enter a whole number of days.")) from None
 
+    def _value(self):
+        """What was typed, even when it was not a number, so that it can be corrected."""
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+def days_between(low: int, high: int):
+    def check(form, field) -> None:
+        if field.process_errors:  # not a number: its own message says so
+            raise StopValidation()
+        if not low <= field.data <= high:
+            raise ValidationError(
+                _l("Enter a number of days from %(min)d to %(max)d.", min=low, max=high)
+            )
+
+    return check
+
 
 def periods_form(rules: list[RetentionRule], current: dict[str, int], formdata=None):
     """A form with one days field per rule, named after the rule (dots as "__"). `formdata`
@@ -37,8 +61,8 @@ def periods_form(rules: list[RetentionRule], current: dict[str, int], formdata=N
                 rule.label,
                 description=rule.reason,
                 validators=[
-                    DataRequired(_l("Enter a number of days.")),
-                    NumberRange(rule.min_days, MAX_DAYS),
+                    InputRequired(_l("Enter a number of days.")),
+                    days_between(rule.min_days, MAX_DAYS),
                 ],
             ),
         )
