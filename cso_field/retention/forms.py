@@ -1,7 +1,7 @@
 """The Retention screen's forms: a period per registered rule, and a hold."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -75,9 +75,9 @@ def field_name(rule_name: str) -> str:
 
 
 class HoldForm(BaseForm):
-    record_type = SelectField(_l("Record type"), validators=[DataRequired()])
     reference = StringField(
         _l("Reference"),
+        description=_l("As on the record, e.g. SC-2026-000012."),
         validators=[DataRequired(_l("Enter the record's reference.")), Length(max=20)],
     )
     reason = StringField(

@@ -20,19 +20,12 @@ def _periods_form(posted: bool = False):
     return periods_form(rules(), current, request.form if posted else None)
 
 
-def _hold_form() -> HoldForm:
-    form = HoldForm()
-    labels = {rule.record_type: rule.label for rule in rules()}
-    form.record_type.choices = [(name, str(label)) for name, label in labels.items()]
-    return form
-
-
 def _page(periods=None, hold=None, status: int = 200):
     holds = services.active_holds()
     return render_template(
         "retention/settings.html",
         form=periods or _periods_form(),
-        hold_form=hold or _hold_form(),
+        hold_form=hold or HoldForm(),
         rules=rules(),
         field_name=field_name,
         holds=holds,
@@ -57,13 +50,11 @@ def settings():
 @bp.post("/holds")
 @roles(Role.ADMIN)
 def add_hold():
-    form = _hold_form()
+    form = HoldForm()
     if not form.validate():
         return _page(hold=form, status=422)
     try:
-        services.place_hold(
-            form.record_type.data, form.reference.data.strip(), form.reason.data, current_user
-        )
+        services.place_hold(form.reference.data, form.reason.data, current_user)
     except services.RetentionError as error:
         form.reference.errors.append(error.message)
         return _page(hold=form, status=422)

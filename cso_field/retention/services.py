@@ -229,18 +229,24 @@ def hold_references(holds: list[RetentionHold]) -> dict[int, str]:
     return found
 
 
-def record_types() -> dict[str, type]:
-    """{record type: model} of every type with a retention rule: what a hold can name."""
-    return {rule.record_type: rule.model for rule in rules()}
+def find_by_reference(reference: str) -> tuple[str, object] | None:
+    """(record type, record) of the record with this reference, among the types that have a
+    retention rule: the reference's prefix ("SC-2026-000012") names the type."""
+    reference = reference.strip().upper()
+    prefix = reference.split("-", 1)[0]
+    for rule in rules():
+        if rule.model.reference_prefix == prefix:
+            model = rule.model
+            record = db.session.scalar(select(model).where(model.reference == reference))
+            return (rule.record_type, record) if record is not None else None
+    return None
 
 
-def place_hold(record_type: str, reference: str, reason: str, user: User) -> RetentionHold:
-    model = record_types().get(record_type)
-    record = None
-    if model is not None:
-        record = db.session.scalar(select(model).where(model.reference == reference.upper()))
-    if record is None:
+def place_hold(reference: str, reason: str, user: User) -> RetentionHold:
+    found = find_by_reference(reference)
+    if found is None:
         raise RetentionError(_l("No record has that reference."))
+    record_type, record = found
     begin_write()
     hold = RetentionHold(
         record_type=record_type, record_id=record.id, reason=reason, created_by_id=user.id

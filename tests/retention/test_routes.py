@@ -56,14 +56,14 @@ def test_holds_are_placed_by_reference_and_released(client, users, login):
     check = make_check()
     unknown = client.post(
         "/admin/retention/holds",
-        data={"record_type": "special_check", "reference": "SC-1999-000001", "reason": "Appeal"},
+        data={"reference": "SC-1999-000001", "reason": "Appeal"},
     )
     assert unknown.status_code == 422
     assert "No record has that reference." in unknown.get_data(as_text=True)
     assert 'value="Appeal"' in unknown.get_data(as_text=True)
     placed = client.post(
         "/admin/retention/holds",
-        data={"record_type": "special_check", "reference": check.reference, "reason": "Appeal"},
+        data={"reference": check.reference.lower(), "reason": "Appeal"},
     )
     assert placed.status_code == 303
     hold = db.session.scalar(select(RetentionHold))
@@ -82,3 +82,13 @@ def test_holds_are_placed_by_reference_and_released(client, users, login):
 def test_only_admins_reach_the_screen(client, users, login):
     login(users.senior())
     assert client.get("/admin/retention").status_code == 403
+
+
+def test_the_demo_department_has_two_holds_on_the_screen(app, client, monkeypatch):
+    monkeypatch.setenv("CSO_DEMO_PASSWORD", "demo password 2026")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "2 retention holds" in result.output, result.output
+    client.post("/login", data={"username": "admin.demo", "password": "demo password 2026"})
+    page = client.get("/admin/retention").get_data(as_text=True)
+    assert "Demo: appeal pending before the hearing officer" in page
+    assert "Demo: request from the City Attorney" in page

@@ -103,7 +103,7 @@ def test_the_clock_past_each_period_forgets_exactly_the_personal_data(app, users
     incident = make_incident(officer, requested_by="Miracle Mile Merchants, J. Smith")
     incident.closed_at = utcnow()
     db.session.commit()
-    retention.place_hold("special_check", held.reference, "Appeal pending", admin)
+    retention.place_hold(held.reference, "Appeal pending", admin)
     numbers = district_numbers()
     assert photo_keys <= set(store.stored_keys())
 
@@ -189,9 +189,7 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(app, users, store):
 def test_released_hold_lets_retention_forget(app, users, store):
     admin = users.admin()
     check = full_check(end_date=department_today())
-    hold = retention.place_hold(
-        "special_check", check.reference.lower(), "Request from counsel", admin
-    )
+    hold = retention.place_hold(check.reference.lower(), "Request from counsel", admin)
     assert retention.run(now=utcnow() + 400 * DAY).forgotten == []
     assert retention.release_hold(hold, admin) is True
     assert retention.release_hold(hold, admin) is False  # once
@@ -247,5 +245,5 @@ def test_every_rule_names_real_columns_and_its_query_runs(app):
 
 def test_a_hold_needs_a_real_reference(app, users):
     with pytest.raises(retention.RetentionError):
-        retention.place_hold("special_check", "SC-2026-999999", "Appeal", users.admin())
+        retention.place_hold("SC-2026-999999", "Appeal", users.admin())
     assert db.session.scalar(select(func.count(RetentionHold.id))) == 0
