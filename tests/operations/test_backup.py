@@ -21,11 +21,10 @@ from cso_field.operations.backup import MANIFEST, BackupError, restore
 from cso_field.operations.models import BackupRun
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
-from cso_field.roles import Role
 from cso_field.storage import get_storage
 from tests.conftest import PostgresDatabases
-from tests.core.test_access_matrix import World
 from tests.factories import PASSWORD, note_data
+from tests.operations.department import fill
 
 # Rows a request changes in place while the writer works (its session, login counters).
 VOLATILE_TABLES = {"user_session", "login_attempt", "login_throttle", "named_lock", "backup_run"}
@@ -109,7 +108,7 @@ def test_restore_drill(make_app, photo_store, restored_store, empty_database, tm
     photo_store.use(app)
     destination = tmp_path / "backup"
     with app.app_context():
-        username = World(app, Role.CSO).me.username
+        username = fill(app)
         writer = Writer(app, username)
         before_rows = table_rows()
         before_files = stored_files(photo_store)
@@ -173,7 +172,7 @@ def test_restore_names_a_corrupted_photo_and_restores_nothing(
     photo_store.use(app)
     destination = tmp_path / "backup"
     with app.app_context():
-        World(app, Role.CSO)
+        fill(app)
         original = db.session.scalars(select(Photo.original_key)).first()
         assert app.test_cli_runner().invoke(args=["backup", str(destination)]).exit_code == 0
     damaged = destination / "files" / original

@@ -19,8 +19,8 @@ from cso_field.extensions import db
 from cso_field.mail import OutboxMessage
 from cso_field.operations.requests import JsonFormatter, RequestIdFilter
 from cso_field.timeutil import utcnow
-from tests.core.test_faults import _ensure_cluster_running, _pg_ready, postgres_cluster  # noqa: F401
 from tests.factories import PASSWORD
+from tests.fault_helpers import _ensure_cluster_running, _pg_ready
 
 PERSONAL = ("@", "Ana", "209-555")
 
@@ -109,7 +109,7 @@ def test_readyz_names_the_database_when_sqlite_breaks_and_recovers(make_app, tmp
     assert client.get("/readyz").status_code == 200
 
 
-def test_readyz_names_the_database_while_postgresql_is_down(postgres_cluster, make_app, tmp_path):  # noqa: F811
+def test_readyz_names_the_database_while_postgresql_is_down(postgres_cluster, make_app, tmp_path):
     version = postgres_cluster
     app = make_app(PHOTO_STORAGE_DIR=str(tmp_path / "photos"))
     port = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).port or 5432
