@@ -38,6 +38,8 @@ def days_between(low: int, high: int):
     def check(form, field) -> None:
         if field.process_errors:  # not a number: its own message says so
             raise StopValidation()
+        if field.data is None:  # only spaces
+            raise StopValidation(_l("Enter a number of days."))
         if not low <= field.data <= high:
             raise ValidationError(
                 _l("Enter a number of days from %(min)d to %(max)d.", min=low, max=high)
@@ -46,9 +48,8 @@ def days_between(low: int, high: int):
     return check
 
 
-def periods_form(rules: list[RetentionRule], current: dict[str, int], formdata=None):
-    """A form with one days field per rule, named after the rule (dots as "__"). `formdata`
-    is the posted form, even when empty (an empty post is refused, not read as the defaults)."""
+def periods_form_class(rules: list[RetentionRule]) -> type:
+    """A form class with one days field per rule, named after the rule (dots as "__")."""
 
     class PeriodsForm(BaseForm):
         submit = SubmitField(_l("Save periods"))
@@ -66,8 +67,14 @@ def periods_form(rules: list[RetentionRule], current: dict[str, int], formdata=N
                 ],
             ),
         )
+    return PeriodsForm
+
+
+def periods_form(rules: list[RetentionRule], current: dict[str, int], formdata=None):
+    """The periods form showing `current` ({rule name: days}). `formdata` is the posted form,
+    even when empty (an empty post is refused, not read as the current periods)."""
     data = {field_name(name): days for name, days in current.items()}
-    return PeriodsForm(formdata=formdata, data=data)
+    return periods_form_class(rules)(formdata=formdata, data=data)
 
 
 def field_name(rule_name: str) -> str:
