@@ -81,8 +81,10 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.districts.routes import bp as districts_bp
     from cso_field.main.routes import bp as main_bp
     from cso_field.offline.routes import bp as offline_bp
+    from cso_field.operations.health import bp as operations_bp
     from cso_field.photos.routes import bp as photos_bp
     from cso_field.records.routes import bp as records_bp
+    from cso_field.retention.routes import bp as retention_bp
     from cso_field.search.routes import bp as search_bp
 
     for blueprint in (
@@ -96,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
         districts_bp,
         records_bp,
         offline_bp,
+        operations_bp,
+        retention_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -133,9 +137,11 @@ def register_hooks(app: Flask) -> None:
     from cso_field.forms import input_attributes
     from cso_field.htmx import HTMX_CONFIG, HTMX_VERSION, add_vary_header
     from cso_field.main.navigation import nav_items
+    from cso_field.operations import requests
     from cso_field.timeutil import utcnow
 
     app.before_request(access.enforce_access_rule)
+    requests.init_app(app)  # first of the before_request hooks: the request id
     app.after_request(add_vary_header)
     app.jinja_env.globals.update(
         htmx_config=HTMX_CONFIG,

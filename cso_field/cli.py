@@ -20,6 +20,8 @@ from cso_field.auth.services import unlock
 from cso_field.demo import load_demo
 from cso_field.extensions import db
 from cso_field.mail_cli import mail
+from cso_field.operations.commands import backup, restore
+from cso_field.retention.commands import retention
 from cso_field.roles import Role
 
 DEMO_ACCOUNTS = (
@@ -157,3 +159,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
     app.cli.add_command(mail)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
+    app.cli.add_command(retention)

@@ -105,6 +105,10 @@ def load_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "cso-field@localhost"),
         "MAIL_TIMEOUT_SECONDS": float(os.environ.get("MAIL_TIMEOUT_SECONDS", 10)),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
+        # /readyz fails when a message has been due this long without being sent.
+        "MAIL_STUCK_MINUTES": int(os.environ.get("MAIL_STUCK_MINUTES", 30)),
+        # Who may read /metrics (addresses or networks); everyone else gets a 404.
+        "METRICS_ALLOW_IPS": os.environ.get("METRICS_ALLOW_IPS", "127.0.0.1,::1"),
         # At most this many messages to one address in any 24 hours (see README, Mail).
         "MAIL_PER_RECIPIENT_PER_DAY": int(os.environ.get("MAIL_PER_RECIPIENT_PER_DAY", 5)),
         # Special checks (cso_field/special_checks/).

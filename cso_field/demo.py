@@ -43,4 +43,8 @@ def load_demo(users: dict[str, User]) -> list[str]:
         for _name, loader in sorted(DEMO_LOADERS.items()):
             load: DemoLoader = import_string(loader)
             lines.append(load(context))
+        if "admin.demo" in users:  # after every record type: holds on two of their records
+            from cso_field.retention.demo import load_demo_holds
+
+            lines.append(load_demo_holds(users["admin.demo"]))
     return lines

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import current_user
@@ -114,7 +114,9 @@ RESIDENT_CSRF_MESSAGE = (
 
 
 def new_reference() -> str:
-    return secrets.token_hex(4).upper()
+    """The request's id (X-Request-ID, in every log line and audit row of the request)."""
+    # Set by cso_field.operations.requests for every request (read here without importing it).
+    return (g.get("request_id") if has_request_context() else None) or secrets.token_hex(6).upper()
 
 
 def resident_area() -> ResidentArea | None:

@@ -17,8 +17,10 @@ from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
+from cso_field.operations.models import BackupRun
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
+from cso_field.retention.models import RetentionHold
 from cso_field.settings import Setting
 from cso_field.special_checks.models import CheckDayCount, CheckVisit, SpecialCheck
 from cso_field.surveys.models import (
@@ -45,6 +47,7 @@ __all__ = [
     "ActivityEntry",
     "Answer",
     "AuditEvent",
+    "BackupRun",
     "BlightCase",
     "Canvass",
     "CaseViolation",
@@ -71,6 +74,7 @@ __all__ = [
     "RecordVersion",
     "RecoveryCode",
     "ResponsibleParty",
+    "RetentionHold",
     "Setting",
     "SpecialCheck",
     "Survey",

@@ -52,6 +52,12 @@ class Storage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def all_keys(self) -> Iterator[str]: ...
+
+
+# Keys the app writes for its own checks (/readyz), not kept files: backups leave them out.
+PROBE_PREFIX = "readyz/"
+
 
 def check_key(key: str) -> str:
     if not isinstance(key, str) or not _KEY.fullmatch(key) or ".." in key.split("/"):
@@ -100,6 +106,16 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def all_keys(self) -> Iterator[str]:
+        """Every stored file's key, in order; half-written temporary files left out."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            key = path.relative_to(self.root).as_posix()
+            temporary = path.name.startswith(".tmp-") or key.startswith(PROBE_PREFIX)
+            if path.is_file() and not temporary:
+                yield key
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -242,6 +258,19 @@ class S3Storage:
         except MissingFileError:
             return False
         return True
+
+    def all_keys(self) -> Iterator[str]:
+        """Every object's key under the prefix, as the app's keys, in order."""
+        prefix = f"{self.location.prefix}/" if self.location.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.location.bucket, Prefix=prefix
+        )
+        with _s3_errors("could not list the bucket"):
+            for page in pages:
+                for item in page.get("Contents", []):
+                    key = item["Key"][len(prefix) :]
+                    if not key.startswith(PROBE_PREFIX):
+                        yield key
 
 
 class _ObjectStream(io.RawIOBase):

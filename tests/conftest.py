@@ -38,6 +38,10 @@ from cso_field.config import database_url
 from cso_field.extensions import db
 from tests.factories import PASSWORD, UserFactory, totp_code
 
+# Fixtures kept beside the helpers they use: `postgres_cluster` (tests that stop or restart
+# the local PostgreSQL cluster; marked restarts_postgresql below, so they run alone).
+pytest_plugins = ["tests.fault_helpers"]
+
 # "gw0", "gw1", ... in a pytest-xdist worker; empty in a run without workers.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 

@@ -10,6 +10,7 @@ import http.cookiejar
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,8 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from tests.ports import reserve_port
 
@@ -503,3 +506,55 @@ def photos_of(app, note_id: int) -> list:
             ).all()
         finally:
             db.session.remove()
+
+
+# -- Restarting the local PostgreSQL cluster (tests marked restarts_postgresql run alone) ----
+
+
+@pytest.fixture
+def postgres_cluster(database_url_for_test) -> str:
+    """The local cluster's version to restart, or skip with the reason (before any server
+    is started)."""
+    url = make_url(database_url_for_test)
+    if not url.drivername.startswith("postgresql"):
+        pytest.skip("PostgreSQL restart: the suite runs on SQLite (no server to restart)")
+    if url.host not in ("127.0.0.1", "localhost"):
+        pytest.skip(f"PostgreSQL restart: the server at {url.host} is not this machine's")
+    if os.geteuid() != 0:
+        pytest.skip("PostgreSQL restart: needs root to run pg_ctlcluster")
+    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
+        pytest.skip("PostgreSQL restart: pg_ctlcluster is not installed")
+    port = url.port or 5432
+    for version_dir in sorted(Path("/etc/postgresql").iterdir(), reverse=True):
+        conf = version_dir / "main" / "postgresql.conf"
+        if not conf.is_file():
+            continue
+        found = re.search(r"^\s*port\s*=\s*(\d+)", conf.read_text(), re.MULTILINE)
+        if int(found.group(1) if found else 5432) == port:
+            return version_dir.name
+    pytest.skip(f"PostgreSQL restart: no local cluster listens on port {port}")
+
+
+def _pg_ready(port: int) -> bool:
+    return (
+        subprocess.run(
+            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)], timeout=10, check=False
+        ).returncode
+        == 0
+    )
+
+
+def _ensure_cluster_running(version: str, port: int) -> None:
+    """Whatever happened, leave PostgreSQL up: the rest of the suite needs it."""
+    if _pg_ready(port):
+        return
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+        timeout=60,
+        check=False,
+        capture_output=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _pg_ready(port):
+        time.sleep(0.5)
+    assert _pg_ready(port), "PostgreSQL did not come back after the test"

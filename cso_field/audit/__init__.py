@@ -1,6 +1,6 @@
 """Audit trail: `record()` is the one function every write and sensitive view calls."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -27,6 +27,10 @@ ACTION_LABELS = {
     "photo.original.view": _l("Original photo viewed"),
     "photo.original.mismatch": _l("Original photo did not match its SHA-256"),
     "settings.update": _l("Settings changed"),
+    "retention.forget": _l("Personal details past their retention period removed"),
+    "retention.run": _l("Retention run"),
+    "retention.hold": _l("Retention hold placed"),
+    "retention.release": _l("Retention hold released"),
 }
 # What non-record audit rows are about, e.g. object_type "user" is shown as "Account 7".
 OBJECT_LABELS = {
@@ -35,6 +39,7 @@ OBJECT_LABELS = {
     "route": _l("Page"),
     "district": _l("District"),
     "setting": _l("Setting"),
+    "retention": _l("Retention"),
 }
 # Record types register their names, for actions such as "field_note.approved".
 RECORD_TYPE_LABELS: dict = {}
@@ -106,5 +111,6 @@ def record(
     if has_request_context():
         event.client_address = (request.remote_addr or "")[:64] or None
         event.user_agent = (request.user_agent.string or "")[:300] or None
+        event.request_id = g.get("request_id")
     db.session.add(event)
     return event

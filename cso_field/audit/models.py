@@ -16,6 +16,7 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_at", "occurred_at", "id"),
         Index("ix_audit_event_actor_at", "actor_id", "occurred_at"),
         Index("ix_audit_event_action_at", "action", "occurred_at"),
+        Index("ix_audit_event_request", "request_id"),
     )
 
     # What the audit trail's text filter finds an event by (cso_field/text_search.py).
@@ -35,3 +36,5 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(16))
     # Names of what changed (field names, a role name), never contents or secrets.
     detail: Mapped[str | None] = mapped_column(String(200))
+    # The request that wrote it (X-Request-ID, and every JSON log line of that request).
+    request_id: Mapped[str | None] = mapped_column(String(32))

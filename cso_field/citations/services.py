@@ -941,7 +941,10 @@ def _today_card() -> dict:
 
 
 def register_citations() -> None:
+    from cso_field.citations.retention import register_retention
+
     registry.register(BLIGHT_CASES)
+    register_retention()
     register_demo("citations", "cso_field.citations.demo:load_demo_cases")
     settings.register_defaults(SETTINGS_DEFAULTS)
     registry.register_today_card(

@@ -396,6 +396,9 @@ def _today_card() -> dict:
 
 
 def register_special_checks() -> None:
+    from cso_field.special_checks.retention import register_retention
+
+    register_retention()
     register_demo("special_checks", "cso_field.special_checks.demo:load_demo_checks")
     settings.register_defaults(SETTINGS_DEFAULTS)
     register_visits()

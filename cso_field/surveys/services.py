@@ -544,6 +544,9 @@ def _today_card() -> dict:
 
 
 def register_surveys() -> None:
+    from cso_field.surveys.retention import register_retention
+
+    register_retention()
     registry.register(SURVEY_RESPONSES)
     register_demo("surveys", "cso_field.surveys.demo:load_demo_surveys")
     registry.register_today_card(

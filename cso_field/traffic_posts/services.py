@@ -489,6 +489,9 @@ def _today_card() -> dict:
 
 
 def register_traffic_posts() -> None:
+    from cso_field.traffic_posts.retention import register_retention
+
+    register_retention()
     register_demo("traffic_posts", "cso_field.traffic_posts.demo:load_demo_traffic")
     registry.register(TRAFFIC_INCIDENTS)
     registry.register_new_entry(

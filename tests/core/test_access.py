@@ -35,6 +35,12 @@ EXPECTED_RULES = {
     "photos.display": STAFF,
     "photos.original": STAFF,
     "main.new_record": STAFF,
+    "operations.healthz": ANYONE,
+    "operations.readyz": ANYONE,
+    "operations.metrics": ANYONE,  # and only from METRICS_ALLOW_IPS
+    "retention.settings": ADMINS,
+    "retention.add_hold": ADMINS,
+    "retention.release_hold": ADMINS,
     "search.index": STAFF,
     "field_notes.index": STAFF,
     "field_notes.new": STAFF,

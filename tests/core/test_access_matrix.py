@@ -25,6 +25,7 @@ from cso_field.neighborhood_watch.services import add_to_group
 from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
+from cso_field.retention.models import RetentionHold
 from cso_field.roles import Role
 from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today, utcnow
@@ -475,6 +476,14 @@ SPECS: dict[str, Spec] = {
     "offline.service_worker": Spec(ANYONE, GET, always(OK)),
     "offline.offline_page": Spec(ANYONE, GET, always(OK)),
     "offline.outbox": Spec(STAFF, GET, always(OK)),
+    # For load balancers and monitoring: public (no login), no personal data; /metrics also
+    # only from METRICS_ALLOW_IPS (the test client's 127.0.0.1 is allowed by default).
+    "operations.healthz": Spec(ANYONE, GET, always(OK)),
+    "operations.readyz": Spec(ANYONE, GET, always(OK)),
+    "operations.metrics": Spec(ANYONE, GET, always(OK)),
+    "retention.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "retention.add_hold": Spec(ADMINS, POST_EMPTY, always(422)),
+    "retention.release_hold": Spec(ADMINS, POST_EMPTY, always(CHANGED), fresh="hold"),
     "offline.session": Spec(STAFF, GET, always(OK)),
 }
 
@@ -668,6 +677,13 @@ class World:
             if argument == "district":  # the cases outside every district
                 return "none"
             return self.cases[whose].id
+        if argument == "hold_id":
+            hold = RetentionHold(
+                record_type="field_note", record_id=self.notes[OWN].id, reason="Appeal"
+            )
+            db.session.add(hold)
+            db.session.commit()
+            return hold.id
         if argument == "photo_id":
             return photos_for(self.notes[whose])[0].id
         if endpoint == "special_checks.visit":
@@ -714,6 +730,7 @@ def snapshot():
         "SELECT id, member_id, dismissed_at FROM watch_signup ORDER BY id",
         "SELECT id, is_captain FROM watch_member ORDER BY id",
         "SELECT key, value FROM setting ORDER BY key",
+        "SELECT id, released_at FROM retention_hold ORDER BY id",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -11,9 +11,6 @@ Faults: a worker killed with SIGKILL, PostgreSQL restarted, the photo folder gon
 """
 
 import io
-import os
-import re
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -27,6 +24,7 @@ from sqlalchemy.orm import Session
 from cso_field.photos.models import Photo
 from tests import fault_helpers as faults
 from tests.factories import PASSWORD, UserFactory
+from tests.fault_helpers import _ensure_cluster_running
 
 CLIENTS = 5
 SUBMISSIONS = 20  # per burst
@@ -158,55 +156,6 @@ def test_notes_survive_a_killed_worker(field):
     # A killed worker may leave the files of uploads it was writing; a later sweep can go.
     stats = assert_survived(field, clients, first, orphans_allowed=FILES_PER_PHOTO * SUBMISSIONS)
     print(f"killed worker: {stats}, {time.monotonic() - started:.1f} s")
-
-
-@pytest.fixture
-def postgres_cluster(database_url_for_test) -> str:
-    """The local cluster's version to restart, or skip with the reason (before any server
-    is started)."""
-    url = make_url(database_url_for_test)
-    if not url.drivername.startswith("postgresql"):
-        pytest.skip("PostgreSQL restart: the suite runs on SQLite (no server to restart)")
-    if url.host not in ("127.0.0.1", "localhost"):
-        pytest.skip(f"PostgreSQL restart: the server at {url.host} is not this machine's")
-    if os.geteuid() != 0:
-        pytest.skip("PostgreSQL restart: needs root to run pg_ctlcluster")
-    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
-        pytest.skip("PostgreSQL restart: pg_ctlcluster is not installed")
-    port = url.port or 5432
-    for version_dir in sorted(Path("/etc/postgresql").iterdir(), reverse=True):
-        conf = version_dir / "main" / "postgresql.conf"
-        if not conf.is_file():
-            continue
-        found = re.search(r"^\s*port\s*=\s*(\d+)", conf.read_text(), re.MULTILINE)
-        if int(found.group(1) if found else 5432) == port:
-            return version_dir.name
-    pytest.skip(f"PostgreSQL restart: no local cluster listens on port {port}")
-
-
-def _pg_ready(port: int) -> bool:
-    return (
-        subprocess.run(
-            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)], timeout=10, check=False
-        ).returncode
-        == 0
-    )
-
-
-def _ensure_cluster_running(version: str, port: int) -> None:
-    """Whatever happened, leave PostgreSQL up: the rest of the suite needs it."""
-    if _pg_ready(port):
-        return
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-        timeout=60,
-        check=False,
-        capture_output=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _pg_ready(port):
-        time.sleep(0.5)
-    assert _pg_ready(port), "PostgreSQL did not come back after the test"
 
 
 def test_notes_survive_a_postgresql_restart(postgres_cluster, field):

@@ -56,6 +56,9 @@ from cso_field.neighborhood_watch.forms import (
 )
 from cso_field.neighborhood_watch.services import add_to_group
 from cso_field.records.forms import DeleteForm, ReturnForm
+from cso_field.retention.forms import HoldForm, periods_form_class
+from cso_field.retention.models import RetentionHold
+from cso_field.retention.registry import rules
 from cso_field.roles import Role
 from cso_field.special_checks.forms import (
     CancelForm,
@@ -996,6 +999,51 @@ WATCH_TARGETS = {
     ),
 }
 TARGETS.update(WATCH_TARGETS)
+
+
+def _periods_form(**kwargs):
+    return periods_form_class(rules())(**kwargs)
+
+
+def _hold_url(fuzz) -> str:
+    """A fresh hold on a check to release."""
+    hold = RetentionHold(record_type="special_check", record_id=fuzz.active_check(), reason="x")
+    db.session.add(hold)
+    db.session.commit()
+    return f"/admin/retention/holds/{hold.id}/release"
+
+
+RETENTION_TARGETS = {
+    "retention.settings": Target(
+        Role.ADMIN,
+        lambda fuzz: "/admin/retention",
+        forms=((_periods_form, None),),
+        valid=lambda fuzz: {
+            f"days_{rule.name.replace('.', '__')}": str(rule.default_days + 1) for rule in rules()
+        },
+        shows=lambda fuzz: ["/admin/retention", "/audit/"],
+        examples=15,
+    ),
+    "retention.add_hold": Target(
+        Role.ADMIN,
+        lambda fuzz: "/admin/retention/holds",
+        forms=((HoldForm, None),),
+        valid=lambda fuzz: {
+            "reference": db.session.get(SpecialCheck, fuzz.active_check()).reference,
+            "reason": SCRIPT,
+        },
+        shows=lambda fuzz: ["/admin/retention", "/audit/"],
+        examples=15,
+    ),
+    "retention.release_hold": Target(
+        Role.ADMIN,
+        _hold_url,
+        extra=("submit",),
+        shows=lambda fuzz: ["/admin/retention", "/audit/"],
+        examples=5,
+    ),
+}
+TARGETS.update(RETENTION_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:

@@ -115,7 +115,7 @@ def test_an_unexpected_error_on_a_resident_page_is_in_the_resident_language(make
         response = app.test_client().get("/check-request/broken?lang=hmn")
         text = _resident_error_page(app, response, "hmn", 500, "Something went wrong on our side")
         assert "secret internals" not in text and "Traceback" not in text
-        reference = re.search(r"([0-9A-F]{8})</span></p>", text).group(1)
+        reference = re.search(r"([0-9A-F]{12})</span></p>", text).group(1)
         assert reference in caplog.text
 
 

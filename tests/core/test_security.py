@@ -107,7 +107,7 @@ def test_error_pages_are_translated_and_carry_a_reference(client, caplog):
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert '<html lang="es"' in page
-    reference = re.search(r"Referencia: <span class=\"ref\">([0-9A-F]{8})</span>", page).group(1)
+    reference = re.search(r"Referencia: <span class=\"ref\">([0-9A-F]{12})</span>", page).group(1)
     assert reference in caplog.text
 
 
@@ -140,5 +140,5 @@ def test_unexpected_error_shows_no_stack_trace(make_app, caplog):
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "secret internals" not in page and "Traceback" not in page
-    reference = re.search(r"Reference: <span class=\"ref\">([0-9A-F]{8})</span>", page).group(1)
+    reference = re.search(r"Reference: <span class=\"ref\">([0-9A-F]{12})</span>", page).group(1)
     assert reference in caplog.text and "secret internals" in caplog.text
