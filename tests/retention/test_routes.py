@@ -8,7 +8,7 @@ from cso_field.extensions import db
 from cso_field.retention.models import RetentionHold
 from cso_field.retention.registry import rules
 from cso_field.retention.services import period_days
-from tests.factories import make_check
+from tests.factories import TOTP_SECRET, make_check, totp_code
 
 SPECIAL = "days_special_check__contact"
 
@@ -86,9 +86,11 @@ def test_only_admins_reach_the_screen(client, users, login):
 
 def test_the_demo_department_has_two_holds_on_the_screen(app, client, monkeypatch):
     monkeypatch.setenv("CSO_DEMO_PASSWORD", "demo password 2026")
+    monkeypatch.setenv("CSO_DEMO_TOTP_SECRET", TOTP_SECRET)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert "2 retention holds" in result.output, result.output
     client.post("/login", data={"username": "admin.demo", "password": "demo password 2026"})
+    client.post("/login/verify", data={"code": totp_code(TOTP_SECRET)})
     page = client.get("/admin/retention").get_data(as_text=True)
     assert "Demo: appeal pending before the hearing officer" in page
     assert "Demo: request from the City Attorney" in page
