@@ -39,6 +39,7 @@ from cso_field.surveys.models import (
     Canvass,
     Choice,
     ContactOutcome,
+    OutcomeTally,
     Question,
     QuestionKind,
     Survey,
@@ -245,11 +246,11 @@ def list_surveys(page: int = 1) -> tuple[list[Survey], bool]:
 
 
 def response_count(version: SurveyVersion) -> int:
+    """The version's live completed contacts (from the tallies: tallies.py)."""
     return db.session.scalar(
-        select(func.count(SurveyResponse.id)).where(
-            SurveyResponse.version_id == version.id,
-            SurveyResponse.outcome == ContactOutcome.COMPLETED.value,
-            SurveyResponse.deleted_at.is_(None),
+        select(func.coalesce(func.sum(OutcomeTally.count), 0)).where(
+            OutcomeTally.version_id == version.id,
+            OutcomeTally.outcome == ContactOutcome.COMPLETED.value,
         )
     )
 
@@ -309,12 +310,13 @@ def open_canvasses_of(user: User, limit: int = 3) -> list[Canvass]:
 
 
 def canvass_progress(canvass: Canvass) -> dict[str, int]:
-    """{outcome: doors} of the canvass's live contacts, every outcome present."""
+    """{outcome: doors} of the canvass's live contacts, every outcome present (from the
+    tallies: tallies.py)."""
     counts = dict(
         db.session.execute(
-            select(SurveyResponse.outcome, func.count(SurveyResponse.id))
-            .where(SurveyResponse.canvass_id == canvass.id, SurveyResponse.deleted_at.is_(None))
-            .group_by(SurveyResponse.outcome)
+            select(OutcomeTally.outcome, func.sum(OutcomeTally.count))
+            .where(OutcomeTally.canvass_id == canvass.id)
+            .group_by(OutcomeTally.outcome)
         ).all()
     )
     return {outcome.value: counts.get(outcome.value, 0) for outcome in Outcome}
