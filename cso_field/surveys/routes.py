@@ -31,6 +31,7 @@ from cso_field.i18n import (
     resident_language_code,
 )
 from cso_field.neighborhood_watch.forms import WatchInterestForm
+from cso_field.neighborhood_watch.services import signup_from
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
 from cso_field.records.registry import can_view
@@ -469,6 +470,8 @@ def response(record_id: int):
         can_edit=False,
         can_review=False,
         can_delete=records.can_delete(current_user, response),
+        signup=signup_from(response),
+        can_see_signups=current_user.role in SUPERVISORS,
     )
 
 

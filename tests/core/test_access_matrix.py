@@ -430,6 +430,17 @@ SPECS: dict[str, Spec] = {
     ),
     "neighborhood_watch.group": Spec(STAFF, GET, always(OK)),
     "neighborhood_watch.captain": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.edit_group": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY, ("POST", GROUP)), get_post(422, CHANGED), fresh="group"
+    ),
+    "neighborhood_watch.archive_group": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="group"
+    ),
+    "neighborhood_watch.restore_group": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="archived_group"
+    ),
+    "neighborhood_watch.archived": Spec(SUPERVISORS, GET, always(OK)),
+    "neighborhood_watch.signup": Spec(SUPERVISORS, GET, always(OK)),
     "neighborhood_watch.new_meeting": Spec(
         STAFF, (*GET, *POST_EMPTY, ("POST", MEETING)), get_post(422, CHANGED)
     ),
@@ -506,6 +517,16 @@ class World:
         self.group = watch_group(self.senior)
         self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
         self.signup = watch_signup(client_address=None)
+
+    def watch_group(self, fresh):
+        """The shared group, or a new one (archived for "archived_group") for one request."""
+        if fresh not in ("group", "archived_group"):
+            return self.group
+        group = watch_group(self.senior, name=f"Watch {uuid.uuid4().hex[:6]}")
+        if fresh == "archived_group":
+            group.archived_at = utcnow()
+            db.session.commit()
+        return group
 
     def incident(self, owner):
         with self.app.test_request_context():
@@ -609,7 +630,7 @@ class World:
                 self.delete(canvass)
             return canvass.id
         if argument == "group_id":
-            return self.group.id
+            return self.watch_group(fresh).id
         if argument == "member_id":
             return self.member.id
         if argument == "signup_id":
@@ -682,7 +703,7 @@ def snapshot():
         "SELECT id, closed_at FROM canvass ORDER BY id",
         "SELECT count(*) FROM survey",
         "SELECT version_id, name, position FROM survey_question ORDER BY id",
-        "SELECT count(*) FROM watch_group",
+        "SELECT id, name, area, language, archived_at FROM watch_group ORDER BY id",
         "SELECT count(*) FROM watch_meeting",
         "SELECT count(*) FROM watch_signup",
         "SELECT id, member_id, dismissed_at FROM watch_signup ORDER BY id",

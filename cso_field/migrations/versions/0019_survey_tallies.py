@@ -1,6 +1,7 @@
 """survey tallies kept by triggers (choice counts per question, choice, district and day;
-contact outcomes per canvass, version, district and day), each response's department day, and
-the index of a question's answers newest response first
+contact outcomes per canvass, version, district and day), each response's department day, the
+index of a question's answers newest response first; Neighborhood Watch sign-ups name the
+record they came from generically (type, id, reference) instead of a key to survey_response
 
 Revision ID: 0019
 Revises: 0018
@@ -53,7 +54,43 @@ def _fill_days() -> None:
         )
 
 
+def _signup_source_upgrade() -> None:
+    with op.batch_alter_table("watch_signup", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source_record_type", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("source_record_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("source_reference", sa.String(length=20), nullable=True))
+    op.execute(
+        "UPDATE watch_signup SET source_record_type = 'survey_response', "
+        "source_record_id = contact_id, source_reference = "
+        "(SELECT reference FROM survey_response WHERE survey_response.id = watch_signup.contact_id) "
+        "WHERE contact_id IS NOT NULL"
+    )
+    with op.batch_alter_table("watch_signup", schema=None) as batch_op:
+        batch_op.drop_column("contact_id")
+        batch_op.create_index(
+            "ix_watch_signup_source", ["source_record_type", "source_record_id"], unique=False
+        )
+
+
+def _signup_source_downgrade() -> None:
+    with op.batch_alter_table("watch_signup", schema=None) as batch_op:
+        batch_op.drop_index("ix_watch_signup_source")
+        batch_op.add_column(sa.Column("contact_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_watch_signup_contact_id", "survey_response", ["contact_id"], ["id"]
+        )
+    op.execute(
+        "UPDATE watch_signup SET contact_id = source_record_id "
+        "WHERE source_record_type = 'survey_response'"
+    )
+    with op.batch_alter_table("watch_signup", schema=None) as batch_op:
+        batch_op.drop_column("source_reference")
+        batch_op.drop_column("source_record_id")
+        batch_op.drop_column("source_record_type")
+
+
 def upgrade():
+    _signup_source_upgrade()
     op.add_column("survey_response", sa.Column("day", sa.Date(), nullable=True))
     _fill_days()
     op.create_index(
@@ -101,3 +138,4 @@ def downgrade():
     op.drop_index("ix_survey_answer_question_response", table_name="survey_answer")
     # Not batch_alter_table: recreating the table would drop its text search triggers.
     op.execute("ALTER TABLE survey_response DROP COLUMN day")
+    _signup_source_downgrade()
