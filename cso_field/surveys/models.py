@@ -62,6 +62,9 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     archived_at: Mapped[datetime | None]
+    # None while a survey built in the app is a draft: only published surveys are offered
+    # for canvasses (an imported XLSForm is published as it is imported).
+    published_at: Mapped[datetime | None]
 
     versions: Mapped[list["SurveyVersion"]] = relationship(
         back_populates="survey", order_by="SurveyVersion.number"

@@ -26,6 +26,8 @@ from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
 from cso_field.roles import Role
+from cso_field.surveys import editor as survey_editor
+from cso_field.surveys.questionnaire import QuestionDef
 from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today, utcnow
 from cso_field.traffic_posts import enforcement
@@ -417,6 +419,7 @@ SPECS: dict[str, Spec] = {
         get_post(422, CHANGED),
     ),
     "surveys.questions": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.publish": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="draft_survey"),
     "surveys.needs_assessment": Spec(SUPERVISORS, GET, always(OK)),
     "surveys.new_question": Spec(
         SUPERVISORS, (*GET, *POST_EMPTY, ("POST", NEW_QUESTION)), get_post(422, CHANGED)
@@ -517,6 +520,14 @@ class World:
         self.group = watch_group(self.senior)
         self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
         self.signup = watch_signup(client_address=None)
+
+    def draft_survey(self):
+        """A survey built in the app, with one question, not published yet."""
+        with self.app.test_request_context():
+            survey = survey_editor.new_survey({"en": f"Draft {uuid.uuid4().hex[:6]}"}, self.senior)
+            question = QuestionDef(name="lit", kind="text", label={"en": "Lit?"})
+            survey_editor.save_question(survey, question, self.senior)
+            return survey
 
     def watch_group(self, fresh):
         """The shared group, or a new one (archived for "archived_group") for one request."""
@@ -623,7 +634,7 @@ class World:
         if argument == "kind":
             return "csv"
         if argument == "survey_id":
-            return self.survey.id
+            return self.draft_survey().id if fresh == "draft_survey" else self.survey.id
         if argument == "canvass_id":
             canvass = self.canvass(owner) if fresh else self.canvasses[whose]
             if fresh and whose == GONE:
@@ -701,7 +712,7 @@ def snapshot():
         "SELECT count(*) FROM survey_response",
         "SELECT count(*) FROM survey_version",
         "SELECT id, closed_at FROM canvass ORDER BY id",
-        "SELECT count(*) FROM survey",
+        "SELECT id, published_at FROM survey ORDER BY id",
         "SELECT version_id, name, position FROM survey_question ORDER BY id",
         "SELECT id, name, area, language, archived_at FROM watch_group ORDER BY id",
         "SELECT count(*) FROM watch_meeting",

@@ -1,7 +1,8 @@
 """survey tallies kept by triggers (choice counts per question, choice, district and day;
 contact outcomes per canvass, version, district and day), each response's department day, the
 index of a question's answers newest response first; Neighborhood Watch sign-ups name the
-record they came from generically (type, id, reference) instead of a key to survey_response
+record they came from generically (type, id, reference) instead of a key to survey_response;
+surveys built in the app are drafts until published (survey.published_at)
 
 Revision ID: 0019
 Revises: 0018
@@ -90,6 +91,8 @@ def _signup_source_downgrade() -> None:
 
 
 def upgrade():
+    op.add_column("survey", sa.Column("published_at", sa.DateTime(), nullable=True))
+    op.execute("UPDATE survey SET published_at = created_at")  # every survey was offered
     _signup_source_upgrade()
     op.add_column("survey_response", sa.Column("day", sa.Date(), nullable=True))
     _fill_days()
@@ -139,3 +142,4 @@ def downgrade():
     # Not batch_alter_table: recreating the table would drop its text search triggers.
     op.execute("ALTER TABLE survey_response DROP COLUMN day")
     _signup_source_downgrade()
+    op.execute("ALTER TABLE survey DROP COLUMN published_at")
