@@ -35,10 +35,10 @@ from cso_field.records.services import (
 )
 from cso_field.roles import ALL_ROLES
 from cso_field.surveys.models import (
+    NO_ANSWER_KINDS,
     Answer,
     Canvass,
     Choice,
-    NO_ANSWER_KINDS,
     ContactOutcome,
     OutcomeTally,
     Question,
