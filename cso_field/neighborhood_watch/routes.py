@@ -53,6 +53,7 @@ def index():
         "neighborhood_watch/index.html",
         "neighborhood_watch/_rows.html",
         groups=groups,
+        members=services.member_counts(groups),
         has_more=has_more,
         page=page,
         waiting=waiting,

@@ -378,6 +378,16 @@ def make_captain(member: WatchMember, user: User) -> bool:
     return True
 
 
+def member_counts(groups: list[WatchGroup]) -> dict[int, int]:
+    """{group id: members} of a page of groups, in one query."""
+    rows = db.session.execute(
+        select(WatchMember.group_id, func.count(WatchMember.id))
+        .where(WatchMember.group_id.in_([group.id for group in groups]))
+        .group_by(WatchMember.group_id)
+    )
+    return dict(rows.all())
+
+
 def live_groups(page: int = 1) -> tuple[list[WatchGroup], bool]:
     query = (
         select(WatchGroup)
