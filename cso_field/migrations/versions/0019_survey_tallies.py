@@ -36,7 +36,10 @@ def _fill_days() -> None:
     """Each response's department day, from its created_at (naive UTC)."""
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "America/Los_Angeles"))
     responses = sa.table(
-        "survey_response", sa.column("id"), sa.column("created_at"), sa.column("day")
+        "survey_response",
+        sa.column("id", sa.Integer()),
+        sa.column("created_at", sa.DateTime()),
+        sa.column("day", sa.Date()),
     )
     connection = op.get_bind()
     rows = connection.execute(sa.select(responses.c.id, responses.c.created_at)).all()
