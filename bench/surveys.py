@@ -10,8 +10,10 @@ data, then one survey (the demo survey: a number, yes/no, free text, multiple ch
   time, then again under tracemalloc for the peak of Python memory (what a flat-memory
   stream keeps low), with the process's peak RSS;
 - CPU milliseconds per request, in one process with Werkzeug's test client as
-  bench/fixed_cost.py measures, of GET /surveys/<id>/results (as bench.senior01, every
-  response counted) and of the reference list page (bench/reference.py), and their ratio.
+  bench/fixed_cost.py measures, of GET /surveys/<id>/results (as bench.senior01, the counts
+  read from the tallies the database's triggers kept while the bulk inserts ran:
+  cso_field/surveys/tallies.py) and of the reference list page (bench/reference.py), and
+  their ratio.
 `make bench` runs it (bench/report.py) and puts its table in bench/REPORT.md.
 """
 

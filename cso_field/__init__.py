@@ -113,6 +113,7 @@ def register_record_types(app: Flask) -> None:
     from cso_field.special_checks.commands import special_checks as special_checks_cli
     from cso_field.special_checks.public import bp as special_checks_public_bp
     from cso_field.special_checks.routes import bp as special_checks_bp
+    from cso_field.surveys.commands import surveys as surveys_cli
     from cso_field.surveys.routes import bp as surveys_bp
     from cso_field.traffic_posts.routes import bp as traffic_posts_bp
 
@@ -130,6 +131,7 @@ def register_record_types(app: Flask) -> None:
     app.register_blueprint(neighborhood_watch_public_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
+    app.cli.add_command(surveys_cli)
 
 
 def register_hooks(app: Flask) -> None:

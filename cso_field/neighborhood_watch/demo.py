@@ -10,6 +10,7 @@ from cso_field.neighborhood_watch.models import WatchSignup
 from cso_field.neighborhood_watch.services import (
     Interest,
     add_to_group,
+    archive_group,
     create_group,
     record_meeting,
     sign_up_online,
@@ -48,6 +49,16 @@ def load_demo_watch(context: DemoContext) -> str:
         },
         senior,
     )
+    merged = create_group(
+        {
+            "name": "Demo: Pacific Avenue Watch",
+            "area": "Demo: Pacific Ave, 1000 block (joined Hunter Street)",
+            "district_id": None,
+            "language": "en",
+        },
+        senior,
+    )
+    archive_group(merged, senior)
     captain = _signup(
         context,
         Interest("Demo: Mai Nguyen", "209-555-0141", None, "vi", True, True),
@@ -81,5 +92,5 @@ def load_demo_watch(context: DemoContext) -> str:
     return (
         "2 demo Neighborhood Watch groups (Hunter Street with its block captain, a member and "
         "a meeting 100 days ago, so on the quiet list; Lincoln Street in Spanish, never met); "
-        "1 sign-up waiting."
+        "1 archived group (Pacific Avenue, joined Hunter Street); 1 sign-up waiting."
     )

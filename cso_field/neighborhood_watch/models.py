@@ -72,6 +72,7 @@ class WatchSignup(Tracked, Located, db.Model):
             cls,
             Index("ix_watch_signup_waiting", "member_id", "dismissed_at", "created_at"),
             Index("ix_watch_signup_client", "client_address", "created_at"),
+            Index("ix_watch_signup_source", "source_record_type", "source_record_id"),
         )
 
     name: Mapped[str] = mapped_column(String(120))
@@ -81,8 +82,12 @@ class WatchSignup(Tracked, Located, db.Model):
     willing_host: Mapped[bool] = mapped_column(Boolean, default=False)
     willing_captain: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20))  # a SignupSource
-    # The canvassed door it came from (the survey_response's id), when it came from one.
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("survey_response.id"))
+    # The record it came from, when another record type made it (a canvassed door): the
+    # record type's registered name, its id and reference, so that this package needs to
+    # know nothing of that type (records.registry finds and links the record).
+    source_record_type: Mapped[str | None] = mapped_column(String(40))
+    source_record_id: Mapped[int | None] = mapped_column(Integer)
+    source_reference: Mapped[str | None] = mapped_column(String(20))
     client_address: Mapped[str | None] = mapped_column(String(64))  # online: the rate limit
     member_id: Mapped[int | None] = mapped_column(ForeignKey("watch_member.id"))
     dismissed_at: Mapped[datetime | None]

@@ -34,9 +34,11 @@ RULE_MESSAGES = {
 }
 
 
-def _group_or_404(group_id: int) -> WatchGroup:
+def _group_or_404(group_id: int, *, archived: bool = False) -> WatchGroup:
+    """The group; an archived one only where `archived` allows it (its page, for those who
+    can restore it)."""
     group = db.session.get(WatchGroup, group_id)
-    if group is None or group.archived_at is not None:
+    if group is None or (group.archived_at is not None and not archived):
         abort(404)
     return group
 
@@ -51,6 +53,7 @@ def index():
         "neighborhood_watch/index.html",
         "neighborhood_watch/_rows.html",
         groups=groups,
+        members=services.member_counts(groups),
         has_more=has_more,
         page=page,
         waiting=waiting,
@@ -72,7 +75,7 @@ def new_group():
 @bp.get("/<id:group_id>")
 @staff
 def group(group_id: int):
-    group = _group_or_404(group_id)
+    group = _group_or_404(group_id, archived=current_user.role in SUPERVISORS)
     return render_template(
         "neighborhood_watch/group.html",
         group=group,
@@ -83,6 +86,58 @@ def group(group_id: int):
         languages=RESIDENT_LANGUAGES,
         button=ButtonForm(),
         can_manage=current_user.role in SUPERVISORS,
+    )
+
+
+@bp.route("/<id:group_id>/edit", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
+def edit_group(group_id: int):
+    group = _group_or_404(group_id)
+    form = GroupForm(obj=group, districts=districts_for_filter())
+    if request.method == "GET":
+        form.district.data = group.district_id or 0
+    elif form.validate():
+        if services.update_group(group, form.fields(), current_user):
+            flash(_("Group “%(name)s” saved.", name=group.name), "success")
+        return see_other(url_for("neighborhood_watch.group", group_id=group.id))
+    body = render_template("neighborhood_watch/edit.html", form=form, group=group)
+    return body, 422 if request.method == "POST" else 200
+
+
+@bp.post("/<id:group_id>/archive")
+@roles(*SUPERVISORS)
+def archive_group(group_id: int):
+    group = _group_or_404(group_id)
+    if not ButtonForm().validate():
+        abort(400)
+    if services.archive_group(group, current_user):
+        flash(_("Group “%(name)s” archived.", name=group.name), "success")
+    return see_other(url_for("neighborhood_watch.index"))
+
+
+@bp.post("/<id:group_id>/restore")
+@roles(*SUPERVISORS)
+def restore_group(group_id: int):
+    group = _group_or_404(group_id, archived=True)
+    if not ButtonForm().validate():
+        abort(400)
+    if services.restore_group(group, current_user):
+        flash(_("Group “%(name)s” restored.", name=group.name), "success")
+    return see_other(url_for("neighborhood_watch.group", group_id=group.id))
+
+
+@bp.get("/archived")
+@roles(*SUPERVISORS)
+def archived():
+    page = htmx.page_arg()
+    groups, has_more = services.archived_groups(page)
+    return render(
+        "neighborhood_watch/archived.html",
+        "neighborhood_watch/_archived_rows.html",
+        groups=groups,
+        has_more=has_more,
+        page=page,
+        button=ButtonForm(),
     )
 
 
@@ -146,6 +201,19 @@ def signups():
         page=page,
         languages=RESIDENT_LANGUAGES,
         button=ButtonForm(),
+    )
+
+
+@bp.get("/signups/<id:signup_id>")
+@roles(*SUPERVISORS)
+def signup(signup_id: int):
+    signup = _signup_or_404(signup_id)
+    return render_template(
+        "neighborhood_watch/signup_view.html",
+        signup=signup,
+        state=services.signup_state(signup),
+        source_url=services.source_url(signup),
+        languages=RESIDENT_LANGUAGES,
     )
 
 

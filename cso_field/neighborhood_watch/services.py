@@ -159,14 +159,17 @@ def sign_up_online(
 
 def add_canvass_signup(contact, author: User, interest: Interest) -> WatchSignup:
     """The sign-up made in a canvassed door's interest section, inside that door's unit of
-    work (the caller commits): it takes the door's place and district."""
+    work (the caller commits): it takes the door's place and district, and names the door
+    (any registered record: its type, id and reference) as where it came from."""
     client_uuid = uuid.uuid5(CANVASS_SIGNUP_NAMESPACE, str(contact.client_uuid))
     content = {**interest.fields(), "source": SignupSource.CANVASS.value}
     signup = WatchSignup(
         client_uuid=client_uuid,
         submission_hash=submission_hash({**content, "contact": contact.id}),
         created_by_id=author.id,
-        contact_id=contact.id,
+        source_record_type=contact.record_type,
+        source_record_id=contact.id,
+        source_reference=contact.reference,
         latitude=contact.latitude,
         longitude=contact.longitude,
         accuracy_m=contact.accuracy_m,
@@ -182,13 +185,28 @@ def add_canvass_signup(contact, author: User, interest: Interest) -> WatchSignup
         object_type="watch_signup",
         object_id=signup.id,
         actor=author,
-        detail=signup.reference,
+        detail=f"{signup.reference} ← {contact.reference}",
     )
     return signup
 
 
-def signup_of_contact(contact_id: int) -> WatchSignup | None:
-    return db.session.scalar(select(WatchSignup).where(WatchSignup.contact_id == contact_id))
+def signup_from(record) -> WatchSignup | None:
+    """The sign-up a record (a canvassed door) made, if it made one."""
+    return db.session.scalar(
+        select(WatchSignup).where(
+            WatchSignup.source_record_type == record.record_type,
+            WatchSignup.source_record_id == record.id,
+        )
+    )
+
+
+def source_url(signup: WatchSignup) -> str | None:
+    """The page of the record the sign-up came from (None for an online sign-up, or a record
+    that is gone)."""
+    if signup.source_record_type is None or signup.source_record_id is None:
+        return None
+    record = registry.get_record(signup.source_record_type, signup.source_record_id)
+    return registry.record_url(record) if record is not None else None
 
 
 def waiting_signups(page: int = 1) -> tuple[list[WatchSignup], bool]:
@@ -278,6 +296,64 @@ def create_group(fields: dict, user: User) -> WatchGroup:
     return group
 
 
+GROUP_FIELDS = ("name", "area", "district_id", "language")
+
+
+def update_group(group: WatchGroup, fields: dict, user: User) -> list[str]:
+    """Change a group's {name, area, district_id, language}; commits. Returns the names of the
+    fields that changed (nothing written when none). WatchRuleError("archived") for an
+    archived group."""
+    with write_transaction(group):
+        if group.archived_at is not None:
+            raise WatchRuleError("archived")
+        changed = [name for name in GROUP_FIELDS if getattr(group, name) != fields[name]]
+        if not changed:
+            return changed
+        before = {name: getattr(group, name) for name in changed}
+        for name in changed:
+            setattr(group, name, fields[name])
+        audit.record(
+            "watch_group.update",
+            object_type="watch_group",
+            object_id=group.id,
+            detail="; ".join(f"{name}: {before[name]} -> {fields[name]}" for name in changed),
+        )
+    return changed
+
+
+def archive_group(group: WatchGroup, user: User) -> bool:
+    """The group leaves the active lists (groups, sign-ups' choices, no recent meeting);
+    its members and meetings are kept. Commits; False when it already was archived."""
+    return _set_archived(group, utcnow(), "watch_group.archive")
+
+
+def restore_group(group: WatchGroup, user: User) -> bool:
+    """An archived group back in the active lists; commits. False when it was not archived."""
+    return _set_archived(group, None, "watch_group.restore")
+
+
+def _set_archived(group: WatchGroup, when: datetime | None, action: str) -> bool:
+    with write_transaction(group):
+        if (group.archived_at is None) == (when is None):
+            return False
+        group.archived_at = when
+        audit.record(action, object_type="watch_group", object_id=group.id, detail=group.name)
+    return True
+
+
+def archived_groups(page: int = 1) -> tuple[list[WatchGroup], bool]:
+    """The archived groups, the last archived first."""
+    query = (
+        select(WatchGroup)
+        .where(WatchGroup.archived_at.is_not(None))
+        .order_by(WatchGroup.archived_at.desc(), WatchGroup.id.desc())
+        .offset((page - 1) * LIST_LIMIT)
+        .limit(LIST_LIMIT + 1)
+    )
+    rows = list(db.session.scalars(query))
+    return rows[:LIST_LIMIT], len(rows) > LIST_LIMIT
+
+
 def _make_captain(member: WatchMember) -> None:
     for other in db.session.scalars(
         select(WatchMember).where(WatchMember.group_id == member.group_id, WatchMember.is_captain)
@@ -300,6 +376,16 @@ def make_captain(member: WatchMember, user: User) -> bool:
             detail=member.name,
         )
     return True
+
+
+def member_counts(groups: list[WatchGroup]) -> dict[int, int]:
+    """{group id: members} of a page of groups, in one query."""
+    rows = db.session.execute(
+        select(WatchMember.group_id, func.count(WatchMember.id))
+        .where(WatchMember.group_id.in_([group.id for group in groups]))
+        .group_by(WatchMember.group_id)
+    )
+    return dict(rows.all())
 
 
 def live_groups(page: int = 1) -> tuple[list[WatchGroup], bool]:
@@ -462,6 +548,9 @@ def register_neighborhood_watch() -> None:
             "watch_signup.dismiss": _l("Neighborhood Watch sign-up set aside"),
             "watch_group.create": _l("Neighborhood Watch group created"),
             "watch_group.captain": _l("Block captain chosen"),
+            "watch_group.update": _l("Neighborhood Watch group changed"),
+            "watch_group.archive": _l("Neighborhood Watch group archived"),
+            "watch_group.restore": _l("Neighborhood Watch group restored"),
             "watch_meeting.create": _l("Neighborhood Watch meeting recorded"),
         }
     )

@@ -4,6 +4,7 @@ Vietnamese, and cso.demo's canvass in progress with a door of each outcome."""
 import uuid
 
 from cso_field.demo import DemoContext
+from cso_field.neighborhood_watch.services import Interest
 from cso_field.surveys.models import ContactOutcome
 from cso_field.surveys.questionnaire import ChoiceDef, QuestionDef, SurveyDefinition
 from cso_field.surveys.services import record_contact, save_survey, start_canvass
@@ -75,6 +76,12 @@ DEMO_SURVEY = SurveyDefinition(
         ),
     ],
 )
+# The Spanish-speaking resident of 105 who asked to join Neighborhood Watch at the door.
+DOOR_INTEREST = {
+    "Demo: 105 N Hunter St": Interest(
+        "Demo: Carmen Flores", "209-555-0163", None, "es", True, False
+    )
+}
 # (address, outcome, language, answers)
 DOORS = (
     ("Demo: 101 N Hunter St", ContactOutcome.NO_ANSWER, "en", {}),
@@ -117,8 +124,10 @@ def load_demo_surveys(context: DemoContext) -> str:
             form=answers,
             client_uuid=uuid.UUID(int=context.rng.getrandbits(128)),
             uploads=[],
+            watch=DOOR_INTEREST.get(address),
         )
     return (
         f"1 demo survey in English, Spanish and Vietnamese by senior.demo; cso.demo's canvass "
-        f"in progress with {len(DOORS)} doors (every outcome, one to come back to)."
+        f"in progress with {len(DOORS)} doors (every outcome, one to come back to, one "
+        f"Neighborhood Watch sign-up made at a door)."
     )

@@ -61,7 +61,7 @@ def new_survey(title: dict[str, str], user: User) -> Survey:
         raise EditRefused({f"title_{ENGLISH}": _("Give the survey an English title.")})
     definition = SurveyDefinition(title, _form_id(title[ENGLISH]), [], [])
     definition.languages = used_languages(definition)
-    return save_survey(definition, user)
+    return save_survey(definition, user, publish=False)
 
 
 # -- Choices, written one per line as "name: label" --------------------------------------------

@@ -2,10 +2,22 @@
 choices with a text per language; canvasses of an area; and the field records made at each
 door (SurveyResponse: the contact's outcome and, when completed, its answers)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from flask_babel import to_user_timezone
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
@@ -50,6 +62,9 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     archived_at: Mapped[datetime | None]
+    # None while a survey built in the app is a draft: only published surveys are offered
+    # for canvasses (an imported XLSForm is published as it is imported).
+    published_at: Mapped[datetime | None]
 
     versions: Mapped[list["SurveyVersion"]] = relationship(
         back_populates="survey", order_by="SurveyVersion.number"
@@ -141,6 +156,13 @@ class Canvass(Tracked, SoftDeleted, db.Model):
     survey: Mapped[Survey] = relationship()
 
 
+def local_day(context) -> date:
+    """The department's date of a contact, from its created_at (now when not given): the
+    day the results' date range and the tallies count it on."""
+    created_at = context.get_current_parameters().get("created_at") or utcnow()
+    return to_user_timezone(created_at).date()
+
+
 class SurveyResponse(FieldRecordMixin, db.Model):
     """One door of a canvass: the contact's outcome and, when completed, the answers given
     with the survey version of that day, in the language the resident chose."""
@@ -164,6 +186,8 @@ class SurveyResponse(FieldRecordMixin, db.Model):
     outcome: Mapped[str] = mapped_column(String(20))  # a ContactOutcome
     language: Mapped[str] = mapped_column(String(5), default="en")
     answers: Mapped[dict] = mapped_column(JSON, default=dict)  # {question name: value}
+    # The department's date of created_at, set once with it (tallies.py counts by it).
+    day: Mapped[date | None] = mapped_column(Date, default=local_day)
 
     canvass: Mapped[Canvass] = relationship()
     version: Mapped[SurveyVersion] = relationship()
@@ -174,9 +198,46 @@ class Answer(db.Model):
     count in the database."""
 
     __tablename__ = "survey_answer"
-    __table_args__ = (Index("ix_survey_answer_question", "question_id", "value"),)
+    __table_args__ = (
+        Index("ix_survey_answer_question", "question_id", "value"),
+        # The newest text answers of a question, newest response first.
+        Index("ix_survey_answer_question_response", "question_id", "response_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("survey_response.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("survey_question.id"))
     value: Mapped[str] = mapped_column(Text)
+
+
+class ChoiceTally(db.Model):
+    """How many live completed responses picked a choice of a question, per district (0: none)
+    and department day; database triggers keep it (tallies.py)."""
+
+    __tablename__ = "survey_choice_tally"
+    __table_args__ = (PrimaryKeyConstraint("question_id", "value", "district_id", "day"),)
+
+    question_id: Mapped[int] = mapped_column(Integer)
+    value: Mapped[str] = mapped_column(String(200))
+    district_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class OutcomeTally(db.Model):
+    """How many live contacts of each outcome a canvass made with a survey version, per
+    district (0: none) and department day; database triggers keep it (tallies.py)."""
+
+    __tablename__ = "survey_outcome_tally"
+    __table_args__ = (
+        PrimaryKeyConstraint("canvass_id", "version_id", "outcome", "district_id", "day"),
+        Index("ix_survey_outcome_tally_version", "version_id", "outcome", "day"),
+        Index("ix_survey_outcome_tally_district", "district_id", "day"),
+    )
+
+    canvass_id: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    district_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)

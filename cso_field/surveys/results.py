@@ -1,6 +1,7 @@
-"""Results of a survey version: counts per choice, by district and date range (counted by the
-database from the answer rows), free-text answers, and the one-row-per-response export
-(CSV or XLSX), streamed so that 100,000 responses neither time out nor fill the memory."""
+"""Results of a survey version: counts per choice, by district and date range (summed from the
+tallies the database keeps as doors are recorded: tallies.py), free-text answers, and the
+one-row-per-response export (CSV or XLSX), streamed so that 100,000 responses neither time
+out nor fill the memory."""
 
 import csv
 import io
@@ -20,7 +21,9 @@ from cso_field.surveys.models import (
     CHOICE_KINDS,
     NO_ANSWER_KINDS,
     Answer,
+    ChoiceTally,
     ContactOutcome,
+    OutcomeTally,
     Question,
     QuestionKind,
     SurveyResponse,
@@ -68,15 +71,19 @@ def _completed_ids(version_id: int, filters: Filters):
 
 def _in_range(filters: Filters) -> list:
     """Live contacts in the district (any, for None) made between the days, inclusive."""
-    conditions = [SurveyResponse.deleted_at.is_(None)]
+    return [SurveyResponse.deleted_at.is_(None), *_tally_range(SurveyResponse, filters)]
+
+
+def _tally_range(model, filters: Filters) -> list:
+    """The district and days of `filters` on a model with district_id and day (a tally's
+    district_id is 0 for none; no district in the filters means every one)."""
+    conditions = []
     if filters.district_id:
-        conditions.append(SurveyResponse.district_id == filters.district_id)
+        conditions.append(model.district_id == filters.district_id)
     if filters.start:
-        conditions.append(SurveyResponse.created_at >= day_start_utc(filters.start))
+        conditions.append(model.day >= filters.start)
     if filters.end:
-        conditions.append(
-            SurveyResponse.created_at < day_start_utc(filters.end + timedelta(days=1))
-        )
+        conditions.append(model.day <= filters.end)
     return conditions
 
 
@@ -88,11 +95,11 @@ def _bars(labelled_counts: list[tuple[str, int]]) -> list[Bar]:
 def choice_results(version: SurveyVersion, filters: Filters, language: str) -> list[ChoiceResult]:
     """For each choice question: how many responses picked each choice, in form order."""
     questions = [q for q in version.questions if q.kind in CHOICE_KINDS]
+    tally = ChoiceTally
     counts = db.session.execute(
-        select(Answer.question_id, Answer.value, func.count(Answer.id))
-        .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
-        .where(*_completed(version, filters), Answer.question_id.in_([q.id for q in questions]))
-        .group_by(Answer.question_id, Answer.value)
+        select(tally.question_id, tally.value, func.sum(tally.count))
+        .where(tally.question_id.in_([q.id for q in questions]), *_tally_range(tally, filters))
+        .group_by(tally.question_id, tally.value)
     ).all()
     found = {(question_id, value): count for question_id, value, count in counts}
     results = []
@@ -108,7 +115,7 @@ def choice_results(version: SurveyVersion, filters: Filters, language: str) -> l
 
 
 def text_answers(version: SurveyVersion, filters: Filters) -> list[tuple[Question, list[str]]]:
-    """The newest free-text answers of each text question."""
+    """The newest free-text answers of each text question (the last recorded first)."""
     listed = []
     for question in version.questions:
         if question.kind != QuestionKind.TEXT:
@@ -117,7 +124,7 @@ def text_answers(version: SurveyVersion, filters: Filters) -> list[tuple[Questio
             select(Answer.value)
             .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
             .where(*_completed(version, filters), Answer.question_id == question.id)
-            .order_by(SurveyResponse.created_at.desc())
+            .order_by(Answer.response_id.desc())
             .limit(TEXT_SHOWN)
         ).all()
         listed.append((question, list(values)))
@@ -125,8 +132,13 @@ def text_answers(version: SurveyVersion, filters: Filters) -> list[tuple[Questio
 
 
 def completed_count(version: SurveyVersion, filters: Filters) -> int:
+    tally = OutcomeTally
     return db.session.scalar(
-        select(func.count(SurveyResponse.id)).where(*_completed(version, filters))
+        select(func.coalesce(func.sum(tally.count), 0)).where(
+            tally.version_id == version.id,
+            tally.outcome == ContactOutcome.COMPLETED.value,
+            *_tally_range(tally, filters),
+        )
     )
 
 
@@ -264,18 +276,19 @@ def needs_assessment(filters: Filters, language: str, outcome_labels: dict) -> N
     """What a district's residents told its canvassers: the contacts by outcome, every
     survey's choice counts (its versions with the most completed responses first), and the
     Neighborhood Watch sign-ups, all in the district and the dates."""
+    tally, in_range = OutcomeTally, _tally_range(OutcomeTally, filters)
     by_outcome = dict(
         db.session.execute(
-            select(SurveyResponse.outcome, func.count(SurveyResponse.id))
-            .where(*_in_range(filters))
-            .group_by(SurveyResponse.outcome)
+            select(tally.outcome, func.sum(tally.count)).where(*in_range).group_by(tally.outcome)
         ).all()
     )
+    completed = func.sum(tally.count)
     answered = db.session.execute(
-        select(SurveyResponse.version_id, func.count(SurveyResponse.id).label("completed"))
-        .where(SurveyResponse.outcome == ContactOutcome.COMPLETED.value, *_in_range(filters))
-        .group_by(SurveyResponse.version_id)
-        .order_by(func.count(SurveyResponse.id).desc(), SurveyResponse.version_id.desc())
+        select(tally.version_id, completed)
+        .where(tally.outcome == ContactOutcome.COMPLETED.value, *in_range)
+        .group_by(tally.version_id)
+        .having(completed > 0)
+        .order_by(completed.desc(), tally.version_id.desc())
         .limit(NEEDS_VERSIONS_SHOWN)
     ).all()
     surveys = []

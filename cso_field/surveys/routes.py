@@ -31,6 +31,7 @@ from cso_field.i18n import (
     resident_language_code,
 )
 from cso_field.neighborhood_watch.forms import WatchInterestForm
+from cso_field.neighborhood_watch.services import signup_from
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
 from cso_field.records.registry import can_view
@@ -238,7 +239,7 @@ def export(survey_id: int, kind: str):
 @bp.route("/canvass/", methods=["GET", "POST"])
 @staff
 def canvasses():
-    form = CanvassForm(surveys=services.list_surveys()[0])
+    form = CanvassForm(surveys=services.published_surveys())
     if request.method == "POST" and form.validate():
         survey = _get_survey_or_404(form.survey.data)
         canvass, _created = services.start_canvass(
@@ -469,6 +470,8 @@ def response(record_id: int):
         can_edit=False,
         can_review=False,
         can_delete=records.can_delete(current_user, response),
+        signup=signup_from(response),
+        can_see_signups=current_user.role in SUPERVISORS,
     )
 
 
@@ -494,6 +497,20 @@ def new_survey():
 def _show_problems(form, problems: dict) -> None:
     for name, message in problems.items():
         form[name].errors = [*form[name].errors, message] if name in form else [message]
+
+
+@bp.post("/surveys/<id:survey_id>/publish")
+@roles(*SUPERVISORS)
+def publish(survey_id: int):
+    survey = _get_survey_or_404(survey_id)
+    if not RemoveQuestionForm().validate():
+        abort(400)
+    try:
+        if services.publish_survey(survey, current_user):
+            flash(_("Published: officers can start canvasses with it."), "success")
+    except services.SurveyRuleError:
+        return _questions_page(survey, {"publish": _("Add a question first.")}, 422)
+    return see_other(url_for("surveys.questions", survey_id=survey.id))
 
 
 @bp.get("/surveys/<id:survey_id>/questions")

@@ -35,10 +35,12 @@ from cso_field.records.services import (
 )
 from cso_field.roles import ALL_ROLES
 from cso_field.surveys.models import (
+    NO_ANSWER_KINDS,
     Answer,
     Canvass,
     Choice,
     ContactOutcome,
+    OutcomeTally,
     Question,
     QuestionKind,
     Survey,
@@ -128,10 +130,15 @@ def _add_questions(version: SurveyVersion, definition: SurveyDefinition) -> None
         version.questions.append(question)
 
 
-def save_survey(definition: SurveyDefinition, user: User) -> Survey:
-    """A new survey with its first version; commits."""
+def save_survey(definition: SurveyDefinition, user: User, *, publish: bool = True) -> Survey:
+    """A new survey with its first version, published (offered for canvasses) unless
+    `publish` is False (a draft built in the app); commits."""
     begin_write()
-    survey = Survey(name=text_in(definition.title, ENGLISH)[:200], created_by_id=user.id)
+    survey = Survey(
+        name=text_in(definition.title, ENGLISH)[:200],
+        created_by_id=user.id,
+        published_at=utcnow() if publish else None,
+    )
     db.session.add(survey)
     version = _new_version(survey, 1, definition, user)
     db.session.flush()
@@ -183,6 +190,22 @@ def revise_survey(survey: Survey, definition: SurveyDefinition, user: User) -> S
             detail=f"{survey.name} v{version.number}",
         )
     return version
+
+
+def publish_survey(survey: Survey, user: User) -> bool:
+    """A draft survey offered for canvasses from now on; commits. False when it already was;
+    SurveyRuleError("empty") while it asks nothing."""
+    with write_transaction(survey):
+        if survey.published_at is not None:
+            return False
+        questions = current_version(survey).questions
+        if not any(question.kind not in NO_ANSWER_KINDS for question in questions):
+            raise SurveyRuleError("empty")
+        survey.published_at = utcnow()
+        audit.record(
+            "survey.publish", object_type="survey", object_id=survey.id, detail=survey.name
+        )
+    return True
 
 
 def current_version(survey: Survey) -> SurveyVersion:
@@ -244,12 +267,23 @@ def list_surveys(page: int = 1) -> tuple[list[Survey], bool]:
     return surveys[:LIST_LIMIT], len(surveys) > LIST_LIMIT
 
 
+def published_surveys() -> list[Survey]:
+    """The surveys a canvass can use: published, not archived, the newest first."""
+    query = (
+        select(Survey)
+        .where(Survey.archived_at.is_(None), Survey.published_at.is_not(None))
+        .order_by(Survey.created_at.desc(), Survey.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return list(db.session.scalars(query))
+
+
 def response_count(version: SurveyVersion) -> int:
+    """The version's live completed contacts (from the tallies: tallies.py)."""
     return db.session.scalar(
-        select(func.count(SurveyResponse.id)).where(
-            SurveyResponse.version_id == version.id,
-            SurveyResponse.outcome == ContactOutcome.COMPLETED.value,
-            SurveyResponse.deleted_at.is_(None),
+        select(func.coalesce(func.sum(OutcomeTally.count), 0)).where(
+            OutcomeTally.version_id == version.id,
+            OutcomeTally.outcome == ContactOutcome.COMPLETED.value,
         )
     )
 
@@ -259,6 +293,8 @@ def response_count(version: SurveyVersion) -> int:
 
 def start_canvass(survey: Survey, area: str, user: User, client_uuid: uuid.UUID):
     """A canvass of `area` with `survey`, once per client UUID; commits. (canvass, created)"""
+    if survey.published_at is None:
+        raise SurveyRuleError("draft")
     digest = submission_hash({"survey_id": survey.id, "area": area})
     begin_write()
     canvass, created = create_once(
@@ -309,12 +345,13 @@ def open_canvasses_of(user: User, limit: int = 3) -> list[Canvass]:
 
 
 def canvass_progress(canvass: Canvass) -> dict[str, int]:
-    """{outcome: doors} of the canvass's live contacts, every outcome present."""
+    """{outcome: doors} of the canvass's live contacts, every outcome present (from the
+    tallies: tallies.py)."""
     counts = dict(
         db.session.execute(
-            select(SurveyResponse.outcome, func.count(SurveyResponse.id))
-            .where(SurveyResponse.canvass_id == canvass.id, SurveyResponse.deleted_at.is_(None))
-            .group_by(SurveyResponse.outcome)
+            select(OutcomeTally.outcome, func.sum(OutcomeTally.count))
+            .where(OutcomeTally.canvass_id == canvass.id)
+            .group_by(OutcomeTally.outcome)
         ).all()
     )
     return {outcome.value: counts.get(outcome.value, 0) for outcome in Outcome}
@@ -559,6 +596,7 @@ def register_surveys() -> None:
         {
             "survey.create": _l("Survey imported"),
             "survey.revise": _l("Survey changed"),
+            "survey.publish": _l("Survey published"),
             "survey.export": _l("Survey responses exported"),
             "canvass.start": _l("Canvass started"),
             "canvass.close": _l("Canvass closed"),

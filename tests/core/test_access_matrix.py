@@ -27,6 +27,8 @@ from cso_field.records import services as records
 from cso_field.records.models import Status
 from cso_field.retention.models import RetentionHold
 from cso_field.roles import Role
+from cso_field.surveys import editor as survey_editor
+from cso_field.surveys.questionnaire import QuestionDef
 from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today, utcnow
 from cso_field.traffic_posts import enforcement
@@ -442,6 +444,7 @@ SPECS: dict[str, Spec] = {
         get_post(422, CHANGED),
     ),
     "surveys.questions": Spec(SUPERVISORS, GET, always(OK)),
+    "surveys.publish": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="draft_survey"),
     "surveys.needs_assessment": Spec(SUPERVISORS, GET, always(OK)),
     "surveys.new_question": Spec(
         SUPERVISORS, (*GET, *POST_EMPTY, ("POST", NEW_QUESTION)), get_post(422, CHANGED)
@@ -455,6 +458,17 @@ SPECS: dict[str, Spec] = {
     ),
     "neighborhood_watch.group": Spec(STAFF, GET, always(OK)),
     "neighborhood_watch.captain": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.edit_group": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY, ("POST", GROUP)), get_post(422, CHANGED), fresh="group"
+    ),
+    "neighborhood_watch.archive_group": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="group"
+    ),
+    "neighborhood_watch.restore_group": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="archived_group"
+    ),
+    "neighborhood_watch.archived": Spec(SUPERVISORS, GET, always(OK)),
+    "neighborhood_watch.signup": Spec(SUPERVISORS, GET, always(OK)),
     "neighborhood_watch.new_meeting": Spec(
         STAFF, (*GET, *POST_EMPTY, ("POST", MEETING)), get_post(422, CHANGED)
     ),
@@ -539,6 +553,24 @@ class World:
         self.group = watch_group(self.senior)
         self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
         self.signup = watch_signup(client_address=None)
+
+    def draft_survey(self):
+        """A survey built in the app, with one question, not published yet."""
+        with self.app.test_request_context():
+            survey = survey_editor.new_survey({"en": f"Draft {uuid.uuid4().hex[:6]}"}, self.senior)
+            question = QuestionDef(name="lit", kind="text", label={"en": "Lit?"})
+            survey_editor.save_question(survey, question, self.senior)
+            return survey
+
+    def watch_group(self, fresh):
+        """The shared group, or a new one (archived for "archived_group") for one request."""
+        if fresh not in ("group", "archived_group"):
+            return self.group
+        group = watch_group(self.senior, name=f"Watch {uuid.uuid4().hex[:6]}")
+        if fresh == "archived_group":
+            group.archived_at = utcnow()
+            db.session.commit()
+        return group
 
     def incident(self, owner):
         with self.app.test_request_context():
@@ -637,14 +669,14 @@ class World:
         if argument == "kind":
             return "csv"
         if argument == "survey_id":
-            return self.survey.id
+            return self.draft_survey().id if fresh == "draft_survey" else self.survey.id
         if argument == "canvass_id":
             canvass = self.canvass(owner) if fresh else self.canvasses[whose]
             if fresh and whose == GONE:
                 self.delete(canvass)
             return canvass.id
         if argument == "group_id":
-            return self.group.id
+            return self.watch_group(fresh).id
         if argument == "member_id":
             return self.member.id
         if argument == "signup_id":
@@ -722,9 +754,9 @@ def snapshot():
         "SELECT count(*) FROM survey_response",
         "SELECT count(*) FROM survey_version",
         "SELECT id, closed_at FROM canvass ORDER BY id",
-        "SELECT count(*) FROM survey",
+        "SELECT id, published_at FROM survey ORDER BY id",
         "SELECT version_id, name, position FROM survey_question ORDER BY id",
-        "SELECT count(*) FROM watch_group",
+        "SELECT id, name, area, language, archived_at FROM watch_group ORDER BY id",
         "SELECT count(*) FROM watch_meeting",
         "SELECT count(*) FROM watch_signup",
         "SELECT id, member_id, dismissed_at FROM watch_signup ORDER BY id",

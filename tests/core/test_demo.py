@@ -200,12 +200,18 @@ def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(
     _seed(app, monkeypatch)
     _log_in(client, "senior.demo")
     today = client.get("/today").get_data(as_text=True)
-    assert "1 sign-up waiting for a group" in today
+    assert "2 sign-ups waiting for a group" in today  # one online, one made at a door
     assert "1 group with no recent meeting" in today  # Hunter Street met 100 days ago
     groups = client.get("/watch/").get_data(as_text=True)
     assert "Demo: Hunter Street Watch" in groups and "Demo: Vigilancia Calle Lincoln" in groups
-    assert "Demo: Lucía Ramírez" in client.get("/watch/signups").get_data(as_text=True)
+    assert "Demo: Pacific Avenue Watch" not in groups
+    assert "Demo: Pacific Avenue Watch" in client.get("/watch/archived").get_data(as_text=True)
+    signups = client.get("/watch/signups").get_data(as_text=True)
+    assert "Demo: Lucía Ramírez" in signups
+    assert "Demo: Carmen Flores" in signups and "at the door SR-" in signups
     with app.app_context():
-        group = db.session.scalar(select(WatchGroup).where(WatchGroup.language == "en"))
+        group = db.session.scalar(
+            select(WatchGroup).where(WatchGroup.name == "Demo: Hunter Street Watch")
+        )
     page = client.get(f"/watch/{group.id}").get_data(as_text=True)
     assert "Demo: Mai Nguyen" in page and "Car break-ins" in page

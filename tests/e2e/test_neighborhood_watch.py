@@ -11,9 +11,17 @@ from sqlalchemy import select
 
 from cso_field.extensions import db
 from cso_field.neighborhood_watch.models import WatchMember, WatchSignup
+from cso_field.neighborhood_watch.services import archive_group, sign_up_online
 from cso_field.surveys.services import start_canvass
 from tests.e2e.conftest import csp_violations, log_in, serious_accessibility_violations
-from tests.factories import PASSWORD, UserFactory, door_survey, resident_text, watch_group
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    door_survey,
+    interest,
+    resident_text,
+    watch_group,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +93,48 @@ def test_a_resident_signs_up_in_vietnamese(phone, live_server):
     assert serious_accessibility_violations(page) == []
     signup = db.session.scalar(select(WatchSignup))
     assert signup.language == "vi" and signup.email == "lan@example.com" and signup.willing_host
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_group_and_sign_up_screens_main_actions_are_within_a_thumbs_reach(
+    phone, live_server, language
+):
+    """Changing a group, restoring an archived one and a sign-up's page, on a 390x844
+    phone: the main action above the bottom bar without scrolling."""
+    base_url, app = live_server
+    senior = UserFactory(app).senior(locale=language)
+    group = watch_group(senior, name="Hunter Street Watch", area="N Hunter St, 100-300 blocks")
+    archived = watch_group(senior, name="Pacific Avenue Watch")
+    with app.test_request_context():
+        archive_group(archived, senior)
+        signup = sign_up_online(
+            interest(name="Lucía Ramírez", language="es"),
+            "415 S Lincoln St",
+            client_uuid=uuid.uuid4(),
+            client_address=None,
+        )[0]
+    labels = {
+        "en": ("Save changes", "Restore", "Add to a group"),
+        "es": ("Guardar cambios", "Restaurar", "Añadir a un grupo"),
+    }[language]
+    page = phone
+    log_in(page, base_url, senior.username, PASSWORD)
+
+    def reachable(locator):
+        expect(locator).to_be_in_viewport()
+        box, bar = locator.bounding_box(), page.locator(".app-nav").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= bar["y"], "under the bottom bar"
+        assert page.evaluate("window.scrollY") == 0
+
+    page.goto(f"{base_url}/watch/{group.id}/edit")
+    reachable(page.get_by_role("button", name=labels[0]).first)
+    page.goto(f"{base_url}/watch/archived")
+    reachable(page.get_by_role("button", name=labels[1]).first)
+    page.goto(f"{base_url}/watch/signups/{signup.id}")
+    reachable(page.get_by_role("link", name=labels[2]))
+    assert serious_accessibility_violations(page) == []
+    page.goto(f"{base_url}/watch/archived")
+    page.get_by_role("button", name=labels[1]).first.tap()
+    expect(page.get_by_role("heading", name="Pacific Avenue Watch")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(type(archived), archived.id).archived_at is None

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
@@ -70,7 +71,8 @@ def test_a_completed_door_with_interest_makes_one_sign_up(client, login, canvass
     assert _count(WatchSignup) == 1 and _count(SurveyResponse) == 1
     assert (signup.name, signup.language, signup.source) == ("Ana Ruiz", "es", "canvass")
     assert signup.willing_host and not signup.willing_captain
-    assert signup.contact_id == response.id and signup.address == "7 Oak St"
+    assert (signup.source_record_type, signup.source_record_id) == ("survey_response", response.id)
+    assert signup.source_reference == response.reference and signup.address == "7 Oak St"
     assert signup.created_by_id == canvass.created_by_id
     changed = _door(client, canvass, client_uuid=key, **{**interest, "watch:name": "Other"})
     assert changed.status_code == 422 and _count(WatchSignup) == 1
@@ -207,3 +209,122 @@ def test_the_today_card_shows_waiting_sign_ups_to_senior_csos(client, users, log
     watch_signup()
     login(users.senior())
     assert "1 sign-up waiting for a group" in page(client.get("/today"))
+
+
+# -- The door and its sign-up ------------------------------------------------------------------
+
+
+def test_the_door_links_to_its_sign_up_and_the_sign_up_to_its_door(
+    app, client, users, login, canvass
+):
+    login(db.session.get(User, canvass.created_by_id))
+    interest = {
+        "watch:interested": "y",
+        "watch:name": "Ana Ruiz",
+        "watch:phone": "209-555-0199",
+        "watch:language": "es",
+    }
+    assert _door(client, canvass, **interest).status_code == 303
+    signup = db.session.scalar(select(WatchSignup))
+    door = db.session.scalar(select(SurveyResponse))
+    as_cso = page(client.get(f"/canvass/contacts/{door.id}"))
+    assert signup.reference in as_cso and "Ana Ruiz" in as_cso
+    assert f"/watch/signups/{signup.id}" not in as_cso  # a CSO cannot open sign-ups
+    assert client.get(f"/watch/signups/{signup.id}").status_code == 403
+    client = login(users.senior(), test_client=app.test_client())
+    door_page = page(client.get(f"/canvass/contacts/{door.id}"))
+    assert f'href="/watch/signups/{signup.id}"' in door_page
+    signup_page = page(client.get(f"/watch/signups/{signup.id}"))
+    assert f'href="/canvass/contacts/{door.id}"' in signup_page and door.reference in signup_page
+    assert "Waiting for a group" in signup_page
+    waiting = page(client.get("/watch/signups"))
+    assert door.reference in waiting and f"/watch/signups/{signup.id}" in waiting
+
+
+def test_an_online_sign_up_came_from_the_public_page(client, users, login):
+    signup = watch_signup()
+    login(users.senior())
+    shown = page(client.get(f"/watch/signups/{signup.id}"))
+    assert "the public sign-up page" in shown
+    assert client.get("/watch/signups/999999").status_code == 404
+
+
+# -- Changing and archiving groups -------------------------------------------------------------
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_a_senior_cso_changes_a_group_and_bad_input_keeps_what_was_typed(client, users, login):
+    group = watch_group(users.senior())
+    login(users.senior())
+    form = page(client.get(f"/watch/{group.id}/edit"))
+    assert 'value="Elm Street Watch"' in form
+    refused = client.post(
+        f"/watch/{group.id}/edit",
+        data={"name": "", "area": "Elm and Oak", "district": "0", "language": "es"},
+    )
+    assert refused.status_code == 422 and "Elm and Oak" in page(refused)
+    assert db.session.get(WatchGroup, group.id).area == "Elm St" and not _events(
+        "watch_group.update"
+    )
+    saved = client.post(
+        f"/watch/{group.id}/edit",
+        data={"name": "Oak Watch", "area": "Elm and Oak", "district": "0", "language": "es"},
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    changed = db.session.get(WatchGroup, group.id)
+    assert (changed.name, changed.area, changed.language) == ("Oak Watch", "Elm and Oak", "es")
+    (event,) = _events("watch_group.update")
+    assert "Elm Street Watch -> Oak Watch" in event.detail and "area" in event.detail
+    unknown = client.post(
+        f"/watch/{group.id}/edit",
+        data={"name": "Oak Watch", "area": "Oak", "district": "987", "language": "xx"},
+    )
+    assert unknown.status_code == 422
+
+
+def test_an_archived_group_leaves_the_lists_and_can_be_restored(client, users, login):
+    senior = users.senior()
+    group = watch_group(senior, name="Old Watch")
+    group.created_at = group.created_at - timedelta(days=400)
+    db.session.commit()
+    signup = watch_signup()
+    login(senior)
+    assert "Old Watch" in page(client.get("/watch/quiet"))
+    assert client.post(f"/watch/{group.id}/archive").status_code == 303
+    assert "Group “Old Watch” archived." in page(client.get("/watch/"))
+    assert "Old Watch" not in page(client.get("/watch/"))
+    assert "Old Watch" not in page(client.get("/watch/quiet"))
+    assert f'value="{group.id}"' not in page(client.get("/watch/signups"))
+    assert "Old Watch" in page(client.get("/watch/archived"))
+    assert client.get(f"/watch/{group.id}/edit").status_code == 404
+    refused = client.post(f"/watch/signups/{signup.id}/add", data={"group": str(group.id)})
+    assert refused.status_code in (404, 422) and _count(WatchMember) == 0
+    shown = page(client.get(f"/watch/{group.id}"))
+    assert "was archived" in shown and "Record a meeting" not in shown
+    assert client.post(f"/watch/{group.id}/archive").status_code == 404  # already archived
+    assert client.post(f"/watch/{group.id}/restore").status_code == 303
+    assert "Old Watch" in page(client.get("/watch/")) and "Old Watch" in page(
+        client.get("/watch/quiet")
+    )
+    assert len(_events("watch_group.archive")) == 1 and len(_events("watch_group.restore")) == 1
+
+
+def test_csos_cannot_change_archive_or_restore_groups(client, users, login):
+    group = watch_group(users.senior())
+    login(users.cso())
+    assert client.get(f"/watch/{group.id}/edit").status_code == 403
+    edit = {"name": "Mine", "area": "Elm", "district": "0", "language": "en"}
+    assert client.post(f"/watch/{group.id}/edit", data=edit).status_code == 403
+    assert client.post(f"/watch/{group.id}/archive").status_code == 403
+    assert client.get("/watch/archived").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(WatchGroup, group.id).archived_at is None
+    db.session.get(WatchGroup, group.id).archived_at = department_today()
+    db.session.commit()
+    assert client.post(f"/watch/{group.id}/restore").status_code == 403
+    assert client.get(f"/watch/{group.id}").status_code == 404  # archived: not for CSOs
+    assert _events("watch_group.update") == [] and _events("watch_group.restore") == []

@@ -7,9 +7,10 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
 from cso_field.surveys import editor, services
-from cso_field.surveys.models import SurveyVersion
+from cso_field.surveys.models import Survey, SurveyVersion
 from cso_field.surveys.questionnaire import QuestionDef
 from tests.factories import contact, door_survey, page
 
@@ -211,3 +212,39 @@ def test_csos_cannot_build_surveys(client, users, login, survey):
     assert client.post(f"{base}/first/remove").status_code == 403
     assert client.post(f"{base}/first/move", data={"direction": "down"}).status_code == 403
     assert _names(survey) == ["first"]
+
+
+def test_a_draft_is_offered_for_canvasses_only_once_published(client, users, login, app):
+    senior = users.senior(username="publishing.senior")
+    login(senior)
+    made = client.post("/surveys/new", data={"title_en": "Porch lights"})
+    survey = db.session.scalar(select(Survey).where(Survey.name == "Porch lights"))
+    base = made.location.replace("/questions", "")
+    assert survey.published_at is None and "Draft" in page(client.get("/surveys/"))
+    empty = client.post(f"{base}/publish")
+    assert empty.status_code == 422 and "Add a question first." in page(empty)
+    question = {"kind": "yes_no", "name": "lit", "label_en": "Is your porch light on at night?"}
+    assert client.post(f"{base}/questions/new", data=question).status_code == 303
+    cso_client = login(users.cso(), test_client=app.test_client())
+    assert "Porch lights" not in page(cso_client.get("/canvass/"))
+    area = {"client_uuid": str(uuid.uuid4()), "survey": str(survey.id), "area": "Elm"}
+    assert cso_client.post("/canvass/", data=area).status_code == 422
+    assert cso_client.post(f"{base}/publish").status_code == 403
+    assert client.post(f"{base}/publish").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Survey, survey.id).published_at is not None
+    assert "Porch lights" in page(cso_client.get("/canvass/"))
+    assert cso_client.post("/canvass/", data=area).status_code == 303
+    published = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "survey.publish")
+    ).all()
+    assert len(published) == 1
+    assert client.post(f"{base}/publish").status_code == 303  # already published: no change
+    assert (
+        len(
+            db.session.scalars(
+                select(AuditEvent.id).where(AuditEvent.action == "survey.publish")
+            ).all()
+        )
+        == 1
+    )

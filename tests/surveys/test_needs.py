@@ -74,7 +74,12 @@ def test_the_assessment_counts_only_the_district_and_the_period(app, doors, dist
     assert {bar.label: bar.count for bar in concerns.bars}["Speeding"] == 0
     everywhere = results.needs_assessment(results.Filters(), "en", labels)
     assert everywhere.doors == 4 and everywhere.signups == 2
-    db.session.execute(update(SurveyResponse).values(created_at=utcnow() - timedelta(days=40)))
+    forty_days_ago = utcnow() - timedelta(days=40)  # day: the department's date of created_at
+    db.session.execute(
+        update(SurveyResponse).values(
+            created_at=forty_days_ago, day=department_today() - timedelta(days=40)
+        )
+    )
     db.session.execute(update(WatchSignup).values(created_at=utcnow() - timedelta(days=40)))
     db.session.commit()
     recent = results.Filters(north.id, department_today() - timedelta(days=7), department_today())
