@@ -1,5 +1,5 @@
-import shapely
 import pytest
+import shapely
 
 from cso_field.districts.services import ParsedDistrict, replace_districts
 from cso_field.extensions import db
