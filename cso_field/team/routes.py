@@ -77,31 +77,39 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.route("/people/<id:user_id>", methods=["GET", "POST"])
+@bp.route("/me", methods=["GET", "POST"])
 @staff
+def my_profile():
+    return _profile_page(current_user, url_for("team.my_profile"))
+
+
+@bp.route("/people/<id:user_id>", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
 def profile(user_id: int):
     user = _user_or_404(user_id)
-    if not services.may_edit_profile(current_user, user):
-        abort(403)
+    return _profile_page(user, url_for("team.profile", user_id=user.id))
+
+
+def _profile_form(user: User) -> ProfileForm:
     contact = services.contacts_of([user.id]).get(user.id)
-    current = {
-        f"lang_{row.language}": row.proficiency for row in services.languages_of([user.id])[user.id]
-    }
-    form = ProfileForm(
-        data={
-            "phone": contact.phone if contact else "",
-            "call_sign": contact.call_sign if contact else "",
-            **current,
-        }
-    )
+    spoken = services.languages_of([user.id])[user.id]
+    data = {f"lang_{row.language}": row.proficiency for row in spoken}
+    if contact:
+        data |= {"phone": contact.phone or "", "call_sign": contact.call_sign or ""}
+    return ProfileForm(data=data)
+
+
+def _profile_page(user: User, here: str):
+    """A user's languages and contact: themself (/team/me), a Senior CSO or an admin."""
+    form = _profile_form(user)
     if request.method == "POST" and form.validate():
         services.save_profile(
             user, form.languages(), form.phone.data, form.call_sign.data, current_user
         )
         flash(_("Languages and contact saved."), "success")
-        return see_other(url_for("team.profile", user_id=user.id))
+        return see_other(here)
     status = 422 if request.method == "POST" else 200
-    return render_template("team/profile.html", form=form, person=user), status
+    return render_template("team/profile.html", form=form, person=user, action=here), status
 
 
 def _shift_form() -> ShiftForm:

@@ -79,13 +79,19 @@ def test_languages_are_edited_by_the_user_or_a_supervisor(client, users, login, 
     login(cso)
     assert client.get(f"/team/people/{other.id}").status_code == 403
     assert client.post(f"/team/people/{other.id}", data={"lang_es": "native"}).status_code == 403
-    response = client.post(f"/team/people/{cso.id}", data={"lang_es": "fluent", "phone": "abc"})
+    response = client.post("/team/me", data={"lang_es": "fluent", "phone": "abc"})
     assert response.status_code == 422
     assert "Enter a phone number" in page(response)
     data = {"lang_es": "working", "lang_km": "", "phone": "209-555-0101", "call_sign": "CSO 9"}
-    assert client.post(f"/team/people/{cso.id}", data=data).status_code == 303
+    assert client.post("/team/me", data=data).status_code == 303
     spoken = db.session.scalars(select(SpokenLanguage)).all()
     assert [(s.user_id, s.language, s.proficiency) for s in spoken] == [(cso.id, "es", "working")]
+    client.post("/logout")
+    login(users.senior())
+    assert "209-555-0101" in page(client.get(f"/team/people/{cso.id}"))
+    data = {"lang_es": "", "lang_km": "basic", "phone": "209-555-0101"}
+    assert client.post(f"/team/people/{cso.id}", data=data).status_code == 303
+    assert db.session.scalar(select(SpokenLanguage.language)) == "km"
 
 
 def test_training_and_certifications_are_for_supervisors(client, users, login, ctx):
