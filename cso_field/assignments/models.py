@@ -12,10 +12,12 @@ from cso_field.timeutil import utcnow
 class Assignment(db.Model):
     __tablename__ = "assignment"
     __table_args__ = (
-        # A CSO's open work, soonest due first (Today); a district's unclaimed work.
-        Index("ix_assignment_assignee", "assignee_id", "state", "due_at"),
-        Index("ix_assignment_district", "district_id", "state", "due_at"),
-        # The Senior CSO's list: open work soonest due first, then the rest newest.
+        # Live work has no completed_at: a CSO's own, soonest due first (Today); a district's.
+        Index("ix_assignment_assignee", "assignee_id", "completed_at", "due_at"),
+        Index("ix_assignment_district", "district_id", "completed_at", "due_at"),
+        # The Senior CSO's lists: live work soonest due, completed work newest first…
+        Index("ix_assignment_live", "completed_at", "due_at"),
+        # … and work not accepted yet.
         Index("ix_assignment_state", "state", "due_at"),
     )
 

@@ -55,6 +55,11 @@ TRANSLATION = "translation"
 LIVE = (State.OPEN.value, State.ACCEPTED.value)
 
 
+def _live():
+    """Open or accepted: not completed (the indexes lead with completed_at for this)."""
+    return Assignment.completed_at.is_(None)
+
+
 class AssignmentError(Exception):
     """A change the rules refuse; `code` picks the message shown."""
 
@@ -322,8 +327,8 @@ def for_today(user: User) -> list[Assignment]:
     return list(
         db.session.scalars(
             select(Assignment)
-            .where(visible_to(user), Assignment.state.in_(LIVE))
-            .order_by(Assignment.due_at, Assignment.id)
+            .where(visible_to(user), _live())
+            .order_by(Assignment.due_at)
             .limit(TODAY_LIMIT)
         )
     )
@@ -344,7 +349,7 @@ def team_counts(now: datetime | None = None) -> TeamCounts:
             func.count(Assignment.id),
             func.count(case((Assignment.due_at < now, 1))),
             func.count(case((Assignment.state == State.OPEN.value, 1))),
-        ).where(Assignment.state.in_(LIVE))
+        ).where(_live())
     ).one()
     return TeamCounts(overdue=row[1], unaccepted=row[2], live=row[0])
 
@@ -378,12 +383,12 @@ def current_for(user_ids: list[int]) -> dict[int, Assignment]:
     if not user_ids:
         return {}
     rows = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.assignee_id.in_(user_ids), Assignment.state.in_(LIVE))
-        .order_by(Assignment.due_at.desc())
+        select(Assignment).where(Assignment.assignee_id.in_(user_ids), _live())
     )
     current: dict[int, Assignment] = {}
-    for row in rows:  # latest due first: the soonest, accepted preferred, wins
+    for row in sorted(
+        rows, key=lambda row: row.due_at, reverse=True
+    ):  # latest due first: the soonest, accepted preferred, wins
         held = current.get(row.assignee_id)
         if held is None or row.state == State.ACCEPTED or held.state != State.ACCEPTED:
             current[row.assignee_id] = row

@@ -63,22 +63,25 @@ class OnShift:
 
 
 def on_shift(district_id: int | None = None, limit: int = BOARD_LIMIT) -> list[OnShift]:
-    """Who is on shift now (in one district, if given), by name; one query."""
+    """Who is on shift now (in one district, if given), by name; one query, read from the
+    open shifts' index (the newest `limit` shifts), sorted by name here."""
     query = (
         select(User, Shift, District)
-        .join(Shift, Shift.user_id == User.id)
+        .select_from(Shift)
+        .join(User, Shift.user_id == User.id)
         .outerjoin(District, District.id == Shift.district_id)
         .where(
             Shift.ended_at.is_(None),
             Shift.started_at >= _since(),
             User.is_active_account.is_(True),
         )
-        .order_by(User.display_name, User.id)
+        .order_by(Shift.ended_at, Shift.started_at.desc())
         .limit(limit)
     )
     if district_id is not None:
         query = query.where(Shift.district_id == district_id)
-    return [OnShift(*row) for row in db.session.execute(query).all()]
+    rows = [OnShift(*row) for row in db.session.execute(query).all()]
+    return sorted(rows, key=lambda row: (row.user.display_name.casefold(), row.user.id))
 
 
 def start_shift(user: User, district: District | None, by: User) -> Shift:

@@ -72,8 +72,13 @@ def upgrade():
         sa.Column("record_type", sa.String(length=40), nullable=True),
         sa.Column("record_id", sa.Integer(), nullable=True),
     )
-    op.create_index("ix_assignment_assignee", "assignment", ["assignee_id", "state", "due_at"])
-    op.create_index("ix_assignment_district", "assignment", ["district_id", "state", "due_at"])
+    op.create_index(
+        "ix_assignment_assignee", "assignment", ["assignee_id", "completed_at", "due_at"]
+    )
+    op.create_index(
+        "ix_assignment_district", "assignment", ["district_id", "completed_at", "due_at"]
+    )
+    op.create_index("ix_assignment_live", "assignment", ["completed_at", "due_at"])
     op.create_index("ix_assignment_state", "assignment", ["state", "due_at"])
 
     op.create_table(
