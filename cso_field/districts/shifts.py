@@ -62,9 +62,11 @@ class OnShift:
     district: District | None
 
 
-def on_shift(district_id: int | None = None, limit: int = BOARD_LIMIT) -> list[OnShift]:
-    """Who is on shift now (in one district, if given), by name; one query, read from the
-    open shifts' index (the newest `limit` shifts), sorted by name here."""
+def on_shift(
+    district_id: int | None = None, limit: int = BOARD_LIMIT, offset: int = 0
+) -> list[OnShift]:
+    """Who is on shift now (in one district, if given), the latest to start first: one query,
+    read in the open shifts' index order (`limit` rows from `offset`)."""
     query = (
         select(User, Shift, District)
         .select_from(Shift)
@@ -76,12 +78,12 @@ def on_shift(district_id: int | None = None, limit: int = BOARD_LIMIT) -> list[O
             User.is_active_account.is_(True),
         )
         .order_by(Shift.ended_at, Shift.started_at.desc())
+        .offset(offset)
         .limit(limit)
     )
     if district_id is not None:
         query = query.where(Shift.district_id == district_id)
-    rows = [OnShift(*row) for row in db.session.execute(query).all()]
-    return sorted(rows, key=lambda row: (row.user.display_name.casefold(), row.user.id))
+    return [OnShift(*row) for row in db.session.execute(query).all()]
 
 
 def start_shift(user: User, district: District | None, by: User) -> Shift:

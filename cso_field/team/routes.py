@@ -47,10 +47,15 @@ MESSAGES = {
 @bp.get("/")
 @staff
 def board():
-    rows = services.board(current_user)
-    return render_template(
+    page = htmx.page_arg()
+    rows, has_more = services.board(current_user, page)
+    return htmx.render(
         "team/board.html",
+        "team/_board_rows.html",
         rows=rows,
+        has_more=has_more,
+        page=page,
+        short_time=services.short_times(),
         languages=RESIDENT_LANGUAGES,
         shift=current_shift(current_user.id),
         end_form=EndShiftForm(),

@@ -6,10 +6,12 @@ Each function that writes is one unit of work: its rows and audit row commit tog
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from babel.dates import format_time
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import bindparam, func, literal, select, union_all
 
 from cso_field import audit
 from cso_field.assignments import services as assignments
@@ -179,35 +181,50 @@ def _located_types() -> list[tuple[str, type]]:
     ]
 
 
+_LAST_RECORDS: dict[tuple, object] = {}
+
+
+def _last_records_statement():
+    """One SELECT over every registered located record type: each type's records of the
+    given authors since a time, numbered newest first per author. Built once per set of
+    registered types (bound parameters `user_ids` and `since`), not on every request."""
+    types = tuple(_located_types())
+    if types not in _LAST_RECORDS:
+        user_ids, since = bindparam("user_ids", expanding=True), bindparam("since")
+        parts = []
+        for name, model in types:
+            newest = func.row_number().over(
+                partition_by=model.created_by_id, order_by=model.created_at.desc()
+            )
+            part = select(
+                literal(name).label("record_type"),
+                model.id.label("record_id"),
+                model.reference.label("reference"),
+                model.created_by_id.label("user_id"),
+                model.created_at.label("created_at"),
+                model.latitude.label("latitude"),
+                model.longitude.label("longitude"),
+                model.address.label("address"),
+                newest.label("newest"),
+            ).where(model.created_by_id.in_(user_ids), model.created_at >= since)
+            if issubclass(model, SoftDeleted):
+                part = part.where(model.deleted_at.is_(None))
+            parts.append(part)
+        combined = union_all(*parts).subquery() if parts else None
+        _LAST_RECORDS[types] = (
+            select(combined).where(combined.c.newest == 1) if combined is not None else None
+        )
+    return _LAST_RECORDS[types]
+
+
 def last_records(user_ids: list[int], now: datetime | None = None) -> dict[int, LastRecord]:
     """{user id: their newest located record of the last LAST_RECORD_HOURS}, every registered
     type at once: one statement, each type read newest first per author (its author index)."""
-    if not user_ids:
+    statement = _last_records_statement()
+    if not user_ids or statement is None:
         return {}
     since = (now or utcnow()) - timedelta(hours=LAST_RECORD_HOURS)
-    parts = []
-    for name, model in _located_types():
-        newest = func.row_number().over(
-            partition_by=model.created_by_id, order_by=model.created_at.desc()
-        )
-        part = select(
-            literal(name).label("record_type"),
-            model.id.label("record_id"),
-            model.reference.label("reference"),
-            model.created_by_id.label("user_id"),
-            model.created_at.label("created_at"),
-            model.latitude.label("latitude"),
-            model.longitude.label("longitude"),
-            model.address.label("address"),
-            newest.label("newest"),
-        ).where(model.created_by_id.in_(user_ids), model.created_at >= since)
-        if issubclass(model, SoftDeleted):
-            part = part.where(model.deleted_at.is_(None))
-        parts.append(part)
-    if not parts:
-        return {}
-    combined = union_all(*parts).subquery()
-    rows = db.session.execute(select(combined).where(combined.c.newest == 1)).all()
+    rows = db.session.execute(statement, {"user_ids": user_ids, "since": since}).all()
     found: dict[int, LastRecord] = {}
     for row in rows:
         held = found.get(row.user_id)
@@ -234,14 +251,22 @@ def board_district(viewer: User) -> tuple[bool, int | None]:
     return True, shift.district_id
 
 
-def board(viewer: User) -> list[BoardRow] | None:
-    """Who is on shift (a CSO: in their own district only), each with languages, contact,
-    current assignment or post, and last recorded place and time; None if a CSO is not on
-    shift in a district."""
+BOARD_PAGE = 20
+
+
+def board(viewer: User, page: int = 1) -> tuple[list[BoardRow] | None, bool]:
+    """A page of who is on shift (a CSO: in their own district only), the latest to start
+    first, each with languages, contact, current assignment or post, and last recorded place
+    and time; (None, False) if a CSO is not on shift in a district. (rows, more)."""
     allowed, district_id = board_district(viewer)
     if not allowed:
-        return None
-    people = on_shift(district_id)
+        return None, False
+    people = on_shift(district_id, BOARD_PAGE + 1, (page - 1) * BOARD_PAGE)
+    more, people = len(people) > BOARD_PAGE, people[:BOARD_PAGE]
+    return _board_rows(people), more
+
+
+def _board_rows(people: list[OnShift]) -> list[BoardRow]:
     ids = [row.user.id for row in people]
     languages = languages_of(ids)
     contacts = contacts_of(ids)
@@ -328,6 +353,23 @@ def active_staff() -> list[User]:
             .limit(200)
         )
     )
+
+
+def short_times():
+    """A formatter of times as the board shows them ("3:05 PM"), in the department's zone and
+    the officer's language: Babel's locale and zone looked up once, each minute formatted
+    once per page rather than through Flask-Babel for every row."""
+    locale, zone = get_locale(), get_timezone()
+    formatted: dict[datetime, str] = {}
+
+    def short(moment: datetime) -> str:
+        minute = moment.replace(second=0, microsecond=0)
+        if minute not in formatted:
+            local = minute.replace(tzinfo=UTC).astimezone(zone)
+            formatted[minute] = format_time(local, "short", locale=locale)
+        return formatted[minute]
+
+    return short
 
 
 def register_team() -> None:

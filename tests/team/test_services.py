@@ -108,7 +108,7 @@ def test_the_board_shows_work_post_last_record_and_languages(users, districts, c
     post = make_post(incident, name="Main & 1st")
     traffic.go_on_post(traffic.assign(post, incident.periods[0], other.id), other)
 
-    rows = {row.person.user.id: row for row in services.board(senior)}
+    rows = {row.person.user.id: row for row in services.board(senior)[0]}
     mine = rows[cso.id]
     assert mine.assignment.id == work.id
     assert (mine.last.record_type, mine.last.record_id) == ("check_visit", newest.id)
@@ -120,11 +120,11 @@ def test_the_board_shows_work_post_last_record_and_languages(users, districts, c
 
 def test_a_csos_board_is_their_own_district_only(users, districts, ctx):
     cso, north, south = users.cso(), users.cso(), users.cso()
-    assert services.board(cso) is None  # not on shift: nothing to see
+    assert services.board(cso) == (None, False)  # not on shift: nothing to see
     start_shift(cso, districts["North"], cso)
     start_shift(north, districts["North"], north)
     start_shift(south, districts["South"], south)
-    assert {row.person.user.id for row in services.board(cso)} == {cso.id, north.id}
+    assert {row.person.user.id for row in services.board(cso)[0]} == {cso.id, north.id}
 
 
 def test_training_sessions_are_recorded_by_supervisors(users, ctx):
@@ -169,3 +169,16 @@ def test_certifications_hold_expire_and_are_listed_when_expiring(users, ctx):
         cso, kind, earned_on=today, expires_on=today + timedelta(days=700), note=None, by=senior
     )
     assert certifications.expiring() == []
+
+
+def test_the_board_comes_a_page_at_a_time(users, districts, ctx, monkeypatch):
+    monkeypatch.setattr(services, "BOARD_PAGE", 2)
+    senior = users.senior()
+    people = [users.cso() for _ in range(3)]
+    for person in people:
+        start_shift(person, districts["North"], person)
+    first, more = services.board(senior)
+    second, no_more = services.board(senior, 2)
+    assert len(first) == 2 and more and len(second) == 1 and not no_more
+    shown = {row.person.user.id for row in first + second}
+    assert shown == {person.id for person in people}
