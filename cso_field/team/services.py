@@ -181,64 +181,75 @@ def _located_types() -> list[tuple[str, type]]:
     ]
 
 
-_LAST_RECORDS: dict[tuple, object] = {}
+_NEWEST_TIMES: dict[tuple, object] = {}
 
 
-def _last_records_statement():
-    """One SELECT over every registered located record type: each type's records of the
-    given authors since a time, numbered newest first per author. Built once per set of
-    registered types (bound parameters `user_ids` and `since`), not on every request."""
+def _newest_times_statement():
+    """One SELECT over every registered located record type: each given author's newest
+    record time since a time, per type, read from the types' author indexes alone. Built
+    once per set of registered types (bound parameters `user_ids` and `since`)."""
     types = tuple(_located_types())
-    if types not in _LAST_RECORDS:
+    if types not in _NEWEST_TIMES:
         user_ids, since = bindparam("user_ids", expanding=True), bindparam("since")
-        parts = []
-        for name, model in types:
-            newest = func.row_number().over(
-                partition_by=model.created_by_id, order_by=model.created_at.desc()
-            )
-            part = select(
+        parts = [
+            select(
                 literal(name).label("record_type"),
-                model.id.label("record_id"),
-                model.reference.label("reference"),
                 model.created_by_id.label("user_id"),
-                model.created_at.label("created_at"),
-                model.latitude.label("latitude"),
-                model.longitude.label("longitude"),
-                model.address.label("address"),
-                newest.label("newest"),
-            ).where(model.created_by_id.in_(user_ids), model.created_at >= since)
-            if issubclass(model, SoftDeleted):
-                part = part.where(model.deleted_at.is_(None))
-            parts.append(part)
-        combined = union_all(*parts).subquery() if parts else None
-        _LAST_RECORDS[types] = (
-            select(combined).where(combined.c.newest == 1) if combined is not None else None
-        )
-    return _LAST_RECORDS[types]
+                func.max(model.created_at).label("created_at"),
+            )
+            .where(model.created_by_id.in_(user_ids), model.created_at >= since)
+            .group_by(model.created_by_id)
+            for name, model in types
+        ]
+        _NEWEST_TIMES[types] = union_all(*parts) if parts else None
+    return _NEWEST_TIMES[types]
 
 
 def last_records(user_ids: list[int], now: datetime | None = None) -> dict[int, LastRecord]:
-    """{user id: their newest located record of the last LAST_RECORD_HOURS}, every registered
-    type at once: one statement, each type read newest first per author (its author index)."""
-    statement = _last_records_statement()
+    """{user id: their newest located record of the last LAST_RECORD_HOURS}, whatever its
+    type: the newest time per type and author from the author indexes (one statement), then
+    the winning records themselves, one query per type that won."""
+    statement = _newest_times_statement()
     if not user_ids or statement is None:
         return {}
     since = (now or utcnow()) - timedelta(hours=LAST_RECORD_HOURS)
-    rows = db.session.execute(statement, {"user_ids": user_ids, "since": since}).all()
+    newest: dict[int, tuple[datetime, str]] = {}
+    for kind, user_id, at in db.session.execute(statement, {"user_ids": user_ids, "since": since}):
+        if user_id not in newest or at > newest[user_id][0]:
+            newest[user_id] = (at, kind)
+    wanted: dict[str, dict[tuple[int, datetime], int]] = {}
+    for user_id, (at, kind) in newest.items():
+        wanted.setdefault(kind, {})[(user_id, at)] = user_id
     found: dict[int, LastRecord] = {}
-    for row in rows:
-        held = found.get(row.user_id)
-        if held is None or row.created_at > held.created_at:
-            found[row.user_id] = LastRecord(
-                row.record_type,
-                row.record_id,
-                row.reference,
-                row.created_at,
-                row.latitude,
-                row.longitude,
-                row.address,
-            )
+    for kind, pairs in wanted.items():
+        found.update(_records_at(kind, pairs))
     return found
+
+
+def _records_at(kind: str, pairs: dict[tuple[int, datetime], int]) -> dict[int, LastRecord]:
+    model = registry.RECORD_TYPES[kind].model
+    rows = db.session.execute(
+        select(
+            model.id,
+            model.reference,
+            model.created_by_id,
+            model.created_at,
+            model.latitude,
+            model.longitude,
+            model.address,
+            *([model.deleted_at] if issubclass(model, SoftDeleted) else []),
+        ).where(
+            model.created_by_id.in_({user_id for user_id, _at in pairs}),
+            model.created_at.in_({at for _user_id, at in pairs}),
+        )
+    ).all()
+    return {
+        row.created_by_id: LastRecord(
+            kind, row.id, row.reference, row.created_at, row.latitude, row.longitude, row.address
+        )
+        for row in rows
+        if (row.created_by_id, row.created_at) in pairs and getattr(row, "deleted_at", None) is None
+    }
 
 
 def board_district(viewer: User) -> tuple[bool, int | None]:
