@@ -226,10 +226,16 @@ def last_records(user_ids: list[int], now: datetime | None = None) -> dict[int, 
     return found
 
 
-def _records_at(kind: str, pairs: dict[tuple[int, datetime], int]) -> dict[int, LastRecord]:
-    model = registry.RECORD_TYPES[kind].model
-    rows = db.session.execute(
-        select(
+_RECORDS_AT: dict[str, object] = {}
+
+
+def _records_at_statement(kind: str):
+    """The records of one type made by some authors at some times (bound `user_ids` and
+    `times`), built once per type."""
+    if kind not in _RECORDS_AT:
+        model = registry.RECORD_TYPES[kind].model
+        deleted = [model.deleted_at] if issubclass(model, SoftDeleted) else []
+        _RECORDS_AT[kind] = select(
             model.id,
             model.reference,
             model.created_by_id,
@@ -237,11 +243,21 @@ def _records_at(kind: str, pairs: dict[tuple[int, datetime], int]) -> dict[int, 
             model.latitude,
             model.longitude,
             model.address,
-            *([model.deleted_at] if issubclass(model, SoftDeleted) else []),
+            *deleted,
         ).where(
-            model.created_by_id.in_({user_id for user_id, _at in pairs}),
-            model.created_at.in_({at for _user_id, at in pairs}),
+            model.created_by_id.in_(bindparam("user_ids", expanding=True)),
+            model.created_at.in_(bindparam("times", expanding=True)),
         )
+    return _RECORDS_AT[kind]
+
+
+def _records_at(kind: str, pairs: dict[tuple[int, datetime], int]) -> dict[int, LastRecord]:
+    rows = db.session.execute(
+        _records_at_statement(kind),
+        {
+            "user_ids": sorted({user_id for user_id, _at in pairs}),
+            "times": sorted({at for _user_id, at in pairs}),
+        },
     ).all()
     return {
         row.created_by_id: LastRecord(
