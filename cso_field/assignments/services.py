@@ -25,7 +25,7 @@ from cso_field.records.models import SoftDeleted
 from cso_field.roles import FIELD_ROLES, SUPERVISORS, Role
 from cso_field.timeutil import utcnow
 
-LIST_LIMIT = 50
+LIST_LIMIT = 25
 TODAY_LIMIT = 10
 RECENT_RECORDS = 10
 
