@@ -8,7 +8,9 @@ The database must be empty (or not exist yet, for SQLite): it is migrated first,
 with 60 staff accounts (bench.cso01…, bench.senior01…, bench.admin01…, all with --password),
 12 districts tiling Stockton, and at scale 1.0 about 60,000 special checks (10,000 of them
 active today), 500,000 visits, 40,000 field notes with their versions, 1,000,000 audit rows
-and the login attempts behind them. The same --seed and --scale give the same rows.
+and the login attempts behind them; for the Senior CSO's workspace, five years of shifts
+(most of the field staff on shift now), spoken languages, contacts and 20,000 assignments.
+The same --seed and --scale give the same rows.
 Other scripts call `generate(url, scale, seed, password)`.
 """
 
@@ -40,14 +42,18 @@ from cso_field import create_app
 from cso_field.auth.models import PASSWORD_METHOD
 from cso_field.extensions import db
 from cso_field.models import (
+    Assignment,
     AuditEvent,
     CheckDayCount,
     CheckVisit,
+    Contact,
     District,
     FieldNote,
     LoginAttempt,
     RecordVersion,
+    Shift,
     SpecialCheck,
+    SpokenLanguage,
     User,
 )
 
@@ -64,7 +70,13 @@ FULL_SCALE = {
     "visits": 500_000,
     "notes": 40_000,
     "audit": 1_000_000,
+    "assignments": 20_000,
 }
+# Share of the field staff on shift now, and each one's languages besides English.
+ON_SHIFT_SHARE = 0.7
+SPOKEN = ("es",) * 8 + ("vi", "km", "hmn", "tl", "pa") + (None,) * 12
+TASK_KINDS = ("check_visit", "field_note", "deliver_message", "transport_item", "school_event",
+              "translation")  # fmt: skip
 ACTIVE_VISIT_SHARE = 0.1
 STREETS = (
     "Pacific Ave", "March Ln", "Hammer Ln", "El Dorado St", "Wilson Way", "Airport Way",
@@ -663,10 +675,84 @@ def fill(connection, world: World, password_hash: str) -> None:
     )
     counts["record_version"] = _insert(connection, RecordVersion.__table__, versions)
     counts["login_attempt"] = _insert(connection, LoginAttempt.__table__, login_rows(world))
+    fill_workspace(connection, world)
     add_views(world)
     counts["audit_event"] = _insert(connection, AuditEvent.__table__, audit_rows(world))
     _fix_sequences(connection, [User.__table__, District.__table__, SpecialCheck.__table__,
                                 CheckVisit.__table__, FieldNote.__table__])  # fmt: skip
+
+
+# -- The Senior CSO's workspace: shifts, languages, contacts, assignments -------------------------
+
+
+def _field_staff(world: World) -> list[Staff]:
+    return [person for person in world.staff if person.role in ("cso", "senior_cso")]
+
+
+def shift_rows(world: World) -> Iterator[dict]:
+    """Five years of past shifts (about 250 a year each, scaled), and today's: most of the
+    field staff on shift now, in a district each."""
+    people = _field_staff(world)
+    districts = world.counts["district"]
+    past = max(1, round(YEARS * 250 * world.scale))
+    for person in people:
+        for _ in range(past):
+            day = world.today - timedelta(days=world.rng.randint(1, YEARS * 365))
+            start = world.local_to_utc(datetime(day.year, day.month, day.day, 7))
+            yield {"user_id": person.id, "district_id": world.rng.randint(1, districts),
+                   "started_at": start, "ended_at": start + timedelta(hours=10),
+                   "started_by_id": person.id}  # fmt: skip
+        if world.rng.random() < ON_SHIFT_SHARE:
+            start = world.now - timedelta(hours=world.rng.randint(1, 8))
+            yield {"user_id": person.id, "district_id": world.rng.randint(1, districts),
+                   "started_at": start, "ended_at": None, "started_by_id": person.id}  # fmt: skip
+
+
+def language_rows(world: World) -> Iterator[dict]:
+    for person in _field_staff(world):
+        yield {"user_id": person.id, "language": "en", "proficiency": "native"}
+        other = world.rng.choice(SPOKEN)
+        if other:
+            level = world.rng.choice(("native", "working", "basic"))
+            yield {"user_id": person.id, "language": other, "proficiency": level}
+
+
+def contact_rows(world: World) -> Iterator[dict]:
+    for number, person in enumerate(_field_staff(world), start=1):
+        yield {"user_id": person.id, "phone": f"209-555-{number:04d}", "call_sign": f"CSO {number}"}
+
+
+def assignment_rows(world: World) -> Iterator[dict]:
+    """Five years of work given by the Senior CSOs: nearly all completed, the newest open."""
+    people, seniors = _field_staff(world), world.by_role("senior_cso")
+    total = world.count("assignments")
+    for number in range(total):
+        age = world.rng.randint(0, YEARS * 365) if number >= 40 else 0
+        created = world.now - timedelta(days=age, hours=world.rng.randint(1, 10))
+        live = age == 0
+        assignee = world.rng.choice(people)
+        kind = world.rng.choice(TASK_KINDS)
+        state = world.rng.choice(("open", "accepted")) if live else "done"
+        yield {
+            "kind": kind, "description": f"Bench task {number}", "address": None,
+            "priority": world.rng.choice(("normal", "normal", "high", "urgent", "low")),
+            "due_at": created + timedelta(hours=world.rng.randint(1, 8)),
+            "language": "es" if kind == "translation" else None,
+            "assignee_id": assignee.id, "district_id": None, "state": state,
+            "created_by_id": world.rng.choice(seniors).id, "created_at": created,
+            "accepted_at": None if state == "open" else created + timedelta(minutes=20),
+            "completed_at": created + timedelta(hours=3) if state == "done" else None,
+            "outcome": "Done" if state == "done" else None,
+            "record_type": None, "record_id": None,
+        }  # fmt: skip
+
+
+def fill_workspace(connection, world: World) -> None:
+    counts = world.counts
+    counts["shift"] = _insert(connection, Shift.__table__, shift_rows(world))
+    counts["team_language"] = _insert(connection, SpokenLanguage.__table__, language_rows(world))
+    counts["team_contact"] = _insert(connection, Contact.__table__, contact_rows(world))
+    counts["assignment"] = _insert(connection, Assignment.__table__, assignment_rows(world))
 
 
 def _fill_and_analyze(connection, world: World, password_hash: str) -> None:

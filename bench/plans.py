@@ -60,6 +60,15 @@ PAGES = (
     (SENIOR, "/audit/?outcome=failure"),
     (SENIOR, "/audit/?since=2025-01-01&until=2025-01-31"),
     (SENIOR, "/accounts/"),
+    (SENIOR, "/team/"),
+    (CSO, "/team/"),
+    (SENIOR, "/assignments/"),
+    (SENIOR, "/assignments/?show=done"),
+    (SENIOR, "/assignments/?show=unaccepted"),
+    (SENIOR, "/assignments/?show=overdue"),
+    (CSO, "/assignments/"),
+    (SENIOR, "/team/roster?language=es&on_shift=y"),
+    (SENIOR, "/team/training"),
 )
 
 

@@ -417,6 +417,8 @@ def page_targets(cso: Browser, senior: Browser, street: str) -> list[Target]:
         Target("front door (resident)", ["/?lang=es"]),
         Target("my records", ["/records/mine"], c),
         Target("review queue (Senior)", ["/records/review"], s),
+        Target("team board (Senior)", ["/team/"], s),
+        Target("assignments (Senior)", ["/assignments/"], s),
     ]
 
 

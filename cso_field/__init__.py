@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_record_types(app)
+    register_workspace(app)
     register_hooks(app)
     from cso_field import cli, errors
     from cso_field.records import templating
@@ -132,6 +133,16 @@ def register_record_types(app: Flask) -> None:
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
     app.cli.add_command(surveys_cli)
+
+
+def register_workspace(app: Flask) -> None:
+    """The Senior CSO's workspace: assignments, and the team (board, roster, training). They
+    reach the record types only through the core's registry, like Search and Today."""
+    from cso_field.assignments.routes import bp as assignments_bp
+    from cso_field.team.routes import bp as team_bp
+
+    app.register_blueprint(assignments_bp)
+    app.register_blueprint(team_bp)
 
 
 def register_hooks(app: Flask) -> None:

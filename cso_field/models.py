@@ -1,17 +1,18 @@
 """Every model, imported once so Alembic and the app see the whole schema."""
 
+from cso_field.assignments.models import Assignment
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.mfa.models import Passkey, RecoveryCode, TrustedDevice
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
+from cso_field.certifications.models import Certification, CertificationType
 from cso_field.citations.models import (
     BlightCase,
     CaseViolation,
-    CitationTraining,
     Notice,
     ResponsibleParty,
     Violation,
 )
-from cso_field.districts.models import District
+from cso_field.districts.models import District, Shift
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
@@ -32,6 +33,12 @@ from cso_field.surveys.models import (
     SurveyResponse,
     SurveyVersion,
 )
+from cso_field.team.models import (
+    Contact,
+    SpokenLanguage,
+    TrainingAttendee,
+    TrainingSession,
+)
 from cso_field.traffic_posts.models import (
     ActivityEntry,
     DesignatedProblem,
@@ -46,15 +53,18 @@ from cso_field.traffic_posts.models import (
 __all__ = [
     "ActivityEntry",
     "Answer",
+    "Assignment",
     "AuditEvent",
     "BackupRun",
     "BlightCase",
     "Canvass",
     "CaseViolation",
+    "Certification",
+    "CertificationType",
     "CheckDayCount",
     "CheckVisit",
     "Choice",
-    "CitationTraining",
+    "Contact",
     "DesignatedProblem",
     "District",
     "EnforcementSession",
@@ -76,12 +86,16 @@ __all__ = [
     "ResponsibleParty",
     "RetentionHold",
     "Setting",
+    "Shift",
     "SpecialCheck",
+    "SpokenLanguage",
     "Survey",
     "SurveyResponse",
     "SurveyVersion",
     "TrafficIncident",
     "TrafficPost",
+    "TrainingAttendee",
+    "TrainingSession",
     "TrustedDevice",
     "User",
     "UserSession",

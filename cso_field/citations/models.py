@@ -184,18 +184,3 @@ class Notice(db.Model):
     superseded_at: Mapped[datetime | None]
 
     case: Mapped[BlightCase] = relationship()
-
-
-class CitationTraining(db.Model):
-    """A user's citation training, recorded by a Senior CSO or admin; the newest row counts."""
-
-    __tablename__ = "citation_training"
-    __table_args__ = (Index("ix_citation_training_user", "user_id", "recorded_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    trained_on: Mapped[date] = mapped_column(Date)
-    expires_on: Mapped[date | None] = mapped_column(Date)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str | None] = mapped_column(Text)

@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 
 from cso_field import audit, settings
 from cso_field.auth.models import User
+from cso_field.certifications import services as certifications
+from cso_field.certifications.models import Certification, CertificationType
+from cso_field.certifications.services import CertificationError
 from cso_field.citations import lists, notices
 from cso_field.citations.models import (
     BlightCase,
     CaseViolation,
-    CitationTraining,
     NoticeKind,
     PartyKind,
     ResponsibleParty,
@@ -284,74 +286,56 @@ def running_deadlines(case: BlightCase) -> tuple[str, ...]:
 # -- Who may cite --------------------------------------------------------------------------------
 
 
-def training_of(user_id: int) -> CitationTraining | None:
-    return db.session.scalar(
-        select(CitationTraining)
-        .where(CitationTraining.user_id == user_id)
-        .order_by(CitationTraining.recorded_at.desc(), CitationTraining.id.desc())
-        .limit(1)
-    )
+CITATION_CERTIFICATION = "citation_training"  # the certification kind that lets a user cite
+_TRAINING_ERRORS = {
+    "in_future": "training_in_future",
+    "expiry_before_earned": "expiry_before_training",
+}
+
+
+def citation_certification() -> CertificationType:
+    """The department's citation-training certification kind (made on first use)."""
+    return certifications.ensure_type(CITATION_CERTIFICATION, "Citation training")
+
+
+def training_of(user_id: int) -> Certification | None:
+    return certifications.current(user_id, CITATION_CERTIFICATION)
 
 
 def may_cite(user: User, today: date | None = None) -> bool:
-    """True while the user's newest recorded citation training is in force."""
-    if not user.is_authenticated:
-        return False
-    today = today or department_today()
-    training = training_of(user.id)
-    return (
-        training is not None
-        and training.trained_on <= today
-        and (training.expires_on is None or training.expires_on >= today)
-    )
+    """True while the user's newest citation-training certification is in force."""
+    return certifications.holds(user, CITATION_CERTIFICATION, today)
 
 
 def record_training(
     user: User, *, trained_on: date, expires_on: date | None, note: str | None, by: User
-) -> CitationTraining:
-    """Record a user's citation training (a Senior CSO or admin does) and commit."""
-    if by.role not in SUPERVISORS:
-        raise CitationError("not_supervisor")
-    if trained_on > department_today():
-        raise CitationError("training_in_future")
-    if expires_on is not None and expires_on <= trained_on:
-        raise CitationError("expiry_before_training")
-    begin_write()
-    training = CitationTraining(
-        user_id=user.id,
-        trained_on=trained_on,
-        expires_on=expires_on,
-        note=(note or "").strip() or None,
-        recorded_by_id=by.id,
-    )
-    db.session.add(training)
-    db.session.flush()
-    audit.record(
-        "citation.training",
-        object_type="user",
-        object_id=user.id,
-        detail=f"{trained_on.isoformat()} - {expires_on.isoformat() if expires_on else ''}",
-    )
-    db.session.commit()
-    return training
+) -> Certification:
+    """Record a user's citation training (a Senior CSO or admin does) and commit: a
+    certification of the citation-training kind."""
+    try:
+        return certifications.record(
+            user,
+            citation_certification(),
+            earned_on=trained_on,
+            expires_on=expires_on,
+            note=note,
+            by=by,
+            action="citation.training",
+        )
+    except CertificationError as error:
+        db.session.rollback()
+        raise CitationError(_TRAINING_ERRORS.get(error.code, error.code)) from None
 
 
-def trainings(limit: int = 50) -> list[tuple[User, CitationTraining | None]]:
-    """Active staff accounts and their newest training, by name (at most `limit`)."""
+def trainings(limit: int = 50) -> list[tuple[User, Certification | None]]:
+    """Active staff accounts and their newest citation training, by name (at most `limit`)."""
     users = db.session.scalars(
         select(User)
         .where(User.is_active_account.is_(True))
         .order_by(User.display_name, User.id)
         .limit(limit)
     ).all()
-    newest = {}
-    if users:
-        rows = db.session.scalars(
-            select(CitationTraining)
-            .where(CitationTraining.user_id.in_([user.id for user in users]))
-            .order_by(CitationTraining.recorded_at, CitationTraining.id)
-        )
-        newest = {row.user_id: row for row in rows}
+    newest = certifications.newest_of([user.id for user in users], CITATION_CERTIFICATION)
     return [(user, newest.get(user.id)) for user in users]
 
 

@@ -242,11 +242,23 @@ def _set_geometry(district: District, item: ParsedDistrict, uploaded_at) -> None
 def _unassign(district_ids: list[int]) -> None:
     if not district_ids:
         return
-    for model in models_with(Located):
+    for model in _models_naming_a_district():
         db.session.execute(
             update(model).where(model.district_id.in_(district_ids)).values(district_id=None),
             execution_options={"synchronize_session": False},
         )
+
+
+def _models_naming_a_district() -> list[type]:
+    """Every model with a district_id column: records, and also shifts and assignments."""
+    return sorted(
+        (
+            mapper.class_
+            for mapper in db.Model.registry.mappers
+            if "district_id" in mapper.columns and mapper.class_ is not District
+        ),
+        key=lambda model: model.__tablename__,
+    )
 
 
 def reassign_records(districts: list[District]) -> None:

@@ -104,6 +104,30 @@ TEMPLATE_GLOBALS: dict[str, Callable] = {}
 OFFLINE_PAGES: set[str] = set()
 # Static files (names under static/) a record type's offline pages need: precached.
 OFFLINE_STATIC: set[str] = set()
+# What officers are doing now that a record type knows (e.g. standing at a traffic post), for
+# the team board: each provider takes a page of user ids and answers {user id: Duty} in one
+# query.
+CURRENT_DUTIES: list[Callable[[list[int]], dict[int, "Duty"]]] = []
+
+
+@dataclass(frozen=True)
+class Duty:
+    text: str
+    url: str | None = None
+
+
+def register_current_duty(provider: Callable[[list[int]], dict[int, Duty]]) -> None:
+    if provider not in CURRENT_DUTIES:
+        CURRENT_DUTIES.append(provider)
+
+
+def current_duties(user_ids: list[int]) -> dict[int, Duty]:
+    """{user id: what they stand at now}, from every record type that knows."""
+    duties: dict[int, Duty] = {}
+    for provider in CURRENT_DUTIES if user_ids else ():
+        for user_id, duty in provider(user_ids).items():
+            duties.setdefault(user_id, duty)
+    return duties
 
 
 def register(record_type: RecordType) -> RecordType:

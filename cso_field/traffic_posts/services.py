@@ -488,12 +488,35 @@ def _today_card() -> dict:
     return {"posts": board.my_posts(current_user)}
 
 
+def posts_held(user_ids: list[int]) -> dict[int, registry.Duty]:
+    """{user id: the post they are on now (on post, not relieved), in an open incident}."""
+    rows = db.session.execute(
+        select(PostAssignment.user_id, TrafficPost.name, TrafficIncident.id, TrafficIncident.name)
+        .join(TrafficPost, TrafficPost.id == PostAssignment.post_id)
+        .join(TrafficIncident, TrafficIncident.id == PostAssignment.incident_id)
+        .where(
+            PostAssignment.user_id.in_(user_ids),
+            PostAssignment.relieved_at.is_(None),
+            PostAssignment.on_post_at.is_not(None),
+            TrafficIncident.closed_at.is_(None),
+            TrafficIncident.deleted_at.is_(None),
+        )
+    ).all()
+    return {
+        user_id: registry.Duty(
+            f"{post} · {incident}", url_for("traffic_posts.view", incident_id=incident_id)
+        )
+        for user_id, post, incident_id, incident in rows
+    }
+
+
 def register_traffic_posts() -> None:
     from cso_field.traffic_posts.retention import register_retention
 
     register_retention()
     register_demo("traffic_posts", "cso_field.traffic_posts.demo:load_demo_traffic")
     registry.register(TRAFFIC_INCIDENTS)
+    registry.register_current_duty(posts_held)
     registry.register_new_entry(
         "traffic_incident",
         registry.NewEntry(

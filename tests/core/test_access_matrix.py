@@ -12,12 +12,14 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import url_for
 from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
+from cso_field.assignments import services as assignments
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.neighborhood_watch.models import WatchGroup
@@ -257,7 +259,20 @@ def _traffic_post(role, whose, method, body):
     return 404 if whose == GONE and role != ADMIN else 422
 
 
+def _task(outcome):
+    """An assignment to A ("own") or to B: a CSO finds only their own (404 for B's)."""
+    return lambda role, whose, method, body: 404 if role == CSO and whose == OTHER else outcome
+
+
+def _accept_task(role, whose, method, body):
+    """Only the assignee accepts: a CSO their own; a Senior CSO or admin is refused (403)."""
+    if role == CSO:
+        return CHANGED if whose == OWN else 404
+    return 403
+
+
 NOTE_VARIANTS = (OWN, OTHER, GONE)
+TASK_VARIANTS = (OWN, OTHER)
 ACCOUNT_VARIANTS = (OWN, OTHER)
 GET = (("GET", None),)
 POST_EMPTY = (("POST", EMPTY),)
@@ -486,6 +501,24 @@ SPECS: dict[str, Spec] = {
     "neighborhood_watch_public.sign_up": Spec(
         ANYONE, (*GET, *POST_EMPTY, ("POST", SIGN_UP)), get_post(422, CHANGED)
     ),
+    "assignments.index": Spec(STAFF, GET, always(OK)),
+    "assignments.new": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "assignments.view": Spec(STAFF, GET, _task(OK), TASK_VARIANTS),
+    "assignments.accept": Spec(STAFF, POST_EMPTY, _accept_task, TASK_VARIANTS, "task"),
+    "assignments.complete": Spec(STAFF, POST_EMPTY, _task(422), TASK_VARIANTS, "task"),
+    "assignments.reassign": Spec(SUPERVISORS, POST_EMPTY, always(422), TASK_VARIANTS, "task"),
+    "team.board": Spec(STAFF, GET, always(OK)),
+    "team.roster": Spec(STAFF, GET, always(OK)),
+    "team.profile": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(ANY_OK), ACCOUNT_VARIANTS),
+    "team.my_profile": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(ANY_OK)),
+    "team.shift": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "team.end": Spec(STAFF, POST_EMPTY, always(OK)),  # not on shift: nothing to end
+    "team.training": Spec(SUPERVISORS, GET, always(OK)),
+    "team.new_session": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "team.certifications_of": Spec(
+        SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422), ACCOUNT_VARIANTS
+    ),
+    "team.certification_kinds": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "offline.manifest": Spec(ANYONE, GET, always(OK)),
     "offline.service_worker": Spec(ANYONE, GET, always(OK)),
     "offline.offline_page": Spec(ANYONE, GET, always(OK)),
@@ -553,6 +586,7 @@ class World:
         self.group = watch_group(self.senior)
         self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
         self.signup = watch_signup(client_address=None)
+        self.tasks = {}
 
     def draft_survey(self):
         """A survey built in the app, with one question, not published yet."""
@@ -591,6 +625,26 @@ class World:
                 incident.deleted_at = was_deleted
                 db.session.commit()
             return made
+
+    def task(self, assignee, fresh=None):
+        """Work a Senior CSO gave `assignee` (kept, or made anew for `fresh` posts)."""
+        if not fresh and assignee.id in self.tasks:
+            return self.tasks[assignee.id]
+        with self.app.test_request_context():
+            made = assignments.assign(
+                assignments.Work(
+                    "deliver_message",
+                    "Deliver the letter",
+                    None,
+                    "normal",
+                    utcnow() + timedelta(hours=2),
+                    assignee.id,
+                    None,
+                ),
+                self.senior,
+            )
+        self.tasks.setdefault(assignee.id, made)
+        return made
 
     def problem(self, owner):
         with self.app.test_request_context():
@@ -697,6 +751,8 @@ class World:
             return self.incidents[whose].id
         if argument == "period_id":
             return self.incidents[whose].periods[0].id
+        if argument == "task_id":
+            return self.task(self.cso_a if whose == OWN else self.cso_b, fresh).id
         if argument == "assignment_id":
             return (self.assignment(whose) if fresh else self.assignments[whose]).id
         if argument == "problem_id":
@@ -747,7 +803,15 @@ def snapshot():
         "SELECT count(*) FROM designated_problem",
         "SELECT count(*) FROM enforcement_session",
         "SELECT count(*) FROM citation_notice",
-        "SELECT count(*) FROM citation_training",
+        "SELECT count(*) FROM certification",
+        "SELECT count(*) FROM certification_type",
+        "SELECT count(*) FROM assignment",
+        "SELECT id, state, assignee_id, district_id FROM assignment ORDER BY id",
+        "SELECT count(*) FROM shift",
+        "SELECT id, ended_at FROM shift ORDER BY id",
+        "SELECT count(*) FROM team_language",
+        "SELECT count(*) FROM team_contact",
+        "SELECT count(*) FROM training_session",
         "SELECT id, code_section, titles FROM citation_violation ORDER BY id",
         "SELECT id, state, deleted_at FROM blight_case ORDER BY id",
         "SELECT id, fine_cents, override_cents FROM case_violation ORDER BY id",
