@@ -716,10 +716,16 @@ class SpeedRun:
         return [row for row in self.rows if not row.target.is_yardstick]
 
 
-def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=print) -> SpeedRun:
+def run_speed(
+    database_url: str, seconds: float = 10, warmup: float = 1, log=print, scale: float = 1.0
+) -> SpeedRun:
+    from bench.record_types import ADMIN, add_record_types, record_type_targets
+
     street = common_street(database_url)
+    ids = add_record_types(database_url, scale)
     with serve(database_url) as server:
         cso, senior = login(server.port, CSO), login(server.port, SENIOR)
+        admin = login(server.port, ADMIN)
         from bench.wsgi import BARE_PREFIX, REFERENCE_PATH
 
         bare = Target(BARE, [f"{BARE_PREFIX}/"])
@@ -728,6 +734,7 @@ def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=pri
             bare,
             reference,
             *page_targets(cso, senior, street),
+            *record_type_targets(cso, senior, admin, ids),
             *submission_targets(server, cso),
             Target(f"{REFERENCE} (again)", reference.paths, reference.cookie),
             Target(f"{BARE} (again)", bare.paths),
@@ -749,6 +756,7 @@ def run_speed(database_url: str, seconds: float = 10, warmup: float = 1, log=pri
                 rows.append(row)
         cso.close()
         senior.close()
+        admin.close()
         failed = any(status >= 500 for row in rows for status in row.statuses)
         errors = _log_tail(server.log) if failed else ""
     return SpeedRun(_describe(database_url), seconds, rows, street, load_average, errors)
