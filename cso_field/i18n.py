@@ -209,7 +209,8 @@ def date_filter(value=None, format=None, rebase=True):
     if type(value) is not date:
         return _format_date(value, format, rebase)
     app = id(current_app._get_current_object())
-    key = (app, value, format, str(get_locale()), g.get("catalog_language"))
+    # The Locale itself: it hashes its parts, where str() builds its identifier each time.
+    key = (app, value, format, get_locale(), g.get("catalog_language"))
     formatted = _FORMATTED_DATES.get(key)
     if formatted is None:
         if len(_FORMATTED_DATES) >= _FORMATTED_DATES_KEPT:
@@ -270,7 +271,7 @@ def _datetime_from_parts(value: datetime, format: str) -> str:
     if hasattr(zone, "normalize"):  # a pytz zone
         local = zone.normalize(local)
     locale = get_locale()
-    base = (id(current_app._get_current_object()), format, str(locale))
+    base = (id(current_app._get_current_object()), format, locale)
     if len(_DATETIME_PARTS) >= _FORMATTED_DATES_KEPT:
         _DATETIME_PARTS.clear()
     pattern = _DATETIME_PARTS.get(base)
