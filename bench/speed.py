@@ -722,7 +722,11 @@ def run_speed(
     from bench.record_types import ADMIN, add_record_types, record_type_targets
 
     street = common_street(database_url)
-    ids = add_record_types(database_url, scale)
+    try:
+        ids = add_record_types(database_url, scale)
+    except Exception as error:  # the core pages' figures still count without these
+        log(f"  the record types' records could not be added, their pages are left out: {error!r}")
+        ids = None
     with serve(database_url) as server:
         cso, senior = login(server.port, CSO), login(server.port, SENIOR)
         admin = login(server.port, ADMIN)
@@ -734,7 +738,7 @@ def run_speed(
             bare,
             reference,
             *page_targets(cso, senior, street),
-            *record_type_targets(cso, senior, admin, ids),
+            *(record_type_targets(cso, senior, admin, ids) if ids else []),
             *submission_targets(server, cso),
             Target(f"{REFERENCE} (again)", reference.paths, reference.cookie),
             Target(f"{BARE} (again)", bare.paths),
