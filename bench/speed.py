@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
-from http.client import HTTPConnection
+from http.client import HTTPConnection, RemoteDisconnected
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -260,8 +260,20 @@ class Browser:
         headers = {"Cookie": self.cookie_header} if self.cookies else {}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if method != "GET":
+                raise
+            # The server closed the idle keep-alive connection (its keep-alive timeout ran
+            # out while other accounts signed in on a busy machine): a GET is sent again.
+            self.connection.close()
+            self.connection = HTTPConnection(
+                "127.0.0.1", self.port, timeout=REQUEST_TIMEOUT_SECONDS
+            )
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
         text = response.read().decode()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, value = header.split(";", 1)[0].partition("=")
@@ -728,8 +740,8 @@ def run_speed(
         log(f"  the record types' records could not be added, their pages are left out: {error!r}")
         ids = None
     with serve(database_url) as server:
-        cso, senior = login(server.port, CSO), login(server.port, SENIOR)
         admin = login(server.port, ADMIN)
+        cso, senior = login(server.port, CSO), login(server.port, SENIOR)
         from bench.wsgi import BARE_PREFIX, REFERENCE_PATH
 
         bare = Target(BARE, [f"{BARE_PREFIX}/"])
