@@ -185,7 +185,7 @@ def measure_speed(case: Case, settings: Settings) -> None:
     # The small data set gets half the time: its pages are faster, so as many samples or more.
     seconds = settings.seconds if case.scale == max(settings.scales) else settings.seconds / 2
     log(f"{case.title}: speed, {seconds:g} s per target")
-    case.run = speed.run_speed(case.url, seconds, settings.warmup, log=log)
+    case.run = speed.run_speed(case.url, seconds, settings.warmup, log=log, scale=case.scale)
 
 
 def run_case(case: Case, settings: Settings) -> None:

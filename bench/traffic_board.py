@@ -87,11 +87,28 @@ def add_parade(url: str) -> int:
             )
             cso = csos[number % len(csos)]
             assignment = services.assign(post, period, cso.id)
-            if number < len(csos):
-                services.go_on_post(assignment, cso, at=now - timedelta(minutes=50 - number % 40))
+            at = now - timedelta(minutes=50 - number % 40)
+            if number < len(csos) and not _on_post_elsewhere(cso.id, at):
+                services.go_on_post(assignment, cso, at=at)
         for number in range(ENTRIES):
             services.add_entry(parade, senior, f"Bench entry {number}: lane {number % 4} reopened")
         return parade.id
+
+
+def _on_post_elsewhere(user_id: int, at) -> bool:
+    """Whether the CSO is on a post at `at` or after (another incident's, e.g. the demo
+    records of bench/record_types.py): going on a second one then is refused."""
+    from sqlalchemy import or_, select
+
+    from cso_field.extensions import db
+    from cso_field.traffic_posts.models import PostAssignment
+
+    on_post = select(PostAssignment.id).where(
+        PostAssignment.user_id == user_id,
+        PostAssignment.on_post_at.is_not(None),
+        or_(PostAssignment.relieved_at.is_(None), PostAssignment.relieved_at > at),
+    )
+    return db.session.scalar(on_post.limit(1)) is not None
 
 
 def fragment_size(browser: "speed.Browser", path: str) -> tuple[int, int]:

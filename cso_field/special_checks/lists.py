@@ -52,9 +52,8 @@ def active_checks_query(today: date) -> Select:
 # -- The latest visit of many checks at once --------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LastVisit:
-    visit_id: int
     created_at: datetime
     outcome: str
 
@@ -74,17 +73,6 @@ def _latest_visit(column, *conditions):
         .correlate(SpecialCheck)
         .scalar_subquery()
     )
-
-
-def latest_visits(checks: Select) -> dict[int, LastVisit]:
-    """{check id: its latest visit} for the checks `checks` selects, in one query."""
-    latest_ids = checks.order_by(None).limit(None).with_only_columns(_latest_visit(CheckVisit.id))
-    rows = db.session.execute(
-        select(CheckVisit.check_id, CheckVisit.id, CheckVisit.created_at, CheckVisit.outcome).where(
-            CheckVisit.id.in_(latest_ids)
-        )
-    )
-    return {check_id: LastVisit(visit_id, at, outcome) for check_id, visit_id, at, outcome in rows}
 
 
 # -- Today's checks ---------------------------------------------------------------------------
@@ -344,17 +332,38 @@ def _visit_counts(check_ids: list[int]) -> dict[int, int]:
 # -- The Senior CSO's overview: counts, and each section's first rows -----------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class ShownCheck:
+    """The columns of a check an overview row shows."""
+
+    id: int
+    address: str
+    end_date: date
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownVisit:
+    """The columns of a visit a problems row shows."""
+
+    id: int
+    created_at: datetime
+    created_by_id: int | None
+    outcome: str
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OverviewRow:
-    check: SpecialCheck
+    check: ShownCheck
     visit_count: int
     last_visit: LastVisit | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProblemRow:
-    check: SpecialCheck
-    visit: CheckVisit | None  # the latest visit that found a problem
+    check: ShownCheck
+    visit: ShownVisit | None  # the latest visit that found a problem
 
 
 @dataclass(frozen=True)
@@ -407,12 +416,33 @@ def overview_section(
 
 
 def _active_rows(today: date, offset: int, limit: int) -> list[OverviewRow]:
-    query = active_checks_query(today).order_by(*_END_DATE_ORDER).offset(offset).limit(limit)
-    checks = list(db.session.scalars(query))
-    ids = [check.id for check in checks]
-    counts = _visit_counts(ids)
-    latest = latest_visits(select(SpecialCheck).where(SpecialCheck.id.in_(ids))) if ids else {}
-    return [OverviewRow(check, counts.get(check.id, 0), latest.get(check.id)) for check in checks]
+    """Active checks soonest to end first, as rows of the columns shown, each with its number
+    of live visits and its latest visit's outcome: one query on the active index, the count
+    and the outcome read by seeks on the (check_id, created_at) index of check_visit."""
+    visits = (
+        select(func.count())
+        .where(CheckVisit.check_id == SpecialCheck.id, CheckVisit.deleted_at.is_(None))
+        .correlate(SpecialCheck)
+        .scalar_subquery()
+    )
+    shown = (
+        SpecialCheck.id,
+        SpecialCheck.address,
+        SpecialCheck.end_date,
+        SpecialCheck.last_visit_at,
+        _latest_visit(CheckVisit.outcome),
+        visits,
+    )
+    query = active_checks_query(today).with_only_columns(*shown).order_by(*_END_DATE_ORDER)
+    rows = db.session.execute(query.offset(offset).limit(limit))
+    return [
+        OverviewRow(
+            ShownCheck(check_id, address, end_date),
+            count,
+            LastVisit(at, outcome) if at is not None and outcome is not None else None,
+        )
+        for check_id, address, end_date, at, outcome, count in rows
+    ]
 
 
 def _stale(today: date, stale_days: int, offset: int, limit: int) -> list:
@@ -440,9 +470,10 @@ def _stale(today: date, stale_days: int, offset: int, limit: int) -> list:
 
 def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
     """Flagged checks, active or ended lately, newest problem first, with that visit: a walk
-    of the problem index that stops at the LIMIT; the visits are found for those rows only."""
-    query = (
-        select(SpecialCheck)
+    of the problem index that stops at the LIMIT, then the shown columns of those checks and
+    of each one's latest visit that found a problem, in one query."""
+    ranked = (
+        select(SpecialCheck.id)
         .where(
             SpecialCheck.deleted_at.is_(None),
             SpecialCheck.problem_flagged_at.is_not(None),
@@ -454,19 +485,30 @@ def _problems(today: date, offset: int, limit: int) -> list[ProblemRow]:
         .offset(offset)
         .limit(limit)
     )
-    checks = list(db.session.scalars(query))
-    visits = _problem_visits([check.id for check in checks])
-    load_users(visit.created_by_id for visit in visits.values())
-    return [ProblemRow(check, visits.get(check.id)) for check in checks]
-
-
-def _problem_visits(check_ids: list[int]) -> dict[int, CheckVisit]:
-    """{check id: its latest visit that found a problem}, in one query."""
+    check_ids = list(db.session.scalars(ranked))
     if not check_ids:
-        return {}
-    problem_visit_id = _latest_visit(
+        return []
+    problem_visit = _latest_visit(
         CheckVisit.id, CheckVisit.outcome != VisitOutcome.ALL_SECURE.value
-    )
-    visit_ids = select(problem_visit_id).where(SpecialCheck.id.in_(check_ids))
-    visits = db.session.scalars(select(CheckVisit).where(CheckVisit.id.in_(visit_ids)))
-    return {visit.check_id: visit for visit in visits}
+    ).label("visit_id")
+    checks = select(
+        SpecialCheck.id,
+        SpecialCheck.address,
+        SpecialCheck.end_date,
+        SpecialCheck.reference,
+        problem_visit,
+    ).where(SpecialCheck.id.in_(check_ids))
+    found = checks.subquery()
+    visit = CheckVisit
+    query = select(
+        found, visit.created_at, visit.created_by_id, visit.outcome, visit.notes
+    ).outerjoin(visit, visit.id == found.c.visit_id)
+    rows = {row[0]: row for row in db.session.execute(query)}
+    load_users(row.created_by_id for row in rows.values())
+    return [_problem_row(rows[check_id]) for check_id in check_ids if check_id in rows]
+
+
+def _problem_row(row) -> ProblemRow:
+    check_id, address, end_date, reference, visit_id, at, author, outcome, notes = row
+    visit = ShownVisit(visit_id, at, author, outcome, notes) if visit_id is not None else None
+    return ProblemRow(ShownCheck(check_id, address, end_date, reference), visit)

@@ -18,6 +18,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, literal, null, or_, select
+from sqlalchemy.orm import joinedload
 
 from cso_field.auth.models import User
 from cso_field.extensions import db
@@ -200,6 +201,9 @@ def my_posts(user: User, incident: TrafficIncident | None = None) -> list[PostAs
         )
         .order_by(PostAssignment.on_post_at.desc().nulls_last(), PostAssignment.id)
         .limit(MY_POSTS_SHOWN)
+        # What _post_actions.html shows of each (its post, the post's incident), in the same
+        # query: Today renders these on every visit, two lazy loads a post otherwise.
+        .options(joinedload(PostAssignment.post).joinedload(TrafficPost.incident))
     )
     if incident is not None:
         query = query.where(PostAssignment.incident_id == incident.id)

@@ -138,6 +138,27 @@ def test_hmong_dates_are_numeric_in_hmong_and_tagalog_uses_filipino(app):
     assert "Nobyembre 22, 2026" in tagalog
 
 
+@pytest.mark.parametrize("code", ["en", "es", "vi", "km", "tl", "pa"])
+def test_list_date_times_read_from_parts_match_babel(app, code):
+    """datetime_filter's short and medium texts, put together from cached day and time texts,
+    are Flask-Babel's own, across the DST changes, at midnight and noon, naive or aware."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale, format_datetime
+
+    from cso_field.i18n import datetime_filter
+
+    moments = [datetime(2026, 3, 8, 9, 59, 58), datetime(2026, 11, 1, 8, 30, 1)]
+    moments += [datetime(2026, 6, 30, 7, 0) + timedelta(minutes=37 * n) for n in range(90)]
+    with app.test_request_context(), force_locale(code):
+        for moment in moments:
+            for value in (moment, moment.replace(tzinfo=UTC)):
+                for style in ("short", "medium"):
+                    expected = format_datetime(value, style)
+                    assert datetime_filter(value, style) == expected  # formatted
+                    assert datetime_filter(value, style) == expected  # read back
+
+
 def test_resident_document_in_spanish_while_the_officer_reads_english(client, users, login):
     login(users.cso(locale="en"))
     with client.application.test_request_context():
