@@ -49,6 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_record_types(app)
+    from cso_field.numbers import tally
+
+    tally.init_app(app)  # after the record types: it watches the models they registered
     register_hooks(app)
     from cso_field import cli, errors
     from cso_field.records import templating
@@ -78,7 +81,9 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.audit.routes import bp as audit_bp
     from cso_field.auth.routes import bp as auth_bp
     from cso_field.districts.routes import bp as districts_bp
+    from cso_field.exports.routes import bp as exports_bp
     from cso_field.main.routes import bp as main_bp
+    from cso_field.numbers.routes import bp as numbers_bp
     from cso_field.offline.routes import bp as offline_bp
     from cso_field.photos.routes import bp as photos_bp
     from cso_field.records.routes import bp as records_bp
@@ -94,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
         districts_bp,
         records_bp,
         offline_bp,
+        numbers_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -14,6 +14,7 @@ from cso_field.auth.services import unlock
 from cso_field.demo import load_demo
 from cso_field.extensions import db
 from cso_field.mail_cli import mail
+from cso_field.numbers.tally import numbers_cli
 from cso_field.roles import Role
 
 DEMO_ACCOUNTS = (
@@ -116,3 +117,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
     app.cli.add_command(mail)
+    app.cli.add_command(numbers_cli)

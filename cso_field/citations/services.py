@@ -942,6 +942,9 @@ def _today_card() -> dict:
 
 def register_citations() -> None:
     registry.register(BLIGHT_CASES)
+    from cso_field.citations.reports import register_reports
+
+    register_reports()
     register_demo("citations", "cso_field.citations.demo:load_demo_cases")
     settings.register_defaults(SETTINGS_DEFAULTS)
     registry.register_today_card(

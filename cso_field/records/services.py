@@ -8,9 +8,10 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cso_field import audit
@@ -26,7 +27,7 @@ from cso_field.records.models import (
     Tracked,
     models_with,
 )
-from cso_field.records.registry import RECORD_TYPES
+from cso_field.records.registry import RECORD_TYPES, RecordType
 from cso_field.roles import Role
 from cso_field.text_search import newest_matching
 from cso_field.timeutil import day_start_utc, department_today, utcnow
@@ -379,11 +380,27 @@ def created_today_by(user: User, limit: int = TODAY_SHOWN) -> list:
 
 
 REVIEW_QUEUE_PAGE = 25  # rows a page; "Load more" fetches the next
+WAITING = (Status.SUBMITTED.value, Status.RESUBMITTED.value)  # what the queue holds
+
+
+def reviewed_types() -> list[RecordType]:
+    """The registered record types a Senior CSO reviews: every type whose model is Reviewed
+    and has not opted out (`supervisor_review = False`)."""
+    return [
+        registered
+        for registered in RECORD_TYPES.values()
+        if issubclass(registered.model, Reviewed) and registered.model.supervisor_review
+    ]
 
 
 def reviewed_models() -> list[type]:
-    """The record types a Senior CSO reviews."""
-    return [model for model in models_with(Reviewed) if model.supervisor_review]
+    """The record models a Senior CSO reviews."""
+    return [registered.model for registered in reviewed_types()]
+
+
+def _waiting(model, status: str, author_id: int | None):
+    query = live(select(model).where(model.status == status), model)
+    return query.where(model.created_by_id == author_id) if author_id else query
 
 
 def review_queue(
@@ -392,32 +409,56 @@ def review_queue(
     page: int = 1,
     size: int = REVIEW_QUEUE_PAGE,
 ) -> tuple[list, bool]:
-    """(page `page` of the live records submitted for review, oldest first; whether more
-    follow), optionally of one type or one CSO."""
+    """(page `page` of the live records submitted or resubmitted for review, oldest first;
+    whether more follow), optionally of one type or one CSO. One bounded, indexed query per
+    reviewed type and state (each reads ix_<table>_review in order)."""
     wanted = page * size + 1
     records = []
     for model in reviewed_models():
-        if record_type and getattr(model, "record_type", None) != record_type:
+        if record_type and model.record_type != record_type:
             continue
-        query = live(select(model).where(model.status == Status.SUBMITTED.value), model)
-        if author_id:
-            query = query.where(model.created_by_id == author_id)
-        records += db.session.scalars(query.order_by(model.created_at, model.id).limit(wanted))
+        for status in WAITING:
+            query = _waiting(model, status, author_id).order_by(model.created_at, model.id)
+            records += db.session.scalars(query.limit(wanted))
     records.sort(key=lambda record: (record.created_at, record.record_type, record.id))
     shown = records[(page - 1) * size : page * size]
     load_users(record.created_by_id for record in shown)
     return shown, len(records) > page * size
 
 
+@dataclass(frozen=True)
+class ReviewCounts:
+    """What waits for review: per record type, per author, and in all."""
+
+    by_type: dict[str, int]
+    by_author: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_type.values())
+
+
+def review_counts() -> ReviewCounts:
+    """Counts of the queue, one grouped query per reviewed type, read from its review index."""
+    by_type: dict[str, int] = {}
+    by_author: dict[int, int] = {}
+    for model in reviewed_models():
+        query = live(
+            select(model.created_by_id, func.count())
+            .where(model.status.in_(WAITING))
+            .group_by(model.created_by_id),
+            model,
+        )
+        for author_id, count in db.session.execute(query):
+            by_type[model.record_type] = by_type.get(model.record_type, 0) + count
+            by_author[author_id] = by_author.get(author_id, 0) + count
+    return ReviewCounts(by_type, by_author)
+
+
 def review_count() -> int:
     return sum(
         db.session.scalar(
-            live(
-                select(func.count())
-                .select_from(model)
-                .where(model.status == Status.SUBMITTED.value),
-                model,
-            )
+            live(select(func.count()).select_from(model).where(model.status.in_(WAITING)), model)
         )
         or 0
         for model in reviewed_models()
@@ -433,17 +474,14 @@ def next_to_review(user: User):
     return next((record for record in oldest if can_review(user, record)), None)
 
 
-def queue_authors() -> list[User]:
-    """The CSOs who have records waiting, for the queue's filter."""
-    waiting = [
-        live(select(model.created_by_id).where(model.status == Status.SUBMITTED.value), model)
-        for model in reviewed_models()
-    ]
+def queue_authors(counts: ReviewCounts | None = None) -> list[User]:
+    """The CSOs who have records waiting, by name, for the queue's filter and counts."""
+    counts = counts or review_counts()
+    if not counts.by_author:
+        return []
     return list(
         db.session.scalars(
-            select(User)
-            .where(or_(*(User.id.in_(ids) for ids in waiting)))
-            .order_by(User.display_name)
+            select(User).where(User.id.in_(counts.by_author)).order_by(User.display_name)
         )
     )
 

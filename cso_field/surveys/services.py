@@ -545,6 +545,9 @@ def _today_card() -> dict:
 
 def register_surveys() -> None:
     registry.register(SURVEY_RESPONSES)
+    from cso_field.surveys.reports import register_reports
+
+    register_reports({outcome.value: outcome.label for outcome in Outcome})
     register_demo("surveys", "cso_field.surveys.demo:load_demo_surveys")
     registry.register_today_card(
         registry.TodayCard("surveys/_today_card.html", _today_card, ALL_ROLES)
