@@ -5,9 +5,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -78,7 +78,7 @@ def _send(source_name: str, profile_name: str, kind: str):
     if kind == "xlsx":
         handle = services.xlsx_file(source, profile, args)
         return send_file(handle, mimetype=services.XLSX, as_attachment=True, download_name=filename)
-    lines = stream_with_context(services.csv_lines(source, profile, args))
+    lines = services.csv_stream(current_app._get_current_object(), source, profile, args)
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(lines, mimetype="text/csv", headers=disposition)
 
@@ -93,3 +93,9 @@ def download(source: str, profile: str, kind: str):
 @roles(*SUPERVISORS)  # wrap with the step-up (second factor) guard when it lands
 def download_internal(source: str, kind: str):
     return _send(source, INTERNAL, kind)
+
+
+@bp.app_template_global()
+def export_profiles() -> list:
+    """The profiles the signed-in officer may export with, for the export form."""
+    return [profile for name, profile in PROFILES.items() if may_export(current_user, name)]

@@ -35,7 +35,9 @@ def rows(source: ExportSource, profile: Profile, args: dict) -> Iterator[list]:
 
 def _safe(value):
     """A cell a spreadsheet will not run as a formula (CSV injection); dates as ISO text."""
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -45,7 +47,6 @@ def _safe(value):
 def csv_lines(source: ExportSource, profile: Profile, args: dict) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
     writer.writerow(header(source, profile))
     for row in rows(source, profile, args):
         writer.writerow([_safe(value) for value in row])
@@ -54,6 +55,15 @@ def csv_lines(source: ExportSource, profile: Profile, args: dict) -> Iterator[st
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def csv_stream(app, source: ExportSource, profile: Profile, args: dict) -> Iterator[str]:
+    """The CSV in an application context of its own: the response is sent after the view
+    has returned (as surveys.results.csv_stream). The first chunk, sent before the context
+    opens, is the byte order mark that makes spreadsheet programs read UTF-8."""
+    yield "\ufeff"
+    with app.app_context():
+        yield from csv_lines(source, profile, args)
 
 
 def xlsx_file(source: ExportSource, profile: Profile, args: dict):

@@ -134,7 +134,10 @@ def test_the_page_shows_charts_tables_and_the_overdue_extension_point(
     login(users.senior())
     body = page(client.get(f"/numbers/?district={north.id}&period=month"))
     assert "<svg" in body and 'aria-hidden="true"' in body
-    assert 'data-figure="check_visit"><th scope="row">Special checks done</th><td class="num">1<' in body
+    assert (
+        'data-figure="check_visit"><th scope="row">Special checks done</th><td class="num">1<'
+        in body
+    )
     assert "Signs of forced entry" in body and "Citations issued" in body
     assert "Overdue work" in body and "Not recorded yet" in body
     assert "North" in body

@@ -92,8 +92,11 @@ def test_a_cso_cannot_approve_or_return(app, client, users, login):
     officer, _note_id, kept_visit, _door = _waiting_of_each_type(app, client, login, users)
     other = login(users.cso(), test_client=app.test_client())
     assert other.post(f"/records/check_visit/{kept_visit.id}/approve").status_code == 403
-    assert other.post(
-        f"/records/check_visit/{kept_visit.id}/return", data={"comment": "x"}
-    ).status_code == 403
+    assert (
+        other.post(
+            f"/records/check_visit/{kept_visit.id}/return", data={"comment": "x"}
+        ).status_code
+        == 403
+    )
     db.session.expire_all()
     assert kept_visit.status == "submitted"
