@@ -93,8 +93,9 @@ def review_queue():
         record_type = None
     author_id = request.args.get("cso", type=int)
     page = htmx.page_arg()
-    queue, has_more = records.review_queue(record_type, author_id, page)
     counts = records.review_counts()
+    authors = records.queue_authors(counts)
+    queue, has_more = records.review_queue(record_type, author_id, page, counts=counts)
     return htmx.render(
         "records/review_queue.html",
         # "Load more" asks for the next rows only; a filter change for the whole list.
@@ -104,7 +105,7 @@ def review_queue():
         page=page,
         record_types=reviewed,
         counts=counts,
-        authors=records.queue_authors(counts),
+        authors=authors,
         selected_type=record_type,
         selected_author=author_id,
     )

@@ -399,8 +399,11 @@ def reviewed_models() -> list[type]:
 
 
 def _waiting(model, status: str, author_id: int | None):
-    query = live(select(model).where(model.status == status), model)
-    return query.where(model.created_by_id == author_id) if author_id else query
+    """(created_at, id) of the live records of `model` waiting in `status`, read in the
+    review index's order (ix_<table>_review holds every column asked for)."""
+    query = live(select(model.created_at, model.id).where(model.status == status), model)
+    query = query.where(model.created_by_id == author_id) if author_id else query
+    return query.order_by(model.created_at, model.id)
 
 
 def review_queue(
@@ -408,22 +411,36 @@ def review_queue(
     author_id: int | None = None,
     page: int = 1,
     size: int = REVIEW_QUEUE_PAGE,
+    counts: "ReviewCounts | None" = None,
 ) -> tuple[list, bool]:
     """(page `page` of the live records submitted or resubmitted for review, oldest first;
-    whether more follow), optionally of one type or one CSO. One bounded, indexed query per
-    reviewed type and state (each reads ix_<table>_review in order)."""
+    whether more follow), optionally of one type or one CSO. The page is chosen from index
+    rows (one bounded read per reviewed type and state; with `counts`, only those where
+    something waits), then only its records are loaded, one query per type."""
     wanted = page * size + 1
-    records = []
+    keys = []
     for model in reviewed_models():
         if record_type and model.record_type != record_type:
             continue
         for status in WAITING:
-            query = _waiting(model, status, author_id).order_by(model.created_at, model.id)
-            records += db.session.scalars(query.limit(wanted))
-    records.sort(key=lambda record: (record.created_at, record.record_type, record.id))
-    shown = records[(page - 1) * size : page * size]
+            if counts is not None and (model.record_type, status) not in counts.states:
+                continue
+            rows = db.session.execute(_waiting(model, status, author_id).limit(wanted))
+            keys += [
+                (created_at, model.record_type, record_id, model) for created_at, record_id in rows
+            ]
+    keys.sort(key=lambda key: key[:3])
+    chosen = keys[(page - 1) * size : page * size]
+    loaded = {}
+    for model in {key[3] for key in chosen}:
+        ids = [key[2] for key in chosen if key[3] is model]
+        loaded.update(
+            ((model, record.id), record)
+            for record in db.session.scalars(select(model).where(model.id.in_(ids)))
+        )
+    shown = [loaded[(key[3], key[2])] for key in chosen]
     load_users(record.created_by_id for record in shown)
-    return shown, len(records) > page * size
+    return shown, len(keys) > page * size
 
 
 @dataclass(frozen=True)
@@ -432,6 +449,7 @@ class ReviewCounts:
 
     by_type: dict[str, int]
     by_author: dict[int, int]
+    states: frozenset = frozenset()  # (record type, status) pairs with something waiting
 
     @property
     def total(self) -> int:
@@ -442,17 +460,19 @@ def review_counts() -> ReviewCounts:
     """Counts of the queue, one grouped query per reviewed type, read from its review index."""
     by_type: dict[str, int] = {}
     by_author: dict[int, int] = {}
+    states = set()
     for model in reviewed_models():
         query = live(
-            select(model.created_by_id, func.count())
+            select(model.status, model.created_by_id, func.count())
             .where(model.status.in_(WAITING))
-            .group_by(model.created_by_id),
+            .group_by(model.status, model.created_by_id),
             model,
         )
-        for author_id, count in db.session.execute(query):
+        for status, author_id, count in db.session.execute(query):
             by_type[model.record_type] = by_type.get(model.record_type, 0) + count
             by_author[author_id] = by_author.get(author_id, 0) + count
-    return ReviewCounts(by_type, by_author)
+            states.add((model.record_type, status))
+    return ReviewCounts(by_type, by_author, frozenset(states))
 
 
 def review_count() -> int:
@@ -477,13 +497,9 @@ def next_to_review(user: User):
 def queue_authors(counts: ReviewCounts | None = None) -> list[User]:
     """The CSOs who have records waiting, by name, for the queue's filter and counts."""
     counts = counts or review_counts()
-    if not counts.by_author:
-        return []
-    return list(
-        db.session.scalars(
-            select(User).where(User.id.in_(counts.by_author)).order_by(User.display_name)
-        )
-    )
+    load_users(counts.by_author)  # kept for the request: the rows' names need no query
+    authors = [loaded_user(author_id) for author_id in counts.by_author]
+    return sorted((user for user in authors if user), key=lambda user: user.display_name)
 
 
 # -- My records: everything an officer wrote, newest first -----------------------------------

@@ -4,9 +4,9 @@ file (CSV and XLSX, read whole); CSOs never get the internal profile; every expo
 with its profile and filters; the list's district filter carries into the file."""
 
 import csv
-import uuid
 import io
 import re
+import uuid
 import zipfile
 
 import pytest

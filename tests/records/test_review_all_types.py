@@ -27,7 +27,7 @@ def _waiting_of_each_type(app, client, login, users):
 
 
 def test_every_reviewed_type_is_registered_and_waits_in_the_queue(app, client, users, login):
-    officer, note_id, kept_visit, door = _waiting_of_each_type(app, client, login, users)
+    officer, _note_id, kept_visit, door = _waiting_of_each_type(app, client, login, users)
     names = {registered.name for registered in records.reviewed_types()}
     assert {"field_note", "check_visit", "survey_response"} <= names
     assert names <= set(RECORD_TYPES)
@@ -49,7 +49,7 @@ def test_counts_are_grouped_queries_not_one_per_record(app, client, users, login
 
 
 def test_a_visit_is_returned_resubmitted_and_approved(app, client, users, login):
-    officer, _note_id, kept_visit, _door = _waiting_of_each_type(app, client, login, users)
+    _officer, _note_id, kept_visit, _door = _waiting_of_each_type(app, client, login, users)
     senior = login(users.senior(), test_client=app.test_client())
     response = senior.post(
         f"/records/check_visit/{kept_visit.id}/return", data={"comment": "Which window?"}
@@ -89,7 +89,7 @@ def test_a_senior_never_approves_a_record_they_wrote(app, client, users, login):
 
 
 def test_a_cso_cannot_approve_or_return(app, client, users, login):
-    officer, _note_id, kept_visit, _door = _waiting_of_each_type(app, client, login, users)
+    _officer, _note_id, kept_visit, _door = _waiting_of_each_type(app, client, login, users)
     other = login(users.cso(), test_client=app.test_client())
     assert other.post(f"/records/check_visit/{kept_visit.id}/approve").status_code == 403
     assert (
