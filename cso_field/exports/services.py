@@ -17,7 +17,6 @@ from cso_field.extensions import db
 from cso_field.records.registry import ExportSource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPUNGE_EVERY = 1000  # rows kept in the session at most while streaming
 
 
 def header(source: ExportSource, profile: Profile) -> list[str]:
@@ -25,12 +24,11 @@ def header(source: ExportSource, profile: Profile) -> list[str]:
 
 
 def rows(source: ExportSource, profile: Profile, args: dict) -> Iterator[list]:
-    """Each exported record as a list of cells, the session emptied as it goes (flat memory)."""
+    """Each exported record as a list of cells. The rows arrive in batches (yield_per) and the
+    session holds records weakly, so a written record is let go: memory stays flat."""
     fields = kept_fields(source.fields, profile)
-    for number, record in enumerate(source.rows(args), start=1):
+    for record in source.rows(args):
         yield [cell(item, record, profile) for item in fields]
-        if number % EXPUNGE_EVERY == 0:
-            db.session.expunge_all()
 
 
 def _safe(value):

@@ -134,8 +134,6 @@ def rebuild(session=None) -> int:
         for record in session.scalars(query):
             _add(deltas, source.tally(record), +1)
             read += 1
-            if read % REBUILD_BATCH == 0:
-                session.expunge_all()
         apply(session.connection(), deltas)
     session.commit()
     return read
