@@ -15,6 +15,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import attributes
 
+from cso_field.districts.services import AFTER_REPLACE
 from cso_field.extensions import db
 from cso_field.numbers.models import ALL_DISTRICTS, DAY, MONTH, NO_DISTRICT, DayCount
 from cso_field.records.registry import DISTRICT_FIGURES, DistrictFigures, Tally
@@ -115,6 +116,9 @@ def init_app(_app) -> None:
     """Listen to every flush, and keep the old value of each watched column on change."""
     if not event.contains(db.session, "after_flush", _after_flush):
         event.listen(db.session, "after_flush", _after_flush)
+    # New district boundaries move records by bulk updates the listener does not see.
+    if _recount_in_transaction not in AFTER_REPLACE:
+        AFTER_REPLACE.append(_recount_in_transaction)
     for source in DISTRICT_FIGURES.values():
         for name in source.columns if source.tally else ():
             column = getattr(source.model, name)
@@ -122,9 +126,10 @@ def init_app(_app) -> None:
                 event.listen(column, "set", _keep_history, active_history=True, retval=True)
 
 
-def rebuild(session=None) -> int:
+def rebuild(session=None, commit: bool = True) -> int:
     """Recount every kept figure from the records; returns how many records were read.
-    `session`: the app's by default; a migration passes one bound to its own connection."""
+    `session`: the app's by default; a migration passes one bound to its own connection.
+    `commit=False` leaves the recount in the caller's transaction."""
     session = session if session is not None else db.session
     session.execute(delete(DayCount))
     read = 0
@@ -135,8 +140,13 @@ def rebuild(session=None) -> int:
             _add(deltas, source.tally(record), +1)
             read += 1
         apply(session.connection(), deltas)
-    session.commit()
+    if commit:
+        session.commit()
     return read
+
+
+def _recount_in_transaction() -> None:
+    rebuild(commit=False)
 
 
 @click.group("numbers", help="District numbers' kept counts.")

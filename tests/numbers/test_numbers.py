@@ -2,6 +2,7 @@
 recount), periods, the charts with their tables, the print page and its PDF, who may see them."""
 
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -184,3 +185,27 @@ def test_all_districts_are_kept_beside_each(app, users, districts):
         )
     ).all()
     assert {row.count for row in everywhere} == {2}
+
+
+def test_new_district_boundaries_move_the_counts(app, users):
+    from cso_field.districts.services import parse_geojson, replace_districts
+
+    made = visit(make_check(), users.cso())
+    made.latitude, made.longitude = 37.9577, -121.2908
+    db.session.commit()
+    square = [[-121.3, 37.95], [-121.28, 37.95], [-121.28, 37.97], [-121.3, 37.97], [-121.3, 37.95]]
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Downtown"},
+                "geometry": {"type": "Polygon", "coordinates": [square]},
+            }
+        ],
+    }
+    with app.test_request_context():
+        (downtown,) = replace_districts(parse_geojson(json.dumps(geojson)))
+        db.session.commit()
+    month = services.period("month", department_today())
+    assert _figure(services.figures(downtown.id, month), "check_visit").count == 1
