@@ -439,7 +439,8 @@ def visit_rows(
             "accuracy_m": round(rng.uniform(3, 40), 1),
             "address": check.address.text,
             "district_id": check.address.district_id,
-            "status": "submitted",
+            # Visits are reviewed: the last week's wait in the queue, older ones were approved.
+            "status": "submitted" if at > world.now - timedelta(days=7) else "approved",
             "deleted_at": at + timedelta(hours=1) if deleted else None,
             "check_id": check.id,
             "outcome": outcome,
@@ -778,6 +779,12 @@ def _fill_and_analyze(connection, world: World, password_hash: str) -> None:
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
 
 
+def rebuild_numbers() -> int:
+    from cso_field.numbers.tally import rebuild
+
+    return rebuild()
+
+
 def generate(
     url: str, scale: float = 1.0, seed: int = 2026, password: str = DEFAULT_PASSWORD
 ) -> dict:
@@ -794,6 +801,8 @@ def generate(
         password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
         with db.engine.connect() as connection:
             _fill_and_analyze(connection, world, password_hash)
+        # District numbers' kept counts, as the app keeps them when records are written.
+        world.counts["district_day_count (records read)"] = rebuild_numbers()
         db.engine.dispose()
     return world.counts
 

@@ -50,6 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_record_types(app)
     register_workspace(app)
+    from cso_field.numbers import tally
+
+    tally.init_app(app)  # after the record types: it watches the models they registered
     register_hooks(app)
     from cso_field import cli, errors
     from cso_field.records import templating
@@ -80,7 +83,9 @@ def register_blueprints(app: Flask) -> None:
     from cso_field.auth.mfa.routes import bp as mfa_bp
     from cso_field.auth.routes import bp as auth_bp
     from cso_field.districts.routes import bp as districts_bp
+    from cso_field.exports.routes import bp as exports_bp
     from cso_field.main.routes import bp as main_bp
+    from cso_field.numbers.routes import bp as numbers_bp
     from cso_field.offline.routes import bp as offline_bp
     from cso_field.operations.health import bp as operations_bp
     from cso_field.photos.routes import bp as photos_bp
@@ -101,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
         offline_bp,
         operations_bp,
         retention_bp,
+        numbers_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -22,6 +22,7 @@ from cso_field.extensions import db
 from cso_field.mail_cli import mail
 from cso_field.operations.commands import backup, restore
 from cso_field.retention.commands import retention
+from cso_field.numbers.tally import numbers_cli
 from cso_field.roles import Role
 
 DEMO_ACCOUNTS = (
@@ -162,3 +163,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(retention)
+    app.cli.add_command(numbers_cli)

@@ -18,3 +18,8 @@ def department_today() -> date:
 def day_start_utc(day: date) -> datetime:
     """Midnight of a department-local day, as the naive UTC the database stores."""
     return to_utc(datetime.combine(day, time.min))
+
+
+def department_day(moment: datetime) -> date:
+    """The department-local day of a stored (naive UTC) moment."""
+    return to_user_timezone(moment).date()

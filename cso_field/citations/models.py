@@ -96,6 +96,8 @@ class BlightCase(FieldRecordMixin, db.Model):
                 "deleted_at",
             ),
             Index("ix_blight_case_party_cited", "party_id", "cited_on"),
+            # District numbers: citations issued in a period, and their fines.
+            Index("ix_blight_case_cited", "cited_on", "district_id", "deleted_at"),
         )
 
     state: Mapped[str] = mapped_column(String(20), default="observed")

@@ -929,6 +929,9 @@ def register_citations() -> None:
 
     registry.register(BLIGHT_CASES)
     register_retention()
+    from cso_field.citations.reports import register_reports
+
+    register_reports()
     register_demo("citations", "cso_field.citations.demo:load_demo_cases")
     settings.register_defaults(SETTINGS_DEFAULTS)
     registry.register_today_card(

@@ -4,6 +4,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -205,6 +206,11 @@ def _invalid_message(number: int, name: str, polygon: BaseGeometry):
     )
 
 
+# Called, in the same transaction, after records were placed again against new boundaries
+# (bulk updates the ORM does not see): e.g. District numbers recounts its kept counts.
+AFTER_REPLACE: list[Callable[[], object]] = []
+
+
 def replace_districts(parsed: list[ParsedDistrict]) -> list[District]:
     """Make the districts exactly those in `parsed`, in the caller's transaction.
 
@@ -228,6 +234,8 @@ def replace_districts(parsed: list[ParsedDistrict]) -> list[District]:
         districts.append(district)
     db.session.flush()
     reassign_records(districts)
+    for follow_up in AFTER_REPLACE:
+        follow_up()
     return districts
 
 

@@ -13,6 +13,7 @@ from cso_field.districts.services import locate
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.field_notes.retention import register_retention
+from cso_field.field_notes.reports import register_reports
 from cso_field.geo import nearest_page
 from cso_field.photos.services import unit_of_work
 from cso_field.records import services as records
@@ -130,5 +131,6 @@ FIELD_NOTES = register(
     )
 )
 register_demo("field_notes", "cso_field.field_notes.demo:load_demo_notes")
-register_offline_pages("field_notes.new")
-register_retention()  # a note can be written with no signal
+register_offline_pages("field_notes.new")  # a note can be written with no signal
+register_retention()
+register_reports()

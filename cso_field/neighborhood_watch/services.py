@@ -536,6 +536,9 @@ def register_neighborhood_watch() -> None:
     from cso_field.neighborhood_watch.retention import register_retention
 
     register_retention()
+    from cso_field.neighborhood_watch.reports import register_reports
+
+    register_reports()
     register_demo("neighborhood_watch", "cso_field.neighborhood_watch.demo:load_demo_watch")
     registry.register_today_card(
         registry.TodayCard("neighborhood_watch/_today_card.html", _today_card, SUPERVISORS)

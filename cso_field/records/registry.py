@@ -6,8 +6,9 @@ on New, cards on Today, template globals. Search, History, Today, New and the au
 reach a record type only through this registry.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
@@ -128,6 +129,108 @@ def current_duties(user_ids: list[int]) -> dict[int, Duty]:
         for user_id, duty in provider(user_ids).items():
             duties.setdefault(user_id, duty)
     return duties
+
+
+# -- District numbers (cso_field/numbers) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of District numbers: a count, split by outcome where `outcomes` names them,
+    and a sum of money when `money` (e.g. citations and their fines)."""
+
+    key: str  # unique across types, e.g. "check_visit"
+    label: object  # lazy translated
+    outcomes: dict = field(default_factory=dict)  # outcome value -> lazy label
+    money: object = None  # lazy label of the amount, when the figure carries one
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What one record adds to a figure: one on `day` in `district_id`, of `outcome`."""
+
+    figure: str
+    day: date
+    district_id: int | None
+    outcome: str = ""
+    amount_cents: int = 0
+
+
+@dataclass(frozen=True)
+class DistrictFigures:
+    """What a record type adds to District numbers. Either maintained counts: `tally(record)`
+    says what a record of `model` counts for, reading only `columns` (the core keeps a day
+    and a month count per district as records are written, and recounts on
+    `flask numbers rebuild`); or `totals(district_id or None for all, first, last)`, an indexed
+    aggregate returning {(figure, outcome): (count, amount in cents)} for small tables."""
+
+    name: str
+    figures: tuple[Figure, ...]
+    model: type | None = None
+    columns: tuple[str, ...] = ()
+    tally: Callable[[object], list[Tally]] | None = None
+    totals: Callable[[int | None, date, date], dict] | None = None
+    order: int = 50  # position on the page
+
+
+DISTRICT_FIGURES: dict[str, DistrictFigures] = {}
+
+# The figure key District numbers shows as "Overdue work": the assignments package (issue 14,
+# part A) registers a DistrictFigures with a `totals` giving {(OVERDUE_WORK, ""): (n, 0)} for
+# work overdue in the district during the period. Until something registers it, the page
+# says that overdue work is not recorded.
+OVERDUE_WORK = "overdue_work"
+
+
+def register_district_figures(source: DistrictFigures) -> None:
+    DISTRICT_FIGURES[source.name] = source
+
+
+# -- Exports with redaction (cso_field/exports) ------------------------------------------------
+
+
+class Personal:
+    """What kind of personal data a field holds: the export profiles drop or blur by it."""
+
+    JUVENILE = "juvenile"  # a juvenile's identity (California WIC 827)
+    BIRTH_DATE = "birth_date"
+    PHONE = "phone"
+    EMAIL = "email"
+    COORDINATE = "coordinate"  # an exact position
+    PHOTO = "photo"
+    NAME = "name"  # an adult's name
+    FREE_TEXT = "free_text"  # an officer's or resident's words: may hold any of the above
+
+
+@dataclass(frozen=True)
+class ExportField:
+    name: str  # column header in the file, stable (e.g. "requester_phone")
+    value: Callable[[object], object]  # the row's value, from the record
+    personal: str | None = None  # a Personal kind, or None for non-personal data
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """A list that can be exported: its fields, and its rows under the list's own filters.
+
+    `rows(args)` yields the records the list shows with the query string `args` (without
+    paging), streamed (yield_per); `filters(args)` names the filters applied, for the audit
+    row. `list_endpoint` is the page whose filters the export carries.
+    """
+
+    name: str
+    label: object
+    list_endpoint: str
+    fields: tuple[ExportField, ...]
+    rows: Callable[[dict], Iterator]
+    filters: Callable[[dict], dict]
+
+
+EXPORT_SOURCES: dict[str, ExportSource] = {}
+
+
+def register_export(source: ExportSource) -> None:
+    EXPORT_SOURCES[source.name] = source
 
 
 def register(record_type: RecordType) -> RecordType:

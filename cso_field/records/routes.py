@@ -87,13 +87,15 @@ def mine():
 @bp.get("/review")
 @roles(Role.SENIOR_CSO)  # those who approve and return records
 def review_queue():
+    reviewed = records.reviewed_types()
     record_type = request.args.get("type") or None
-    author_id = request.args.get("cso", type=int)
-    reviewed = [kind for kind in RECORD_TYPES.values() if kind.model in records.reviewed_models()]
     if record_type not in {kind.name for kind in reviewed}:
         record_type = None
+    author_id = request.args.get("cso", type=int)
     page = htmx.page_arg()
-    queue, has_more = records.review_queue(record_type, author_id, page)
+    counts = records.review_counts()
+    authors = records.queue_authors(counts)
+    queue, has_more = records.review_queue(record_type, author_id, page, counts=counts)
     return htmx.render(
         "records/review_queue.html",
         # "Load more" asks for the next rows only; a filter change for the whole list.
@@ -102,7 +104,8 @@ def review_queue():
         has_more=has_more,
         page=page,
         record_types=reviewed,
-        authors=records.queue_authors(),
+        counts=counts,
+        authors=authors,
         selected_type=record_type,
         selected_author=author_id,
     )

@@ -8,9 +8,10 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cso_field import audit
@@ -26,7 +27,7 @@ from cso_field.records.models import (
     Tracked,
     models_with,
 )
-from cso_field.records.registry import RECORD_TYPES
+from cso_field.records.registry import RECORD_TYPES, RecordType
 from cso_field.roles import Role
 from cso_field.text_search import newest_matching
 from cso_field.timeutil import day_start_utc, department_today, utcnow
@@ -379,11 +380,30 @@ def created_today_by(user: User, limit: int = TODAY_SHOWN) -> list:
 
 
 REVIEW_QUEUE_PAGE = 25  # rows a page; "Load more" fetches the next
+WAITING = (Status.SUBMITTED.value, Status.RESUBMITTED.value)  # what the queue holds
+
+
+def reviewed_types() -> list[RecordType]:
+    """The registered record types a Senior CSO reviews: every type whose model is Reviewed
+    and has not opted out (`supervisor_review = False`)."""
+    return [
+        registered
+        for registered in RECORD_TYPES.values()
+        if issubclass(registered.model, Reviewed) and registered.model.supervisor_review
+    ]
 
 
 def reviewed_models() -> list[type]:
-    """The record types a Senior CSO reviews."""
-    return [model for model in models_with(Reviewed) if model.supervisor_review]
+    """The record models a Senior CSO reviews."""
+    return [registered.model for registered in reviewed_types()]
+
+
+def _waiting(model, status: str, author_id: int | None):
+    """(created_at, id) of the live records of `model` waiting in `status`, read in the
+    review index's order (ix_<table>_review holds every column asked for)."""
+    query = live(select(model.created_at, model.id).where(model.status == status), model)
+    query = query.where(model.created_by_id == author_id) if author_id else query
+    return query.order_by(model.created_at, model.id)
 
 
 def review_queue(
@@ -391,33 +411,74 @@ def review_queue(
     author_id: int | None = None,
     page: int = 1,
     size: int = REVIEW_QUEUE_PAGE,
+    counts: "ReviewCounts | None" = None,
 ) -> tuple[list, bool]:
-    """(page `page` of the live records submitted for review, oldest first; whether more
-    follow), optionally of one type or one CSO."""
+    """(page `page` of the live records submitted or resubmitted for review, oldest first;
+    whether more follow), optionally of one type or one CSO. The page is chosen from index
+    rows (one bounded read per reviewed type and state; with `counts`, only those where
+    something waits), then only its records are loaded, one query per type."""
     wanted = page * size + 1
-    records = []
+    keys = []
     for model in reviewed_models():
-        if record_type and getattr(model, "record_type", None) != record_type:
+        if record_type and model.record_type != record_type:
             continue
-        query = live(select(model).where(model.status == Status.SUBMITTED.value), model)
-        if author_id:
-            query = query.where(model.created_by_id == author_id)
-        records += db.session.scalars(query.order_by(model.created_at, model.id).limit(wanted))
-    records.sort(key=lambda record: (record.created_at, record.record_type, record.id))
-    shown = records[(page - 1) * size : page * size]
+        for status in WAITING:
+            if counts is not None and (model.record_type, status) not in counts.states:
+                continue
+            rows = db.session.execute(_waiting(model, status, author_id).limit(wanted))
+            keys += [
+                (created_at, model.record_type, record_id, model) for created_at, record_id in rows
+            ]
+    keys.sort(key=lambda key: key[:3])
+    chosen = keys[(page - 1) * size : page * size]
+    loaded = {}
+    for model in {key[3] for key in chosen}:
+        ids = [key[2] for key in chosen if key[3] is model]
+        loaded.update(
+            ((model, record.id), record)
+            for record in db.session.scalars(select(model).where(model.id.in_(ids)))
+        )
+    shown = [loaded[(key[3], key[2])] for key in chosen]
     load_users(record.created_by_id for record in shown)
-    return shown, len(records) > page * size
+    return shown, len(keys) > page * size
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """What waits for review: per record type, per author, and in all."""
+
+    by_type: dict[str, int]
+    by_author: dict[int, int]
+    states: frozenset = frozenset()  # (record type, status) pairs with something waiting
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_type.values())
+
+
+def review_counts() -> ReviewCounts:
+    """Counts of the queue, one grouped query per reviewed type, read from its review index."""
+    by_type: dict[str, int] = {}
+    by_author: dict[int, int] = {}
+    states = set()
+    for model in reviewed_models():
+        query = live(
+            select(model.status, model.created_by_id, func.count())
+            .where(model.status.in_(WAITING))
+            .group_by(model.status, model.created_by_id),
+            model,
+        )
+        for status, author_id, count in db.session.execute(query):
+            by_type[model.record_type] = by_type.get(model.record_type, 0) + count
+            by_author[author_id] = by_author.get(author_id, 0) + count
+            states.add((model.record_type, status))
+    return ReviewCounts(by_type, by_author, frozenset(states))
 
 
 def review_count() -> int:
     return sum(
         db.session.scalar(
-            live(
-                select(func.count())
-                .select_from(model)
-                .where(model.status == Status.SUBMITTED.value),
-                model,
-            )
+            live(select(func.count()).select_from(model).where(model.status.in_(WAITING)), model)
         )
         or 0
         for model in reviewed_models()
@@ -433,19 +494,12 @@ def next_to_review(user: User):
     return next((record for record in oldest if can_review(user, record)), None)
 
 
-def queue_authors() -> list[User]:
-    """The CSOs who have records waiting, for the queue's filter."""
-    waiting = [
-        live(select(model.created_by_id).where(model.status == Status.SUBMITTED.value), model)
-        for model in reviewed_models()
-    ]
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(or_(*(User.id.in_(ids) for ids in waiting)))
-            .order_by(User.display_name)
-        )
-    )
+def queue_authors(counts: ReviewCounts | None = None) -> list[User]:
+    """The CSOs who have records waiting, by name, for the queue's filter and counts."""
+    counts = counts or review_counts()
+    load_users(counts.by_author)  # kept for the request: the rows' names need no query
+    authors = [loaded_user(author_id) for author_id in counts.by_author]
+    return sorted((user for user in authors if user), key=lambda user: user.display_name)
 
 
 # -- My records: everything an officer wrote, newest first -----------------------------------

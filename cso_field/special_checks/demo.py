@@ -4,6 +4,8 @@ import uuid
 from datetime import timedelta
 
 from cso_field.demo import DemoContext
+from cso_field.extensions import db
+from cso_field.records.services import approve, return_for_changes, submit
 from cso_field.special_checks.models import CheckKind, RequestSource, VisitOutcome
 from cso_field.special_checks.services import create_check
 from cso_field.special_checks.visits import record_visit
@@ -67,7 +69,7 @@ def _content(context: DemoContext, number: int, start: int, end: int) -> dict:
 def load_demo_checks(context: DemoContext) -> str:
     cso = context.users["cso.demo"]
     staff = context.users["admin.demo"]
-    visits = 0
+    made = []
     for number, (start, end) in enumerate(WINDOWS):
         check, _created, _token = create_check(
             client_uuid=uuid.UUID(int=context.rng.getrandbits(128)),
@@ -79,7 +81,7 @@ def load_demo_checks(context: DemoContext) -> str:
         if start > 0:
             continue
         outcome = OUTCOMES[number % len(OUTCOMES)] if number % 2 else VisitOutcome.ALL_SECURE
-        record_visit(
+        visit, _created = record_visit(
             check,
             cso,
             outcome=outcome.value,
@@ -88,5 +90,25 @@ def load_demo_checks(context: DemoContext) -> str:
             client_uuid=uuid.UUID(int=context.rng.getrandbits(128)),
             uploads=[],
         )
-        visits += 1
-    return f"{len(WINDOWS)} demo special checks (active, upcoming, ended) with {visits} visits."
+        made.append(visit)
+    _review_visits(made, cso, context.users["senior.demo"])
+    return (
+        f"{len(WINDOWS)} demo special checks (active, upcoming, ended) with {len(made)} visits"
+        " (most approved, one returned with a comment, one resubmitted, the newest waiting)."
+    )
+
+
+RETURN_COMMENT = "Demo: which window was open? Add it to the notes, please."
+
+
+def _review_visits(made: list, cso, senior) -> None:
+    """The Senior CSO's review of the demo visits: the older half approved, one returned, one
+    returned and resubmitted; the rest wait in the review queue."""
+    half = len(made) // 2
+    for visit in made[:half]:
+        approve(visit, senior)
+    if len(made) > half + 1:
+        return_for_changes(made[half], senior, RETURN_COMMENT)
+        return_for_changes(made[half + 1], senior, "Demo: add the time you left, please.")
+        submit(made[half + 1], cso)
+    db.session.commit()

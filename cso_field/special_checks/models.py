@@ -150,7 +150,6 @@ class CheckVisit(FieldRecordMixin, db.Model):
     __tablename__ = "check_visit"
     record_type = "check_visit"
     reference_prefix = "CV"
-    supervisor_review = False  # observations, kept as made (deleted with a reason if wrong)
 
     @declared_attr.directive
     def __table_args__(cls):

@@ -197,9 +197,9 @@ def visit(record_id: int):
         history=records.history(visit),
         fields=visits.CHECK_VISITS.fields,
         contact_alerted=visits.emergency_contact_alerted(visit.check, visit),
-        # Visits are observations: kept as made, deleted with a reason if wrong.
+        # Visits are observations: no edit screen; a returned one is resubmitted as it is.
         can_edit=False,
-        can_review=False,
+        can_review=records.can_review(current_user, visit),
         can_delete=records.can_delete(current_user, visit),
     )
 

@@ -402,6 +402,9 @@ def register_special_checks() -> None:
     register_demo("special_checks", "cso_field.special_checks.demo:load_demo_checks")
     settings.register_defaults(SETTINGS_DEFAULTS)
     register_visits()
+    from cso_field.special_checks.reports import register_reports
+
+    register_reports()
     registry.register_search("special_check", _l("Special check"), search)
     registry.register_new_entry(
         "special_check",

@@ -170,7 +170,6 @@ class SurveyResponse(FieldRecordMixin, db.Model):
     __tablename__ = "survey_response"
     record_type = "survey_response"
     reference_prefix = "SR"
-    supervisor_review = False  # kept as made, deleted with a reason if wrong
     search_fields = ("reference", "address")
 
     @declared_attr.directive

@@ -468,7 +468,7 @@ def response(record_id: int):
         history=records.history(response),
         fields=services.SURVEY_RESPONSES.fields,
         can_edit=False,
-        can_review=False,
+        can_review=records.can_review(current_user, response),
         can_delete=records.can_delete(current_user, response),
         signup=signup_from(response),
         can_see_signups=current_user.role in SUPERVISORS,

@@ -585,6 +585,9 @@ def register_surveys() -> None:
 
     register_retention()
     registry.register(SURVEY_RESPONSES)
+    from cso_field.surveys.reports import register_reports
+
+    register_reports({outcome.value: outcome.label for outcome in Outcome})
     register_demo("surveys", "cso_field.surveys.demo:load_demo_surveys")
     registry.register_today_card(
         registry.TodayCard("surveys/_today_card.html", _today_card, ALL_ROLES)

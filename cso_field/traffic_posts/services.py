@@ -517,6 +517,9 @@ def register_traffic_posts() -> None:
     register_demo("traffic_posts", "cso_field.traffic_posts.demo:load_demo_traffic")
     registry.register(TRAFFIC_INCIDENTS)
     registry.register_current_duty(posts_held)
+    from cso_field.traffic_posts.reports import register_reports
+
+    register_reports()
     registry.register_new_entry(
         "traffic_incident",
         registry.NewEntry(

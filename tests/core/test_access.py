@@ -63,6 +63,12 @@ EXPECTED_RULES = {
     "field_notes.view": STAFF,
     "field_notes.edit": STAFF,
     "records.review_queue": REVIEWERS,
+    "numbers.index": SUPERVISORS,
+    "numbers.summary": SUPERVISORS,
+    "numbers.summary_pdf": SUPERVISORS,
+    "exports.start": STAFF,
+    "exports.download": STAFF,
+    "exports.download_internal": SUPERVISORS,
     "records.mine": STAFF,
     "records.submit": STAFF,
     "records.delete": STAFF,
@@ -199,6 +205,8 @@ def _url(app, rule, user_id):
         "name": "stale",
         "kind": "csv",
         "district": "none",
+        "source": "special_checks",
+        "profile": "public",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():

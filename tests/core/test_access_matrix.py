@@ -341,6 +341,13 @@ SPECS: dict[str, Spec] = {
         STAFF, (*GET, *POST_EMPTY, ("POST", NOTE_EDIT)), _edit_note, NOTE_VARIANTS, "submitted"
     ),
     "records.review_queue": Spec({SENIOR}, GET, always(OK)),
+    "numbers.index": Spec(SUPERVISORS, GET, always(OK)),
+    "numbers.summary": Spec(SUPERVISORS, GET, always(OK)),
+    "numbers.summary_pdf": Spec(SUPERVISORS, GET, always(OK)),
+    # Without a profile and a format the export form's target refuses: 400.
+    "exports.start": Spec(STAFF, GET, always(400)),
+    "exports.download": Spec(STAFF, GET, always(OK)),  # the public records profile
+    "exports.download_internal": Spec(SUPERVISORS, GET, always(OK)),
     "records.mine": Spec(STAFF, GET, always(OK)),
     "records.submit": Spec(STAFF, POST_EMPTY, _submit, NOTE_VARIANTS, "draft"),
     "records.delete": Spec(
@@ -722,6 +729,10 @@ class World:
             return owner.id
         if argument == "kind":
             return "csv"
+        if argument == "source":  # an export
+            return "special_checks"
+        if argument == "profile":
+            return "public"
         if argument == "survey_id":
             return self.draft_survey().id if fresh == "draft_survey" else self.survey.id
         if argument == "canvass_id":

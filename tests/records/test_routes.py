@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
-from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.timeutil import utcnow
-from tests.factories import make_check, page, post_note, visit
+from tests.factories import page, post_note
 
 
 def _submitted_notes(app, client, login, users, count=2, **author):
@@ -89,21 +88,6 @@ def test_my_records_pages_twenty_five_at_a_time(app, client, users, login):
     assert first.count('class="record"') == 25 and "Load more" in first
     more = page(client.get("/records/mine?page=2", headers={"HX-Request": "true"}))
     assert more.count('class="record"') == 1 and "Load more" not in more and "<html" not in more
-
-
-def test_check_visits_are_kept_as_made_and_never_wait_for_review(app, client, users, login):
-    (note,) = _submitted_notes(app, client, login, users, count=1)
-    officer = db.session.get(User, note.created_by_id)
-    kept_visit = visit(make_check(), officer, outcome="suspicious")
-    db.session.commit()
-    senior = login(users.senior(), test_client=app.test_client())
-    body = page(senior.get("/records/review"))
-    assert note.reference in body and kept_visit.reference not in body
-    assert 'value="check_visit"' not in body  # nor offered as a type to review
-    assert "1 record is waiting for review." in page(senior.get("/today"))
-    senior.post(f"/records/check_visit/{kept_visit.id}/approve")
-    db.session.expire_all()
-    assert kept_visit.reviewed_at is None and kept_visit.status == "submitted"
 
 
 def test_review_queue_pages_25_at_a_time_and_load_more_reaches_every_record(

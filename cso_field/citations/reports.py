@@ -1,0 +1,109 @@
+"""What blight citations add to District numbers (cases by state; citations issued and their
+fines, an indexed aggregate of the few cited cases) and to exports."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from cso_field.citations.models import BlightCase, CaseViolation
+from cso_field.citations.states import CaseState
+from cso_field.exports.fields import list_filters, list_rows, record_fields
+from cso_field.extensions import db
+from cso_field.records import registry
+from cso_field.records.registry import (
+    DistrictFigures,
+    ExportField,
+    ExportSource,
+    Figure,
+    Personal,
+    Tally,
+)
+
+COLUMNS = ("observed_on", "district_id", "state", "deleted_at")
+
+
+def case_tally(case) -> list[Tally]:
+    if case.deleted_at is not None or case.observed_on is None:
+        return []
+    return [Tally("blight_case", case.observed_on, case.district_id, case.state)]
+
+
+def _cited(district_id: int | None, first: date, last: date):
+    query = select(BlightCase.id).where(
+        BlightCase.cited_on.between(first, last), BlightCase.deleted_at.is_(None)
+    )
+    return query.where(BlightCase.district_id == district_id) if district_id else query
+
+
+def citation_totals(district_id: int | None, first: date, last: date) -> dict:
+    """{("citation", ""): (citations issued, their fines in cents)} over the period."""
+    cited = _cited(district_id, first, last).subquery()
+    count = db.session.scalar(select(func.count()).select_from(cited)) or 0
+    amount = CaseViolation.override_cents
+    fines = db.session.scalar(
+        select(func.sum(func.coalesce(amount, CaseViolation.fine_cents))).where(
+            CaseViolation.case_id.in_(select(cited.c.id))
+        )
+    )
+    return {("citation", ""): (count, fines or 0)}
+
+
+def _fines(case) -> int:
+    return sum(item.amount_cents or 0 for item in case.violations)
+
+
+FIELDS = (
+    *record_fields(BlightCase),
+    ExportField("state", lambda case: case.state),
+    ExportField("parcel_number", lambda case: case.parcel_number),
+    ExportField("observation", lambda case: case.observation, Personal.FREE_TEXT),
+    ExportField("observed_on", lambda case: case.observed_on),
+    ExportField("party_kind", lambda case: case.party_kind),
+    ExportField("party_name", lambda case: case.party_name, Personal.NAME),
+    ExportField("warned_on", lambda case: case.warned_on),
+    ExportField("correction_due", lambda case: case.correction_due),
+    ExportField("cited_on", lambda case: case.cited_on),
+    ExportField("fines_cents", _fines),
+    ExportField("paid_on", lambda case: case.paid_on),
+    ExportField("closed_on", lambda case: case.closed_on),
+)
+
+
+def _rows(args: dict):
+    query = select(BlightCase).options(selectinload(BlightCase.violations))
+    return list_rows(BlightCase, args, query)
+
+
+def register_reports() -> None:
+    registry.register_district_figures(
+        DistrictFigures(
+            name="blight_cases",
+            figures=(
+                Figure("blight_case", _l("Blight cases"), {s.value: s.label for s in CaseState}),
+            ),
+            model=BlightCase,
+            columns=COLUMNS,
+            tally=case_tally,
+            order=40,
+        )
+    )
+    registry.register_district_figures(
+        DistrictFigures(
+            name="citations",
+            figures=(Figure("citation", _l("Citations issued"), money=_l("Fines")),),
+            totals=citation_totals,
+            order=41,
+        )
+    )
+    registry.register_export(
+        ExportSource(
+            name="blight_cases",
+            label=_l("Blight cases"),
+            list_endpoint="citations.index",
+            fields=FIELDS,
+            rows=_rows,
+            filters=list_filters,
+        )
+    )
