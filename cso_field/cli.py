@@ -20,9 +20,9 @@ from cso_field.auth.services import unlock
 from cso_field.demo import load_demo
 from cso_field.extensions import db
 from cso_field.mail_cli import mail
+from cso_field.numbers.tally import numbers_cli
 from cso_field.operations.commands import backup, restore
 from cso_field.retention.commands import retention
-from cso_field.numbers.tally import numbers_cli
 from cso_field.roles import Role
 
 DEMO_ACCOUNTS = (

@@ -18,8 +18,8 @@ from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
-from cso_field.operations.models import BackupRun
 from cso_field.numbers.models import DayCount
+from cso_field.operations.models import BackupRun
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.retention.models import RetentionHold

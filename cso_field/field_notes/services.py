@@ -12,8 +12,8 @@ from cso_field.demo import register_demo
 from cso_field.districts.services import locate
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
-from cso_field.field_notes.retention import register_retention
 from cso_field.field_notes.reports import register_reports
+from cso_field.field_notes.retention import register_retention
 from cso_field.geo import nearest_page
 from cso_field.photos.services import unit_of_work
 from cso_field.records import services as records
