@@ -158,7 +158,9 @@ class IncidentForm(LocationFields):
         if problem:
             raise ValidationError(services.MESSAGES[problem])
 
-    def content(self, now: datetime) -> dict:
+    def content(self) -> dict:
+        """What was typed; a start left empty is "now" when the incident is created, so a repeat
+        of the same submission (the outbox replaying it) is recognised as the same."""
         kind = IncidentKind(self.kind.data)
         name = self.name.data or None
         if name is None:
@@ -166,7 +168,7 @@ class IncidentForm(LocationFields):
         return {
             "kind": kind.value,
             "name": str(name)[:NAME_MAX],
-            "starts_at": self.starts_at.data or now.replace(microsecond=0),
+            "starts_at": self.starts_at.data,
             "expected_end_at": self.expected_end_at.data,
             "requested_by": self.requested_by.data or None,
             "in_charge_id": int(self.in_charge_id.data) if self.in_charge_id.data else None,

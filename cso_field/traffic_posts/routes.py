@@ -116,7 +116,7 @@ def new():
         return render_template("traffic_posts/new.html", form=form), status
     try:
         incident, created = services.create_incident(
-            client_uuid=form.client_uuid.data, content=form.content(utcnow()), author=current_user
+            client_uuid=form.client_uuid.data, content=form.content(), author=current_user
         )
     except records.SubmissionConflict:
         form.client_uuid.errors.append(_("This form was already sent. Reload the page."))

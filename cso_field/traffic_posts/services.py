@@ -109,10 +109,11 @@ def create_incident(
 
     Raises TrafficError for an expected end before the start, SubmissionConflict for a UUID
     reused with other content."""
+    digest = submission_hash(content)
+    content = {**content, "starts_at": content["starts_at"] or utcnow().replace(microsecond=0)}
     problem = period_problem(content["starts_at"], content.get("expected_end_at"))
     if problem:
         raise TrafficError(problem)
-    digest = submission_hash(content)
     fields = {**content, **locate({name: content.get(name) for name in LOCATION_FIELDS})}
     fields.setdefault("in_charge_id", author.id)
     fields["in_charge_id"] = fields["in_charge_id"] or author.id
