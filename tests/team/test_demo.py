@@ -10,13 +10,14 @@ from cso_field.districts.shifts import on_shift
 from cso_field.extensions import db
 from cso_field.team.models import TrainingSession
 from cso_field.timeutil import department_today, utcnow
-from tests.factories import page
+from tests.factories import TOTP_SECRET, page, totp_code
 
 PASSWORD = "demo password 2026"
 
 
 def test_the_demo_workspace(app, client, monkeypatch):
     monkeypatch.setenv("CSO_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CSO_DEMO_TOTP_SECRET", TOTP_SECRET)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.test_request_context():
@@ -39,6 +40,7 @@ def test_the_demo_workspace(app, client, monkeypatch):
         )
         assert db.session.scalar(select(TrainingSession.topic)).startswith("Demo:")
     client.post("/login", data={"username": "senior.demo", "password": PASSWORD})
+    client.post("/login/verify", data={"code": totp_code(TOTP_SECRET)})
     board = page(client.get("/team/"))
     assert "Sokha Chea (demo)" in board and "ភាសាខ្មែរ" in board and "Last record:" in board
     roster = page(client.get("/team/roster?language=km&on_shift=y"))
