@@ -82,7 +82,7 @@ from cso_field.surveys.forms import (
 )
 from cso_field.surveys.questionnaire import QuestionDef
 from cso_field.surveys.services import start_canvass
-from cso_field.timeutil import department_today
+from cso_field.timeutil import department_today, utcnow
 from cso_field.traffic_posts import services as traffic
 from cso_field.traffic_posts.enforcement import designate
 from cso_field.traffic_posts.forms import (
@@ -914,12 +914,32 @@ EDITOR_TARGETS = {
         shows=lambda fuzz: ["/surveys/"],
         examples=5,
     ),
+    "surveys.publish": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/surveys/{fuzz.built_survey(fresh=True).id}/publish",
+        forms=((RemoveQuestionForm, None),),
+        shows=lambda fuzz: [*_built_survey_pages(fuzz), "/canvass/", "/audit/"],
+        examples=5,
+    ),
 }
 TARGETS.update(EDITOR_TARGETS)
 
 
 def _group_page(fuzz) -> list[str]:
     return [f"/watch/{fuzz.group().id}", "/watch/", "/watch/quiet", "/today"]
+
+
+def _fresh_group_url(action: str, archived: bool = False) -> Callable:
+    """(Fuzz) -> the URL of `action` on a new group (archived when asked) named with a payload."""
+
+    def url(fuzz) -> str:
+        group = watch_group(fuzz.user("senior", Role.SENIOR_CSO), name=SCRIPT, area=IMG)
+        if archived:
+            group.archived_at = utcnow()
+            db.session.commit()
+        return f"/watch/{group.id}/{action}"
+
+    return url
 
 
 WATCH_TARGETS = {
@@ -953,6 +973,30 @@ WATCH_TARGETS = {
         forms=((ButtonForm, None),),
         extra=("submit",),
         shows=_group_page,
+        examples=5,
+    ),
+    "neighborhood_watch.edit_group": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/watch/{fuzz.group().id}/edit",
+        forms=((GroupForm, None),),
+        valid=lambda fuzz: {"name": IMG, "area": SCRIPT, "district": "0", "language": "km"},
+        shows=lambda fuzz: [*_group_page(fuzz), "/watch/signups", "/audit/"],
+        examples=15,
+    ),
+    "neighborhood_watch.archive_group": Target(
+        Role.SENIOR_CSO,
+        _fresh_group_url("archive"),
+        forms=((ButtonForm, None),),
+        extra=("submit",),
+        shows=lambda fuzz: ["/watch/archived", "/watch/", "/audit/"],
+        examples=5,
+    ),
+    "neighborhood_watch.restore_group": Target(
+        Role.ADMIN,
+        _fresh_group_url("restore", archived=True),
+        forms=((ButtonForm, None),),
+        extra=("submit",),
+        shows=lambda fuzz: ["/watch/", "/watch/archived", "/watch/quiet", "/audit/"],
         examples=5,
     ),
     "neighborhood_watch.add_signup": Target(
