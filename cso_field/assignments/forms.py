@@ -4,8 +4,8 @@ shared with cso_field/team's forms."""
 
 from datetime import datetime
 
+from flask_babel import gettext, to_utc
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_utc
 from wtforms import (
     DateField,
     SelectField,
@@ -94,12 +94,18 @@ def language_choices(blank=None) -> list[tuple[str, str]]:
 
 
 def target_choices(people: list[tuple[int, str]], districts: list[tuple[int, str]]) -> list:
-    """A person ("user:7") or whoever is on shift in a district ("district:2")."""
+    """A person ("user:7") or whoever is on shift in a district ("district:2").
+
+    The district's label is translated now, to a plain string: a lazy one counts as markup
+    (its __html__), so the district's name in it would reach the page unescaped."""
     return [
         ("", _l("Choose…")),
         *((f"user:{user_id}", name) for user_id, name in people),
         *(
-            (f"district:{district_id}", _l("Whoever is on shift in %(district)s", district=name))
+            (
+                f"district:{district_id}",
+                gettext("Whoever is on shift in %(district)s", district=name),
+            )
             for district_id, name in districts
         ),
     ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import pytest
+import shapely
 from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,7 +28,11 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import func, select
 
 from cso_field.accounts.forms import EditAccountForm, NewAccountForm
+from cso_field.assignments import services as assignments
+from cso_field.assignments.forms import AssignmentForm, CompleteForm, ReassignForm
+from cso_field.assignments.forms import ButtonForm as AssignButtonForm
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.certifications import services as certifications
 from cso_field.citations.forms import (
     CaseForm,
     CitationForm,
@@ -43,6 +48,9 @@ from cso_field.citations.forms import (
 )
 from cso_field.citations.models import Notice, Violation
 from cso_field.districts.forms import DistrictUploadForm
+from cso_field.districts.models import District
+from cso_field.districts.services import ParsedDistrict, replace_districts
+from cso_field.districts.shifts import start_shift
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
 from cso_field.neighborhood_watch.forms import (
@@ -82,6 +90,14 @@ from cso_field.surveys.forms import (
 )
 from cso_field.surveys.questionnaire import QuestionDef
 from cso_field.surveys.services import start_canvass
+from cso_field.team.forms import (
+    CertificationForm,
+    CertificationTypeForm,
+    EndShiftForm,
+    ProfileForm,
+    ShiftForm,
+    TrainingSessionForm,
+)
 from cso_field.timeutil import department_today, utcnow
 from cso_field.traffic_posts import services as traffic
 from cso_field.traffic_posts.enforcement import designate
@@ -1088,6 +1104,189 @@ RETENTION_TARGETS = {
     ),
 }
 TARGETS.update(RETENTION_TARGETS)
+
+
+def _field_cso(fuzz):
+    return fuzz.user(Role.CSO.value, Role.CSO)
+
+
+def _district(fuzz) -> int:
+    """One district, named with a payload: a shift's place and a reassignment's target."""
+    if not hasattr(fuzz, "_district_id"):
+        with fuzz.app.test_request_context():
+            made = replace_districts(
+                [ParsedDistrict(SCRIPT, shapely.box(-121.30, 37.94, -121.28, 37.98))]
+            )
+            db.session.commit()
+        fuzz._district_id = made[0].id
+    return fuzz._district_id
+
+
+def _task(fuzz, accepted: bool = False) -> str:
+    """A fresh assignment of the fuzzing CSO (accepted when asked); its page's path."""
+    senior = fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO)
+    work = assignments.Work(
+        "field_note",
+        SCRIPT,
+        IMG,
+        "urgent",
+        utcnow() + timedelta(hours=1),
+        _field_cso(fuzz).id,
+        None,
+    )
+    with fuzz.app.test_request_context():
+        made = assignments.assign(work, senior)
+        if accepted:
+            assignments.accept(made, _field_cso(fuzz))
+    fuzz._task_id = made.id
+    return f"/assignments/{made.id}"
+
+
+def _task_pages(fuzz) -> list[str]:
+    return [f"/assignments/{fuzz._task_id}", "/assignments/", "/today", "/audit/"]
+
+
+def _certification_kind(fuzz) -> int:
+    if not hasattr(fuzz, "_kind_id"):
+        with fuzz.app.test_request_context():
+            kind = certifications.create_type(SCRIPT, fuzz.user(Role.ADMIN.value, Role.ADMIN))
+        fuzz._kind_id = kind.id
+    return fuzz._kind_id
+
+
+def _profile_valid(fuzz) -> dict:
+    return {
+        "lang_km": "native",
+        "lang_es": "working",
+        "phone": "209-555-0101",
+        "call_sign": IMG[:20],
+    }
+
+
+def _profile_pages(fuzz) -> list[str]:
+    return [f"/team/people/{_field_cso(fuzz).id}", "/team/roster?language=km", "/team/"]
+
+
+def _start_shift_url(fuzz) -> str:
+    """The fuzzing CSO on shift, so there is a shift to end."""
+    district = db.session.get(District, _district(fuzz))
+    with fuzz.app.test_request_context():
+        start_shift(_field_cso(fuzz), district, _field_cso(fuzz))
+    return "/team/shift/end"
+
+
+WORKSPACE_TARGETS = {
+    "assignments.new": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/assignments/new",
+        forms=((AssignmentForm, None),),
+        valid=lambda fuzz: {
+            "kind": "translation",
+            "description": SCRIPT,
+            "address": IMG,
+            "priority": "high",
+            "due_on": _today(1),
+            "due_time": "14:30",
+            "assign_to": f"user:{_field_cso(fuzz).id}",
+            "language": "hmn",
+        },
+        shows=lambda fuzz: ["/assignments/", "/assignments/?show=all", "/today", "/audit/"],
+        examples=30,
+        query=("", "?kind=translation&language=km", f"?assign_to={SCRIPT}"),
+    ),
+    "assignments.accept": Target(
+        Role.CSO,
+        _task,
+        forms=((AssignButtonForm, None),),
+        shows=_task_pages,
+        examples=6,
+    ),
+    "assignments.complete": Target(
+        Role.CSO,
+        lambda fuzz: _task(fuzz, accepted=True),
+        forms=((CompleteForm, None),),
+        valid=lambda fuzz: {"record": str(fuzz.last_note or fuzz.own_note()), "outcome": SCRIPT},
+        shows=_task_pages,
+        examples=20,
+    ),
+    "assignments.reassign": Target(
+        Role.SENIOR_CSO,
+        _task,
+        forms=((ReassignForm, None),),
+        valid=lambda fuzz: {"assign_to": f"district:{_district(fuzz)}"},
+        shows=_task_pages,
+        examples=15,
+    ),
+    "team.my_profile": Target(
+        Role.CSO,
+        lambda fuzz: "/team/me",
+        forms=((ProfileForm, None),),
+        valid=_profile_valid,
+        shows=_profile_pages,
+        examples=20,
+    ),
+    "team.profile": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/team/people/{_field_cso(fuzz).id}",
+        forms=((ProfileForm, None),),
+        valid=_profile_valid,
+        shows=_profile_pages,
+        examples=15,
+    ),
+    "team.shift": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/team/shift",
+        forms=((ShiftForm, None),),
+        valid=lambda fuzz: {"person": str(_field_cso(fuzz).id), "district": str(_district(fuzz))},
+        shows=lambda fuzz: ["/team/", "/assignments/new", "/audit/"],
+        examples=15,
+    ),
+    "team.end": Target(
+        Role.CSO,
+        _start_shift_url,
+        forms=((EndShiftForm, None),),
+        shows=lambda fuzz: ["/team/", "/audit/"],
+        examples=5,
+    ),
+    "team.new_session": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/team/training/new",
+        forms=((TrainingSessionForm, None),),
+        valid=lambda fuzz: {
+            "topic": SCRIPT,
+            "held_on": _today(-1),
+            "held_time": "09:00",
+            "trainer": IMG,
+            "place": SCRIPT,
+            "attendees": [str(_field_cso(fuzz).id)],
+            "notes": IMG,
+        },
+        shows=lambda fuzz: ["/team/training", "/audit/"],
+        examples=20,
+    ),
+    "team.certifications_of": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/team/people/{_field_cso(fuzz).id}/certifications",
+        forms=((CertificationForm, None),),
+        valid=lambda fuzz: {
+            "kind": str(_certification_kind(fuzz)),
+            "earned_on": _today(-30),
+            "expires_on": _today(3),
+            "note": SCRIPT,
+        },
+        shows=lambda fuzz: ["/team/training", "/audit/"],
+        examples=20,
+    ),
+    "team.certification_kinds": Target(
+        Role.ADMIN,
+        lambda fuzz: "/team/certification-kinds",
+        forms=((CertificationTypeForm, None),),
+        valid=lambda fuzz: {"name": f"{IMG} {uuid.uuid4().hex[:8]}"},
+        shows=lambda fuzz: ["/team/certification-kinds", "/audit/"],
+        examples=15,
+    ),
+}
+TARGETS.update(WORKSPACE_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:
