@@ -7,7 +7,7 @@ together, or not at all.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, true
@@ -23,7 +23,7 @@ from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
 from cso_field.records.models import SoftDeleted
 from cso_field.roles import FIELD_ROLES, SUPERVISORS, Role
-from cso_field.timeutil import utcnow
+from cso_field.timeutil import day_start_utc, utcnow
 
 LIST_LIMIT = 25
 TODAY_LIMIT = 10
@@ -439,7 +439,31 @@ def _today_card() -> dict:
     return {"team": None, "mine": mine, "now": now, "attention": attention}
 
 
+def overdue_totals(district_id: int | None, first: date, last: date) -> dict:
+    """District numbers' overdue work: work due in the period that ran late (still not done
+    after its due time, or done after it), by the district it was given to."""
+    late = or_(
+        and_(_live(), Assignment.due_at < utcnow()), Assignment.completed_at > Assignment.due_at
+    )
+    query = select(func.count()).where(
+        Assignment.due_at >= day_start_utc(first),
+        Assignment.due_at < day_start_utc(last + timedelta(days=1)),
+        late,
+    )
+    if district_id is not None:
+        query = query.where(Assignment.district_id == district_id)
+    return {(registry.OVERDUE_WORK, ""): (db.session.scalar(query), 0)}
+
+
 def register_assignments() -> None:
+    registry.register_district_figures(
+        registry.DistrictFigures(
+            name="assignments",
+            figures=(registry.Figure(registry.OVERDUE_WORK, _l("Overdue work")),),
+            totals=overdue_totals,
+            order=90,
+        )
+    )
     registry.register_today_card(
         registry.TodayCard(
             "assignments/_today_card.html",

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cso_field import audit
+from cso_field.auth.mfa.step_up import step_up_required
 from cso_field.exports import services
 from cso_field.exports.profiles import AGENCY, INTERNAL, PROFILES, PUBLIC
 from cso_field.extensions import db
@@ -90,7 +91,8 @@ def download(source: str, profile: str, kind: str):
 
 
 @bp.get("/<source>/internal.<any(csv, xlsx):kind>")
-@roles(*SUPERVISORS)  # wrap with the step-up (second factor) guard when it lands
+@roles(*SUPERVISORS)
+@step_up_required  # every field, personal data included: the second factor again
 def download_internal(source: str, kind: str):
     return _send(source, INTERNAL, kind)
 

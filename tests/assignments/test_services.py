@@ -12,7 +12,8 @@ from cso_field.assignments.services import AssignmentError, State, Work
 from cso_field.audit.models import AuditEvent
 from cso_field.districts.shifts import end_shift, start_shift
 from cso_field.extensions import db
-from cso_field.timeutil import utcnow
+from cso_field.records.registry import OVERDUE_WORK
+from cso_field.timeutil import department_today, utcnow
 from tests.factories import make_check, visit
 
 
@@ -133,6 +134,21 @@ def test_overdue_and_counts_for_the_senior(users, districts, ctx):
     assert [row.id for row in rows] == [late.id] and not more
     assert [row.id for row in services.listing(senior, "unaccepted", 1)[0]] == [late.id]
     assert [row.id for row in services.for_today(cso)] == [late.id, soon.id]  # soonest due
+
+
+def test_overdue_work_is_counted_in_district_numbers(users, districts, ctx):
+    north, south = districts["North"], districts["South"]
+    senior = users.senior()
+    services.assign(work(district=north, hours=-1), senior)
+    services.assign(work(district=north, hours=3), senior)
+    services.assign(work(district=south, hours=-1), senior)
+    today = department_today()
+    first, last = today - timedelta(days=2), today + timedelta(days=1)
+    assert services.overdue_totals(north.id, first, last) == {(OVERDUE_WORK, ""): (1, 0)}
+    assert services.overdue_totals(None, first, last) == {(OVERDUE_WORK, ""): (2, 0)}
+    assert services.overdue_totals(None, first - timedelta(days=9), first - timedelta(days=3)) == {
+        (OVERDUE_WORK, ""): (0, 0)
+    }
 
 
 def test_reassigning_starts_the_work_again_and_is_audited(users, districts, ctx):

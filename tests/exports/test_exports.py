@@ -8,15 +8,18 @@ import io
 import re
 import uuid
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from cso_field.audit.models import AuditEvent
+from cso_field.auth.models import UserSession
 from cso_field.districts.models import District
 from cso_field.extensions import db
 from cso_field.records.registry import EXPORT_SOURCES, RECORD_TYPES
 from cso_field.surveys.services import start_canvass
+from cso_field.timeutil import utcnow
 from tests.factories import contact, door_survey, make_check, post_note, visit, watch_signup
 
 PHONE = re.compile(r"(?<!\d)\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
@@ -80,7 +83,7 @@ def test_public_records_exports_hold_no_phone_email_or_coordinate(
 
 
 def test_the_internal_export_keeps_every_field(app, client, users, login, generated):
-    senior = login(users.senior(), test_client=app.test_client())
+    senior = login(users.senior(totp=True), test_client=app.test_client())
     rows = list(
         csv.DictReader(
             io.StringIO(
@@ -95,6 +98,24 @@ def test_the_internal_export_keeps_every_field(app, client, users, login, genera
     assert rows[0]["instructions"] == WORDS and rows[0]["latitude"].startswith("37.958")
     agency = senior.get("/exports/special_checks/agency.csv").get_data(as_text=True)
     assert "209-555-0100" in agency  # another agency gets contacts, not juvenile identities
+
+
+def test_the_internal_export_asks_for_the_second_factor_again(app, users, login, generated):
+    without_factor = login(users.senior(), test_client=app.test_client())
+    response = without_factor.get("/exports/special_checks/internal.csv")
+    assert response.status_code == 303 and response.location == "/account/second-factor"
+    enrolled = users.senior(totp=True)
+    senior = login(enrolled, test_client=app.test_client())
+    session = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == enrolled.id)
+    ).one()
+    session.second_factor_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    response = senior.get("/exports/special_checks/internal.csv")
+    assert response.status_code == 303 and response.location.startswith("/account/confirm")
+    held = select(AuditEvent).where(AuditEvent.action == "second_factor.step_up")
+    assert len(db.session.scalars(held).all()) == 2
+    assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.create"))
 
 
 def test_a_cso_cannot_export_with_the_internal_profile(app, client, users, login, generated):

@@ -140,7 +140,7 @@ def test_the_page_shows_charts_tables_and_the_overdue_extension_point(
         in body
     )
     assert "Signs of forced entry" in body and "Citations issued" in body
-    assert "Overdue work" in body and "Not recorded yet" in body
+    assert 'data-figure="overdue_work"><th scope="row">Overdue work</th>' in body
     assert "North" in body
     bad = client.get("/numbers/?period=custom&first=2026-02-01&last=2026-01-01")
     assert bad.status_code == 422 and "The last day comes before the first." in page(bad)
