@@ -93,7 +93,7 @@ def _demo_totp_secret() -> str:
     if not is_valid_secret(secret):
         raise click.BadParameter(
             "CSO_DEMO_TOTP_SECRET must be base32 (letters A-Z and digits 2-7), "
-            "at least 16 characters"
+            "at least 23 characters"
         )
     return secret
 

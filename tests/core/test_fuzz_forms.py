@@ -25,13 +25,24 @@ from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cso_field.accounts.forms import EditAccountForm, NewAccountForm
 from cso_field.assignments import services as assignments
 from cso_field.assignments.forms import AssignmentForm, CompleteForm, ReassignForm
 from cso_field.assignments.forms import ButtonForm as AssignButtonForm
 from cso_field.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from cso_field.auth.mfa.forms import (
+    CodeForm,
+    NewPasskeyForm,
+    PasskeyForm,
+    PolicyForm,
+    StepUpForm,
+    TotpEnrolForm,
+)
+from cso_field.auth.mfa.models import Passkey
+from cso_field.auth.mfa.services import set_totp_secret
+from cso_field.auth.models import UserSession
 from cso_field.certifications import services as certifications
 from cso_field.citations.forms import (
     CaseForm,
@@ -121,6 +132,7 @@ from tests.factories import (
     PAYLOADS,
     SCRIPT,
     STOCKTON,
+    TOTP_SECRET,
     UserFactory,
     blight_case,
     check_with_token,
@@ -134,6 +146,7 @@ from tests.factories import (
     post_note,
     raw_payload_in,
     request_data,
+    totp_code,
     train,
     watch_group,
     watch_signup,
@@ -1287,6 +1300,139 @@ WORKSPACE_TARGETS = {
     ),
 }
 TARGETS.update(WORKSPACE_TARGETS)
+
+
+def _with_code(fuzz, role: Role = Role.CSO):
+    """The role's fuzzing user, with the authenticator key of tests.factories (totp=True)."""
+    user = fuzz.user(role.value, role)
+    if user.totp_secret is None:
+        set_totp_secret(user, TOTP_SECRET)
+        db.session.commit()
+    return user
+
+
+def _proved(fuzz, role: Role = Role.CSO):
+    """The role's user proved their second factor just now (step-up lets them through)."""
+    user = _with_code(fuzz, role)
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == user.id).values(second_factor_at=utcnow())
+    )
+    db.session.commit()
+    return user
+
+
+def _passkey_url(fuzz) -> str:
+    """A fresh passkey of the fuzzing CSO, named with a payload, to remove."""
+    key = Passkey(
+        user_id=fuzz.user(Role.CSO.value, Role.CSO).id,
+        credential_id=uuid.uuid4().hex,
+        public_key=b"not a key",
+        name=SCRIPT[:60],
+    )
+    db.session.add(key)
+    db.session.commit()
+    return f"/account/second-factor/passkeys/{key.id}/delete"
+
+
+# The sign-in's second step: a fresh client signs in with the password of a user who has a
+# code (from the second example on), so the post finds the half-done sign-in.
+MFA_TARGETS = {
+    "mfa.verify": Target(
+        Role.CSO,
+        lambda fuzz: "/login/verify",
+        forms=((CodeForm, None),),
+        valid=lambda fuzz: {"code": totp_code(_with_code(fuzz)), "trust": "y"},
+        examples=15,
+        fresh_client=True,
+    ),
+    "mfa.passkey_options": Target(
+        Role.CSO,
+        lambda fuzz: _with_code(fuzz) and "/login/passkey/options",
+        extra=("submit",),
+        examples=5,
+        fresh_client=True,
+    ),
+    "mfa.passkey_sign_in": Target(
+        Role.CSO,
+        lambda fuzz: _with_code(fuzz) and "/login/passkey",
+        forms=((PasskeyForm, None),),
+        valid=lambda fuzz: {"credential": "{}", "next": "/today"},
+        examples=15,
+        fresh_client=True,
+    ),
+    "mfa.enrol_app": Target(
+        Role.CSO,
+        lambda fuzz: _proved(fuzz) and "/second-factor/app",
+        forms=((TotpEnrolForm, None),),
+        valid=lambda fuzz: {"secret": TOTP_SECRET, "code": totp_code(TOTP_SECRET)},
+        shows=lambda fuzz: ["/account/second-factor", "/audit/"],
+        examples=15,
+    ),
+    "mfa.new_passkey_options": Target(
+        Role.CSO, lambda fuzz: "/second-factor/passkey/options", extra=("submit",), examples=5
+    ),
+    "mfa.enrol_passkey": Target(
+        Role.CSO,
+        lambda fuzz: _proved(fuzz) and "/second-factor/passkey",
+        forms=((NewPasskeyForm, None),),
+        valid=lambda fuzz: {"credential": "{}", "name": SCRIPT[:60]},
+        shows=lambda fuzz: ["/account/second-factor", "/audit/"],
+        examples=15,
+    ),
+    "mfa.remove_passkey": Target(
+        Role.CSO,
+        _passkey_url,
+        extra=("submit",),
+        shows=lambda fuzz: ["/account/second-factor", "/audit/"],
+        examples=5,
+    ),
+    "mfa.new_recovery_codes": Target(
+        Role.CSO,
+        lambda fuzz: _proved(fuzz) and "/account/second-factor/recovery-codes",
+        extra=("submit",),
+        examples=5,
+    ),
+    "mfa.step_up": Target(
+        Role.CSO,
+        lambda fuzz: "/account/confirm",
+        forms=((StepUpForm, None),),
+        valid=lambda fuzz: {"code": totp_code(_with_code(fuzz)), "next": "/today"},
+        query=("", "?next=//evil.example", f"?next=/{SCRIPT}"),
+        examples=15,
+    ),
+    "mfa.step_up_options": Target(
+        Role.CSO,
+        lambda fuzz: _with_code(fuzz) and "/account/confirm/passkey/options",
+        extra=("submit",),
+        examples=5,
+    ),
+    "mfa.step_up_passkey": Target(
+        Role.CSO,
+        lambda fuzz: _with_code(fuzz) and "/account/confirm/passkey",
+        forms=((PasskeyForm, None),),
+        valid=lambda fuzz: {"credential": "{}", "next": "/today"},
+        examples=15,
+    ),
+    "mfa.policy": Target(
+        Role.ADMIN,
+        lambda fuzz: "/accounts/second-factor-policy",
+        forms=((PolicyForm, None),),
+        valid=lambda fuzz: {"roles": ["senior_cso"], "cso_from": _today(30), "passkey_alone": "y"},
+        shows=lambda fuzz: ["/accounts/second-factor-policy", "/accounts/", "/audit/"],
+        examples=15,
+    ),
+    "accounts.reset_factor": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: (
+            _proved(fuzz, Role.SENIOR_CSO)
+            and f"/accounts/{_with_code(fuzz, Role.CSO).id}/second-factor/reset"
+        ),
+        extra=("submit",),
+        shows=lambda fuzz: ["/accounts/", "/audit/"],
+        examples=5,
+    ),
+}
+TARGETS.update(MFA_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:

@@ -107,7 +107,9 @@ def passkey_sign_in():
 
 
 def _enrol_page(user: User, totp_form=None, passkey_form=None, status=200):
-    secret = (totp_form.secret.data if totp_form else None) or mfa.new_totp_secret()
+    secret = totp_form.secret.data if totp_form else None
+    if not mfa.is_valid_secret(secret or ""):  # a key sent back altered: show a new one
+        secret = mfa.new_totp_secret()
     totp_form = totp_form or TotpEnrolForm(secret=secret)
     totp_form.secret.data = secret
     template = "mfa/account.html" if current_user.is_authenticated else "mfa/enrol.html"
@@ -155,8 +157,10 @@ def enrol_app():
     refusal = _adding_refusal(user)
     if refusal is not None:
         return refusal
-    if not form.validate() or not mfa.enrol_totp(
-        user, form.secret.data, mfa.normalise_code(form.code.data)
+    if (
+        not form.validate()
+        or not mfa.is_valid_secret(form.secret.data)  # the hidden key, sent back altered
+        or not mfa.enrol_totp(user, form.secret.data, mfa.normalise_code(form.code.data))
     ):
         db.session.commit()
         form.code.errors = [

@@ -1,7 +1,6 @@
 """The second factor's rules: policy, authenticator codes, recovery codes, trusted phones,
 the half-done sign-in between password and second factor, and resets."""
 
-import base64
 import binascii
 import hashlib
 import secrets
@@ -126,10 +125,12 @@ def new_totp_secret() -> str:
 
 
 def is_valid_secret(secret: str) -> bool:
+    """A key pyotp accepts: base32, at least 112 bits (23 characters) once decoded."""
     try:
-        return len(secret) >= 16 and len(base64.b32decode(secret + "=" * (-len(secret) % 8))) >= 10
-    except (binascii.Error, ValueError):
+        pyotp.TOTP(secret)  # decodes the key and checks its length
+    except (binascii.Error, ValueError, TypeError):
         return False
+    return True
 
 
 def set_totp_secret(user: User, secret: str) -> None:
@@ -153,7 +154,7 @@ def normalise_code(code: str | None) -> str:
 
 def code_step(secret: str, code: str, at: datetime | None = None) -> int | None:
     """The time step (30 s) whose code `code` is, within one step either side of now."""
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):  # compare_digest: ASCII only
         return None
     totp, moment = pyotp.TOTP(secret), at or datetime.now()
     step = totp.timecode(moment)
