@@ -22,6 +22,9 @@ PERIOD_ERRORS = {
 }
 
 
+QUERY_WORDS = ("district", "period", "on", "first", "last")
+
+
 def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(request.args.get(name, ""))
@@ -37,6 +40,8 @@ def _context() -> tuple[dict, int]:
     anchor = _date_arg("on") or department_today()
     context = {"districts": districts, "district": district, "kind": kind, "anchor": anchor}
     context |= {"first": _date_arg("first"), "last": _date_arg("last"), "error": None}
+    # The links to the other views carry the choice, never other query words (`_method`, …).
+    context["query"] = {name: request.args[name] for name in QUERY_WORDS if name in request.args}
     try:
         chosen = services.period(kind, anchor, context["first"], context["last"])
     except services.PeriodError as error:
