@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -36,7 +37,7 @@ os.environ["CSO_INSTANCE_PATH"] = str(
 from cso_field import create_app
 from cso_field.config import database_url
 from cso_field.extensions import db
-from tests.factories import PASSWORD, UserFactory, totp_code
+from tests.factories import DEMO_PASSWORD, PASSWORD, TOTP_SECRET, UserFactory, totp_code
 
 # Fixtures kept beside the helpers they use: `postgres_cluster` (tests that stop or restart
 # the local PostgreSQL cluster; marked restarts_postgresql below, so they run alone).
@@ -55,6 +56,9 @@ TEST_CONFIG = {
     # have no second factor, so one password logs them in as before. A user enrolled with
     # UserFactory(..., totp=True) is asked for a code; the login fixture types it.
     "SECOND_FACTOR_ROLES": [],
+    # scrypt at 1/32 of the production cost: every test signs users in, and the full cost
+    # (about 0.1 s of a core a hash) was a large part of the suite's time.
+    "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
 }
 
 
@@ -71,9 +75,10 @@ class SQLiteDatabases:
         self.counter = itertools.count()
         _migrate(f"sqlite:///{self.template}")
 
-    def create(self) -> str:
+    def create(self, template_url: str | None = None) -> str:
+        template = Path(make_url(template_url).database) if template_url else self.template
         copy = self.template.with_name(f"test-{next(self.counter)}.sqlite")
-        shutil.copyfile(self.template, copy)
+        shutil.copyfile(template, copy)
         return f"sqlite:///{copy}"
 
     def drop(self, url: str) -> None:
@@ -113,9 +118,10 @@ class PostgresDatabases:
     def _drop(self, name: str) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def create(self) -> str:
+    def create(self, template_url: str | None = None) -> str:
+        template = make_url(template_url).database if template_url else self.template_url.database
         name = f"{self.template_url.database}_{os.getpid()}_{next(self.counter)}"
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_url.database}"')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.template_url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
@@ -208,15 +214,13 @@ def database_url_for_test(databases):
     databases.drop(url)
 
 
-@pytest.fixture
-def make_app(database_url_for_test):
-    """Build the app on this test's database; extra settings override the test defaults."""
+@contextlib.contextmanager
+def _app_builder(url: str):
+    """Builds apps on the database at `url`; extra settings override the test defaults."""
     created = []
 
     def build(**overrides):
-        app = create_app(
-            {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url_for_test, **overrides}
-        )
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **overrides})
         app.test_client_class = FreshContextClient
         created.append(app)
         return app
@@ -226,6 +230,50 @@ def make_app(database_url_for_test):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url_for_test):
+    """Build the app on this test's database; extra settings override the test defaults."""
+    with _app_builder(database_url_for_test) as build:
+        yield build
+
+
+@dataclass
+class SeededDemo:
+    url: str  # a database with the demo department, copied for each test that uses it
+    output: str  # what `flask seed-demo` printed
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(databases):
+    """`flask seed-demo` run once per worker (it takes seconds): `demo_app` copies it."""
+    url = databases.create()
+    with _app_builder(url) as build, pytest.MonkeyPatch.context() as environment:
+        environment.setenv("CSO_DEMO_PASSWORD", DEMO_PASSWORD)
+        environment.setenv("CSO_DEMO_TOTP_SECRET", TOTP_SECRET)
+        app = build()
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    yield SeededDemo(url, result.output)
+    databases.drop(url)
+
+
+@pytest.fixture
+def demo_app(databases, seeded_demo):
+    """The app on this test's own copy of the demo department (see `seeded_demo`)."""
+    url = databases.create(seeded_demo.url)
+    with _app_builder(url) as build:
+        app = build()
+        with app.app_context():
+            yield app
+    databases.drop(url)
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
 
 
 class FreshContextClient(FlaskClient):

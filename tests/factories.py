@@ -26,6 +26,8 @@ from cso_field.special_checks.visits import record_visit, refresh_last_visit
 from cso_field.timeutil import department_today, utcnow
 
 PASSWORD = "correct horse battery staple"
+# The demo department's accounts' password in the tests (`seeded_demo`, tests/conftest.py).
+DEMO_PASSWORD = "demo password 2026"
 # The authenticator key of users made with totp=True (base32), as a test's own phone app.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

@@ -18,11 +18,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from cso_field import audit
 from cso_field.auth.models import (
-    PASSWORD_METHOD,
     LoginAttempt,
     LoginThrottle,
     User,
     UserSession,
+    password_method,
 )
 from cso_field.extensions import db
 from cso_field.timeutil import utcnow
@@ -268,8 +268,8 @@ def _clear_failures(user: User, number: int) -> bool:
 
 
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(), method=PASSWORD_METHOD)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(), method=method)
 
 
 # scrypt takes 32 MB and a core's worth of work: a burst of logins runs a few at a time,
@@ -285,7 +285,7 @@ def check_password(user: User, password: str) -> bool:
 
 def check_dummy_password(password: str) -> None:
     with _hashing:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_method()), password)
 
 
 def _record_attempt(user: User | None, client_address: str, *, succeeded: bool) -> None:

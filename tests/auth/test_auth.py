@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User, UserSession
 from cso_field.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 SESSION_COOKIE = "cso_session"
 
@@ -193,10 +193,14 @@ def test_password_change_needs_the_current_password(client, users, login):
     assert "not your current password" in response.get_data(as_text=True)
 
 
-def test_passwords_are_stored_with_a_modern_kdf(users):
-    cso = users.cso()
-    assert cso.password_hash.startswith("scrypt:")
-    assert PASSWORD not in cso.password_hash
+def test_passwords_are_stored_with_a_modern_kdf(make_app):
+    """At the production cost: the suite's own cheaper setting is taken away here."""
+    app = make_app()
+    del app.config["PASSWORD_HASH_METHOD"]
+    with app.app_context():
+        cso = UserFactory(app).cso()
+        assert cso.password_hash.startswith("scrypt:32768:8:1$")
+        assert PASSWORD not in cso.password_hash
 
 
 def test_disabling_an_account_ends_its_sessions(app, client, users, login):

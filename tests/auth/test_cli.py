@@ -5,7 +5,7 @@ from sqlalchemy import select
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User, UserSession
 from cso_field.extensions import db
-from tests.factories import PASSWORD, totp_code
+from tests.factories import DEMO_PASSWORD, PASSWORD, totp_code
 
 
 def _run(app, *args, input=None):
@@ -50,21 +50,22 @@ def test_list_unlock_and_disable(app, client, users):
     assert _run(app, "users", "unlock", "nobody").exit_code != 0
 
 
-def test_seed_demo_uses_the_configured_password_once(app, client, monkeypatch):
-    monkeypatch.setenv("CSO_DEMO_PASSWORD", "demo password 2026")
-    result = _run(app, "seed-demo")
-    assert result.exit_code == 0 and "demo password 2026" not in result.output
+def test_seed_demo_uses_the_configured_password_once(
+    seeded_demo, demo_app, demo_client, monkeypatch
+):
+    assert DEMO_PASSWORD not in seeded_demo.output  # the fixture set CSO_DEMO_PASSWORD
     for username in ("cso.demo", "senior.demo", "admin.demo"):
-        login = client.post("/login", data={"username": username, "password": "demo password 2026"})
+        login = demo_client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert login.status_code == 302
-        client.post("/logout")
-    assert "already has accounts" in _run(app, "seed-demo").output
+        demo_client.post("/logout")
+    monkeypatch.setenv("CSO_DEMO_PASSWORD", "another demo password")
+    assert "already has accounts" in _run(demo_app, "seed-demo").output
 
 
 def test_seed_demo_prints_a_generated_password(app, client, monkeypatch):
     monkeypatch.delenv("CSO_DEMO_PASSWORD", raising=False)
     monkeypatch.delenv("CSO_DEMO_TOTP_SECRET", raising=False)
-    output = _run(app, "seed-demo").output
+    output = _run(app, "seed-demo", "--accounts-only").output
     password = output.split("set CSO_DEMO_PASSWORD to choose it): ")[1].split()[0]
     key = output.split("set CSO_DEMO_TOTP_SECRET to choose it): ")[1].split()[0]
     response = client.post("/login", data={"username": "cso.demo", "password": password})

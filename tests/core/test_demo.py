@@ -14,9 +14,8 @@ from cso_field.special_checks.services import CheckState, state_of
 from cso_field.surveys import services
 from cso_field.surveys.models import Survey, SurveyResponse
 from cso_field.timeutil import department_today
+from tests.factories import DEMO_PASSWORD as PASSWORD
 from tests.factories import TOTP_SECRET, totp_code
-
-PASSWORD = "demo password 2026"
 
 
 def _seed(app, monkeypatch, *args):
@@ -49,11 +48,9 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_seed_demo_loads_a_living_department(app, monkeypatch):
-    result = _seed(app, monkeypatch)
-    assert result.exit_code == 0, result.output
-    assert "Demo department loaded" in result.output
-    with app.app_context():
+def test_seed_demo_loads_a_living_department(demo_app, seeded_demo):
+    assert "Demo department loaded" in seeded_demo.output
+    with demo_app.app_context():
         districts = db.session.scalars(select(District)).all()
         assert len(districts) >= 3 and all("(demo)" in d.name for d in districts)
         checks = db.session.scalars(select(SpecialCheck)).all()
@@ -71,28 +68,27 @@ def test_seed_demo_loads_a_living_department(app, monkeypatch):
         assert _count(Photo) >= len(notes)
 
 
-def test_the_demo_shows_on_the_screens(app, client, monkeypatch):
-    _seed(app, monkeypatch)
-    _log_in(client, "cso.demo")
-    checks = client.get("/checks/").get_data(as_text=True)
+def test_the_demo_shows_on_the_screens(demo_app, demo_client):
+    _log_in(demo_client, "cso.demo")
+    checks = demo_client.get("/checks/").get_data(as_text=True)
     assert "(demo)" in checks and "Stockton, CA" in checks
-    map_page = client.get("/checks/map").get_data(as_text=True)
+    map_page = demo_client.get("/checks/map").get_data(as_text=True)
     assert map_page.count("data-check-marker") >= 5  # one marker per active check
-    today = client.get("/today").get_data(as_text=True)
+    today = demo_client.get("/today").get_data(as_text=True)
     assert "Demo: please add the licence plate" in today  # returned to the CSO
-    with app.app_context():
+    with demo_app.app_context():
         photo = db.session.scalars(select(Photo)).first()
-    thumbnail = client.get(f"/photos/{photo.id}/thumbnail")
+    thumbnail = demo_client.get(f"/photos/{photo.id}/thumbnail")
     assert thumbnail.status_code == 200 and thumbnail.mimetype.startswith("image/")
-    client.post("/logout")
+    demo_client.post("/logout")
 
-    _log_in(client, "senior.demo")
-    with app.app_context():
+    _log_in(demo_client, "senior.demo")
+    with demo_app.app_context():
         waiting = db.session.scalars(
             select(FieldNote).where(FieldNote.status == Status.SUBMITTED.value)
         ).first()
-    assert "Demo:" in client.get("/notes/").get_data(as_text=True)
-    assert "Approve" in client.get(f"/notes/{waiting.id}").get_data(as_text=True)
+    assert "Demo:" in demo_client.get("/notes/").get_data(as_text=True)
+    assert "Approve" in demo_client.get(f"/notes/{waiting.id}").get_data(as_text=True)
 
 
 def test_accounts_only_and_a_second_run_add_nothing(app, monkeypatch):
@@ -105,17 +101,16 @@ def test_accounts_only_and_a_second_run_add_nothing(app, monkeypatch):
         assert _count(SpecialCheck) == 0
 
 
-def test_running_twice_does_not_duplicate(app, monkeypatch):
-    _seed(app, monkeypatch)
-    with app.app_context():
+def test_running_twice_does_not_duplicate(demo_app, monkeypatch):
+    with demo_app.app_context():
         counts = (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
-    assert "already has accounts" in _seed(app, monkeypatch).output
-    with app.app_context():
+    assert "already has accounts" in _seed(demo_app, monkeypatch).output
+    with demo_app.app_context():
         assert counts == (_count(SpecialCheck), _count(FieldNote), _count(District), _count(Photo))
 
 
 def test_the_demo_has_a_parade_a_collision_on_post_and_a_problem_with_sessions(
-    app, client, monkeypatch
+    demo_app, demo_client
 ):
     from cso_field.traffic_posts.models import (
         EnforcementSession,
@@ -123,8 +118,7 @@ def test_the_demo_has_a_parade_a_collision_on_post_and_a_problem_with_sessions(
         TrafficIncident,
     )
 
-    assert _seed(app, monkeypatch).exit_code == 0
-    with app.app_context():
+    with demo_app.app_context():
         incidents = {i.kind: i for i in db.session.scalars(select(TrafficIncident))}
         parade, collision = incidents["parade"], incidents["collision"]
         assert len(parade.posts) == 3 and parade.closed_at is None
@@ -135,24 +129,23 @@ def test_the_demo_has_a_parade_a_collision_on_post_and_a_problem_with_sessions(
         assert _count(EnforcementSession) == 2
         collision_id, period_id = collision.id, collision.periods[0].id
         parade_name = parade.name
-    _log_in(client, "cso.demo")
-    today = client.get("/today").get_data(as_text=True)
+    _log_in(demo_client, "cso.demo")
+    today = demo_client.get("/today").get_data(as_text=True)
     assert "Your post" in today and "Northbound Pacific Ave (demo)" in today
     assert ">Relieved<" in today  # one tap away
-    assert parade_name in client.get("/traffic/").get_data(as_text=True)
-    board = client.get(f"/traffic/{collision_id}").get_data(as_text=True)
+    assert parade_name in demo_client.get("/traffic/").get_data(as_text=True)
+    board = demo_client.get(f"/traffic/{collision_id}").get_data(as_text=True)
     assert f"/traffic/{collision_id}/periods/{period_id}/ics214.pdf" in board  # one tap
     assert f"/traffic/{collision_id}/periods/{period_id}/ics204.pdf" in board
 
 
-def test_the_demo_has_blight_cases_at_every_step(app, client, monkeypatch):
+def test_the_demo_has_blight_cases_at_every_step(demo_app, demo_client):
     from cso_field.auth.models import User
     from cso_field.citations import lists
     from cso_field.citations.models import BlightCase, Notice, Violation
     from cso_field.citations.services import may_cite
 
-    _seed(app, monkeypatch)
-    with app.app_context():
+    with demo_app.app_context():
         cases = db.session.scalars(select(BlightCase)).all()
         assert {case.state for case in cases} >= {"observed", "warned", "cited", "appealed", "paid"}
         assert {case.party.language for case in cases} >= {"es", "km", "pa"}
@@ -170,48 +163,46 @@ def test_the_demo_has_blight_cases_at_every_step(app, client, monkeypatch):
             db.session.scalar(select(func.count(Notice.id)).where(Notice.superseded_at.isnot(None)))
             == 1
         )
-    _log_in(client, "cso.demo")
-    today = client.get("/today").get_data(as_text=True)
+    _log_in(demo_client, "cso.demo")
+    today = demo_client.get("/today").get_data(as_text=True)
     assert "1 reinspection due" in today
-    assert "María López (demo)" in client.get("/citations/reinspections").get_data(as_text=True)
+    assert "María López (demo)" in demo_client.get("/citations/reinspections").get_data(
+        as_text=True
+    )
 
 
-def test_the_demo_survey_and_canvass_show_on_today_and_results(app, client, monkeypatch):
-    _seed(app, monkeypatch)
-    _log_in(client, "cso.demo")
-    today = client.get("/today").get_data(as_text=True)
+def test_the_demo_survey_and_canvass_show_on_today_and_results(demo_app, demo_client):
+    _log_in(demo_client, "cso.demo")
+    today = demo_client.get("/today").get_data(as_text=True)
     assert "Canvass: Demo: N Hunter St, 100 block" in today
     assert "Demo: 109 N Hunter St" in today  # the door to come back to
-    with app.app_context():
+    with demo_app.app_context():
         survey = db.session.scalars(select(Survey)).one()
         outcomes = {response.outcome for response in db.session.scalars(select(SurveyResponse))}
         languages = sorted(services.current_version(survey).languages)
     assert outcomes == {"no_answer", "declined", "completed", "come_back", "vacant"}
     assert languages == ["en", "es", "vi"]
-    client.post("/logout")
-    _log_in(client, "senior.demo")
-    results = client.get(f"/surveys/{survey.id}/results?lang=vi").get_data(as_text=True)
+    demo_client.post("/logout")
+    _log_in(demo_client, "senior.demo")
+    results = demo_client.get(f"/surveys/{survey.id}/results?lang=vi").get_data(as_text=True)
     assert "Mối quan tâm hàng đầu" in results and "Xe chạy nhanh ban đêm" in results
 
 
-def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(
-    app, client, monkeypatch
-):
-    _seed(app, monkeypatch)
-    _log_in(client, "senior.demo")
-    today = client.get("/today").get_data(as_text=True)
+def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(demo_app, demo_client):
+    _log_in(demo_client, "senior.demo")
+    today = demo_client.get("/today").get_data(as_text=True)
     assert "2 sign-ups waiting for a group" in today  # one online, one made at a door
     assert "1 group with no recent meeting" in today  # Hunter Street met 100 days ago
-    groups = client.get("/watch/").get_data(as_text=True)
+    groups = demo_client.get("/watch/").get_data(as_text=True)
     assert "Demo: Hunter Street Watch" in groups and "Demo: Vigilancia Calle Lincoln" in groups
     assert "Demo: Pacific Avenue Watch" not in groups
-    assert "Demo: Pacific Avenue Watch" in client.get("/watch/archived").get_data(as_text=True)
-    signups = client.get("/watch/signups").get_data(as_text=True)
+    assert "Demo: Pacific Avenue Watch" in demo_client.get("/watch/archived").get_data(as_text=True)
+    signups = demo_client.get("/watch/signups").get_data(as_text=True)
     assert "Demo: Lucía Ramírez" in signups
     assert "Demo: Carmen Flores" in signups and "at the door SR-" in signups
-    with app.app_context():
+    with demo_app.app_context():
         group = db.session.scalar(
             select(WatchGroup).where(WatchGroup.name == "Demo: Hunter Street Watch")
         )
-    page = client.get(f"/watch/{group.id}").get_data(as_text=True)
+    page = demo_client.get(f"/watch/{group.id}").get_data(as_text=True)
     assert "Demo: Mai Nguyen" in page and "Car break-ins" in page

@@ -8,7 +8,7 @@ from cso_field.extensions import db
 from cso_field.retention.models import RetentionHold
 from cso_field.retention.registry import rules
 from cso_field.retention.services import period_days
-from tests.factories import TOTP_SECRET, make_check, totp_code
+from tests.factories import DEMO_PASSWORD, TOTP_SECRET, make_check, totp_code
 
 SPECIAL = "days_special_check__contact"
 
@@ -84,12 +84,10 @@ def test_only_admins_reach_the_screen(client, users, login):
     assert client.get("/admin/retention").status_code == 403
 
 
-def test_the_demo_department_has_two_holds_on_the_screen(app, client, monkeypatch):
-    monkeypatch.setenv("CSO_DEMO_PASSWORD", "demo password 2026")
-    monkeypatch.setenv("CSO_DEMO_TOTP_SECRET", TOTP_SECRET)
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert "2 retention holds" in result.output, result.output
-    client.post("/login", data={"username": "admin.demo", "password": "demo password 2026"})
+def test_the_demo_department_has_two_holds_on_the_screen(seeded_demo, demo_client):
+    assert "2 retention holds" in seeded_demo.output, seeded_demo.output
+    client = demo_client
+    client.post("/login", data={"username": "admin.demo", "password": DEMO_PASSWORD})
     client.post("/login/verify", data={"code": totp_code(TOTP_SECRET)})
     page = client.get("/admin/retention").get_data(as_text=True)
     assert "Demo: appeal pending before the hearing officer" in page

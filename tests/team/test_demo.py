@@ -10,17 +10,13 @@ from cso_field.districts.shifts import on_shift
 from cso_field.extensions import db
 from cso_field.team.models import TrainingSession
 from cso_field.timeutil import department_today, utcnow
+from tests.factories import DEMO_PASSWORD as PASSWORD
 from tests.factories import TOTP_SECRET, page, totp_code
 
-PASSWORD = "demo password 2026"
 
-
-def test_the_demo_workspace(app, client, monkeypatch):
-    monkeypatch.setenv("CSO_DEMO_PASSWORD", PASSWORD)
-    monkeypatch.setenv("CSO_DEMO_TOTP_SECRET", TOTP_SECRET)
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    with app.test_request_context():
+def test_the_demo_workspace(demo_app, demo_client):
+    client = demo_client
+    with demo_app.test_request_context():
         work = db.session.scalars(select(Assignment)).all()
         states = {a.state for a in work}
         assert {"open", "done"} <= states
