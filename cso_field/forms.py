@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, PasswordField, StringField, TextAreaField
+from wtforms import IntegerField as _IntegerField
 from wtforms.validators import ValidationError
 
 # WTForms 3.3 reads render_option's signature (inspect.signature) every time it renders a
@@ -28,6 +29,19 @@ def no_control_characters(form, field) -> None:
     pattern = _CONTROL if isinstance(field, TextAreaField) else _CONTROL_SINGLE_LINE
     if pattern.search(field.data):
         raise ValidationError(_l("Remove the invisible control characters from this field."))
+
+
+class IntegerField(_IntegerField):
+    """WTForms' IntegerField, but a number too large for NumberRange to compare (it converts
+    to float: an OverflowError, a 500) is kept just out of any range, so it gets the field's
+    ordinary message. Use it for every whole number a form takes."""
+
+    LIMIT = 10**15
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > self.LIMIT:
+            self.data = self.LIMIT if self.data > 0 else -self.LIMIT
 
 
 class BaseForm(FlaskForm):

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from cso_field.forms import BaseForm
+from cso_field.forms import BaseForm, IntegerField
 from cso_field.text_search import MIN_LENGTH, is_too_short
 
 OUTCOMES = ("success", "failure", "denied")
@@ -12,16 +12,6 @@ INVALID_DATE = _l("Enter a real date, for example 2026-03-31.")
 
 def outcome_labels():
     return {"success": _l("Success"), "failure": _l("Failure"), "denied": _l("Refused")}
-
-
-class _PageField(IntegerField):
-    """A page number; one too large for NumberRange to compare (a float overflow) is kept
-    just out of range, so it gets the ordinary message."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and abs(self.data) > 10**9:
-            self.data = 10**9 if self.data > 0 else -(10**9)
 
 
 class AuditFilterForm(BaseForm):
@@ -43,7 +33,7 @@ class AuditFilterForm(BaseForm):
     )
     since = DateField(_l("From"), validators=[Optional()], invalid_value_message=INVALID_DATE)
     until = DateField(_l("To"), validators=[Optional()], invalid_value_message=INVALID_DATE)
-    page = _PageField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def validate_q(self, field):
         if field.data and is_too_short(field.data):

@@ -12,7 +12,6 @@ from flask_babel import lazy_pgettext, pgettext
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from cso_field.forms import BaseForm, no_control_characters
+from cso_field.forms import BaseForm, IntegerField, no_control_characters
 from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.mail import normalized_address
 from cso_field.neighborhood_watch.services import QUIET_MONTHS_RANGE, Interest

@@ -1733,6 +1733,15 @@ def test_absurd_location_accuracy_is_refused(fuzz_app):
         assert "it must be ordinary numbers" in response.get_data(as_text=True)
 
 
+def test_a_thousand_digit_number_is_a_clear_422(fuzz_app):
+    """Found by the fuzzing above: WTForms' NumberRange compares as a float, and a whole
+    number of 1,000 digits overflowed it (a 500 on the quiet-groups setting)."""
+    client = Fuzz(fuzz_app, UserFactory(fuzz_app)).client(Role.ADMIN)
+    response = client.post("/watch/quiet/settings", data={"months": "9" * 1000})
+    assert response.status_code == 422
+    assert "Between 1 and 36 months." in response.get_data(as_text=True)
+
+
 def test_file_or_json_number_in_a_text_field_is_a_clear_422(fuzz_app):
     """Found by the fuzzing above: a file, or a JSON number, where a form expects text
     crashed the length check (a 500). Now it counts as not sent."""
