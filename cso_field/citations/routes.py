@@ -292,6 +292,7 @@ def _case_context(case: BlightCase, **forms) -> dict:
         "warning_form": forms.pop("warning_form", None) or WarningForm(),
         "reinspection_form": forms.pop("reinspection_form", None) or ReinspectionForm(),
         "is_senior": current_user.role == Role.SENIOR_CSO,
+        "can_review": records.can_review(current_user, case),
         "languages": RESIDENT_LANGUAGES,
         **forms,
     }

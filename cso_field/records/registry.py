@@ -296,7 +296,7 @@ def can_view(user: User, record) -> bool:
     """Staff see every live record; deleted ones only admins."""
     if record is None or not user.is_authenticated:
         return False
-    return record.deleted_at is None or user.role == Role.ADMIN
+    return getattr(record, "deleted_at", None) is None or user.role == Role.ADMIN
 
 
 def can_edit(user: User, record) -> bool:
@@ -304,7 +304,7 @@ def can_edit(user: User, record) -> bool:
     (traffic incidents, enforcement sessions) are not edited through the shared screens."""
     return (
         can_view(user, record)
-        and record.deleted_at is None
+        and getattr(record, "deleted_at", None) is None
         and record.created_by_id == user.id
         and hasattr(record, "status")
         and record.status != "approved"
