@@ -90,7 +90,7 @@ OWN_FILTERS = (
     registry.ListFilter(
         "state",
         _l("Case state"),
-        {"open": _l("Open"), **{state.value: state.label for state in CaseState}},
+        {"open": _l("Open"), **{state.value: state.lazy_label for state in CaseState}},
         _state,
     ),
     registry.ListFilter("violation", _l("Violation"), None, _with_violation),

@@ -52,7 +52,8 @@ def list_filters(args: dict, own: tuple[ListFilter, ...] = ()) -> dict:
 
 def status_filter() -> ListFilter:
     """The review state, for the lists of a Reviewed type."""
-    return ListFilter("status", _l("Review"), {status.value: status.label for status in Status})
+    choices = {status.value: status.lazy_label for status in Status}
+    return ListFilter("status", _l("Review"), choices)
 
 
 def _condition(item: ListFilter, model, value: str):
