@@ -206,6 +206,7 @@ def meeting(meeting_id: int):
         edit_url=url_for("neighborhood_watch.edit_meeting", meeting_id=meeting.id),
         can_review=records.can_review(current_user, meeting),
         can_delete=False,
+        with_photos=False,  # a meeting keeps no photos
     )
 
 
