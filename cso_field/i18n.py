@@ -45,6 +45,11 @@ class LabelledEnum(StrEnum):
     def label(self) -> str:
         return str(self._label)
 
+    @property
+    def lazy_label(self):
+        """The label still lazy: for choices built once, shown in each request's language."""
+        return self._label
+
 
 @dataclass(frozen=True)
 class Language:

@@ -69,12 +69,15 @@ class ResponsibleParty(db.Model):
 
 
 class BlightCase(FieldRecordMixin, db.Model):
-    """One property's case, from the observation to closing; `state` is its CaseState."""
+    """One property's case, from the observation to closing; `state` is its CaseState and
+    `status` its review (records.models.Reviewed), which never moves the state."""
 
     __tablename__ = "blight_case"
     record_type = "blight_case"
     reference_prefix = "BC"
-    supervisor_review = False  # the case's own steps are its review
+    # Reviewed apart from its legal state: a draft until a notice is issued, when it goes to
+    # the Senior CSO's queue (services.warn, services.cite).
+    submitted_by_step = True
     search_fields = ("reference", "address", "party_name", "parcel_number")
 
     @declared_attr.directive

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cso_field.citations.models import BlightCase, CaseViolation
-from cso_field.citations.states import CaseState
-from cso_field.exports.fields import list_filters, list_rows, record_fields
+from cso_field.citations.states import OPEN_STATES, CaseState
+from cso_field.exports.fields import list_filters, list_rows, record_fields, status_filter
 from cso_field.extensions import db
 from cso_field.records import registry
 from cso_field.records.registry import (
@@ -71,9 +71,36 @@ FIELDS = (
 )
 
 
+def _state(model, value: str):
+    if value == "open":
+        return model.state.in_([state.value for state in OPEN_STATES])
+    return model.state == value
+
+
+def _with_violation(model, value: str):
+    found = select(CaseViolation.id).where(
+        CaseViolation.case_id == model.id, CaseViolation.violation_id == int(value)
+    )
+    return found.exists()
+
+
+# The lists' own filters: a case's state ("open": any but closed), a codebook section found
+# (the overview's drill-down), the review.
+OWN_FILTERS = (
+    registry.ListFilter(
+        "state",
+        _l("Case state"),
+        {"open": _l("Open"), **{state.value: state.lazy_label for state in CaseState}},
+        _state,
+    ),
+    registry.ListFilter("violation", _l("Violation"), None, _with_violation),
+    status_filter(),
+)
+
+
 def _rows(args: dict):
     query = select(BlightCase).options(selectinload(BlightCase.violations))
-    return list_rows(BlightCase, args, query)
+    return list_rows(BlightCase, args, query, OWN_FILTERS)
 
 
 def register_reports() -> None:
@@ -104,6 +131,7 @@ def register_reports() -> None:
             list_endpoint="citations.index",
             fields=FIELDS,
             rows=_rows,
-            filters=list_filters,
+            filters=lambda args: list_filters(args, OWN_FILTERS),
+            own_filters=OWN_FILTERS,
         )
     )

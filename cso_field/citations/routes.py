@@ -126,7 +126,9 @@ def _list(title, empty, endpoint: str, rows_and_more, rows_template="citations/_
 @staff
 def index():
     rows = lists.my_open_cases(current_user, htmx.page_arg())
-    return _list(_("My open blight cases"), _("You have no open cases."), "citations.index", rows)
+    title, empty = _("My open blight cases"), _("You have no open cases.")
+    mine = {"state": "open", "author": current_user.id}  # what its export carries
+    return _list(title, empty, "citations.index", rows, export_args=mine)
 
 
 @bp.get("/reinspections")
@@ -142,6 +144,7 @@ def reinspections():
         rows,
         "citations/_due_rows.html",
         more_args={"lat": lat, "lon": lon},
+        export_args={"state": "warned"},
         due_labels=_due_labels(rows[0]),
     )
 
@@ -177,7 +180,9 @@ def overview_violation(violation_id: int):
     rows = lists.open_cases_with(violation.id, htmx.page_arg())
     title = _("Open cases: %(name)s", name=f"{violation.code_section} {violation.title()}")
     endpoint, empty = "citations.overview_violation", _("No open cases.")
-    return _list(title, empty, endpoint, rows, more_args={"violation_id": violation.id})
+    found = {"state": "open", "violation": violation.id}
+    more = {"violation_id": violation.id}
+    return _list(title, empty, endpoint, rows, more_args=more, export_args=found)
 
 
 @bp.get("/overview/district/<district>")
@@ -189,7 +194,9 @@ def overview_district(district: str):
     rows = lists.open_cases_in(found.id if found else None, htmx.page_arg())
     title, empty = _("Open cases: %(name)s", name=name), _("No open cases.")
     more = {"district": found.id if found else "none"}
-    return _list(title, empty, "citations.overview_district", rows, more_args=more)
+    carried = {"state": "open", "district": found.id if found else None}
+    endpoint = "citations.overview_district"
+    return _list(title, empty, endpoint, rows, more_args=more, export_args=carried)
 
 
 def _district_or_404(raw: str) -> District:
@@ -292,6 +299,7 @@ def _case_context(case: BlightCase, **forms) -> dict:
         "warning_form": forms.pop("warning_form", None) or WarningForm(),
         "reinspection_form": forms.pop("reinspection_form", None) or ReinspectionForm(),
         "is_senior": current_user.role == Role.SENIOR_CSO,
+        "can_review": records.can_review(current_user, case),
         "languages": RESIDENT_LANGUAGES,
         **forms,
     }

@@ -476,7 +476,7 @@ def open_case(
             content=fields,
             author=author,
             digest=digest,
-            status=Status.SUBMITTED,
+            status=Status.DRAFT,  # goes for review with its first notice (warn, cite)
             prepare=prepare,
             attach=attach,
         )
@@ -550,6 +550,7 @@ def _apply_warning(user: User):
         for name, value in planned.items():
             setattr(case, name, value)
         _move(case, user, S.WARNED, "warned", changes)
+        records.send_for_review(case, user)  # the Senior CSO reviews each notice issued
 
     return apply
 
@@ -626,6 +627,7 @@ def _apply_citation(user: User):
         total = sum(fine["cents"] for fine in planned["fines"].values())
         changes["fine_total"] = [None, money(total)]
         _move(case, user, S.CITED, "cited", changes)
+        records.send_for_review(case, user)
 
     return apply
 

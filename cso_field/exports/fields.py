@@ -1,5 +1,6 @@
-"""What every record type's export shares: the list filters (?district=, ?from=, ?to=), the
-rows streamed in id order, and the fields of the record mixins (who, when, where, review).
+"""What every record type's export shares: the list filters (?district=, ?from=, ?to=,
+?author=, and each list's own, registry.ListFilter), the rows streamed in id order, and the
+fields of the record mixins (who, when, where, review).
 
 A record type builds its records.registry.ExportSource from these and its own fields."""
 
@@ -7,12 +8,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from flask import g
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cso_field.districts.models import District
 from cso_field.extensions import db
-from cso_field.records.models import Located, Reviewed
-from cso_field.records.registry import ExportField, Personal
+from cso_field.records.models import Located, Reviewed, Status
+from cso_field.records.registry import ExportField, ListFilter, Personal
 from cso_field.records.services import live, loaded_user
 from cso_field.timeutil import day_start_utc
 
@@ -26,21 +28,42 @@ def _date(args: dict, name: str) -> date | None:
         return None
 
 
-def list_filters(args: dict) -> dict:
-    """The filters a list page carries that exports apply: district, first and last day."""
-    district = args.get("district")
+def _record_id(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and 0 < len(raw) < 10
+
+
+def list_filters(args: dict, own: tuple[ListFilter, ...] = ()) -> dict:
+    """The filters a list page carries that exports apply: district, first and last day, the
+    author, and the list's `own` filters with an accepted value; unknown values are left
+    out (the list shows every record then, as its page does)."""
+    district, author = args.get("district") or "", args.get("author") or ""
     filters = {
-        "district": int(district) if district and district.isdigit() else None,
+        "district": int(district) if _record_id(district) else None,
         "from": _date(args, "from"),
         "to": _date(args, "to"),
+        "author": int(author) if _record_id(author) else None,
     }
+    for item in own:
+        raw = args.get(item.name) or ""
+        accepted = _record_id(raw) if item.choices is None else raw in item.choices
+        filters[item.name] = raw if accepted else None
     return {name: value for name, value in filters.items() if value is not None}
 
 
-def list_rows(model, args: dict, query=None) -> Iterator:
+def status_filter() -> ListFilter:
+    """The review state, for the lists of a Reviewed type."""
+    choices = {status.value: status.lazy_label for status in Status}
+    return ListFilter("status", _l("Review"), choices)
+
+
+def _condition(item: ListFilter, model, value: str):
+    return item.where(model, value) if item.where else getattr(model, item.name) == value
+
+
+def list_rows(model, args: dict, query=None, own: tuple[ListFilter, ...] = ()) -> Iterator:
     """The live records of `model` (or of `query`) under the list filters, oldest first,
     fetched STREAM_BATCH at a time."""
-    filters = list_filters(args)
+    filters = list_filters(args, own)
     query = live(query if query is not None else select(model), model)
     if "district" in filters and issubclass(model, Located):
         query = query.where(model.district_id == filters["district"])
@@ -48,6 +71,11 @@ def list_rows(model, args: dict, query=None) -> Iterator:
         query = query.where(model.created_at >= day_start_utc(filters["from"]))
     if "to" in filters:
         query = query.where(model.created_at < day_start_utc(filters["to"] + timedelta(days=1)))
+    if "author" in filters:
+        query = query.where(model.created_by_id == filters["author"])
+    for item in own:
+        if item.name in filters:
+            query = query.where(_condition(item, model, filters[item.name]))
     query = query.order_by(model.id).execution_options(yield_per=STREAM_BATCH)
     yield from db.session.scalars(query)
 

@@ -98,6 +98,13 @@ def download_internal(source: str, kind: str):
 
 
 @bp.app_template_global()
+def export_choices(source: str) -> list:
+    """The list's own filters the export form offers as choices (e.g. a visit's outcome)."""
+    found = EXPORT_SOURCES.get(source)
+    return [item for item in found.own_filters if item.choices] if found else []
+
+
+@bp.app_template_global()
 def export_profiles() -> list:
     """The profiles the signed-in officer may export with, for the export form."""
     return [profile for name, profile in PROFILES.items() if may_export(current_user, name)]

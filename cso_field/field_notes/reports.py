@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from cso_field.exports.fields import list_filters, list_rows, record_fields
+from cso_field.exports.fields import list_filters, list_rows, record_fields, status_filter
 from cso_field.field_notes.models import FieldNote
 from cso_field.records import registry
 from cso_field.records.models import Status
@@ -31,6 +31,9 @@ FIELDS = (
 )
 
 
+OWN_FILTERS = (status_filter(),)
+
+
 def register_reports() -> None:
     registry.register_district_figures(
         DistrictFigures(
@@ -48,7 +51,8 @@ def register_reports() -> None:
             label=_l("Field notes"),
             list_endpoint="field_notes.index",
             fields=FIELDS,
-            rows=lambda args: list_rows(FieldNote, args),
-            filters=list_filters,
+            rows=lambda args: list_rows(FieldNote, args, own=OWN_FILTERS),
+            filters=lambda args: list_filters(args, OWN_FILTERS),
+            own_filters=OWN_FILTERS,
         )
     )

@@ -28,6 +28,10 @@ Staff (blueprint `neighborhood_watch` in routes.py, templates/neighborhood_watch
 - /watch/<id>/meetings/new        every officer: record a meeting (date, place, topics,
                                   attendance, materials, follow-ups)   meeting.html,
                                                                        _meeting_form.html
+- /watch/meetings/<id>            every officer: a meeting, its review state (a record type:
+                                  the Senior CSO's review queue, My records)  meeting_view.html
+- /watch/meetings/<id>/edit       its author, until approved: correct it, then resubmit
+                                                                  meeting.html
 - /watch/signups                  Senior CSOs, admins: sign-ups waiting for a group; add each
   /watch/signups/<id>/add|dismiss to a group (and make it block captain) or set it aside
                                   signups.html, _signup_rows.html, _signup_row.html,

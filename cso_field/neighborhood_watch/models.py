@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
-from cso_field.records.models import Located, Tracked, record_indexes
+from cso_field.records.models import Located, Reviewed, Tracked, record_indexes
 from cso_field.timeutil import utcnow
 
 
@@ -96,8 +96,9 @@ class WatchSignup(Tracked, Located, db.Model):
     member: Mapped[WatchMember | None] = relationship()
 
 
-class WatchMeeting(Tracked, db.Model):
-    """A group's meeting, recorded once per client UUID by the officer who held it."""
+class WatchMeeting(Tracked, Reviewed, db.Model):
+    """A group's meeting, recorded once per client UUID by the officer who held it, and
+    reviewed by a Senior CSO (submitted as recorded)."""
 
     __tablename__ = "watch_meeting"
     record_type = "watch_meeting"

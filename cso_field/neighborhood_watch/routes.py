@@ -21,7 +21,14 @@ from cso_field.neighborhood_watch.forms import (
     MeetingForm,
     QuietMonthsForm,
 )
-from cso_field.neighborhood_watch.models import WatchGroup, WatchMember, WatchSignup
+from cso_field.neighborhood_watch.models import (
+    WatchGroup,
+    WatchMeeting,
+    WatchMember,
+    WatchSignup,
+)
+from cso_field.records import services as records
+from cso_field.records.registry import can_edit, can_view
 from cso_field.records.services import SubmissionConflict
 from cso_field.roles import SUPERVISORS, Role, roles, staff
 
@@ -174,6 +181,58 @@ def new_meeting(group_id: int):
         422 if request.method == "POST" else 200,
         group=group,
         form=form,
+    )
+
+
+def _meeting_or_404(meeting_id: int) -> WatchMeeting:
+    meeting = db.session.get(WatchMeeting, meeting_id)
+    if not can_view(current_user, meeting):
+        abort(404)
+    return meeting
+
+
+@bp.get("/meetings/<id:meeting_id>")
+@staff
+def meeting(meeting_id: int):
+    """A meeting, its review state (the returned comment to its author) and history."""
+    meeting = _meeting_or_404(meeting_id)
+    return render_template(
+        "neighborhood_watch/meeting_view.html",
+        meeting=meeting,
+        record=meeting,
+        history=records.history(meeting),
+        fields=services.MEETING_FIELDS,
+        can_edit=can_edit(current_user, meeting),
+        edit_url=url_for("neighborhood_watch.edit_meeting", meeting_id=meeting.id),
+        can_review=records.can_review(current_user, meeting),
+        can_delete=False,
+        with_photos=False,  # a meeting keeps no photos
+    )
+
+
+@bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
+@staff
+def edit_meeting(meeting_id: int):
+    """Its author corrects a meeting until it is approved."""
+    meeting = _meeting_or_404(meeting_id)
+    if not can_edit(current_user, meeting):
+        abort(403)
+    form = MeetingForm(obj=meeting)
+    if request.method == "POST" and form.validate():
+        try:
+            changes = services.edit_meeting(meeting, current_user, form.fields())
+        except services.MeetingLocked:
+            flash(_("This meeting was approved meanwhile; your changes were not saved."), "error")
+        else:
+            flash(_("Changes saved.") if changes else _("Nothing had changed."), "success")
+        return see_other(url_for("neighborhood_watch.meeting", meeting_id=meeting.id))
+    return htmx.form_error(
+        "neighborhood_watch/meeting.html",
+        "neighborhood_watch/_meeting_form.html",
+        422 if request.method == "POST" else 200,
+        group=meeting.group,
+        form=form,
+        meeting=meeting,
     )
 
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -29,7 +29,7 @@ from cso_field.neighborhood_watch.models import (
     WatchSignup,
 )
 from cso_field.records import registry
-from cso_field.records.services import create_once, submission_hash
+from cso_field.records.services import create_once, submission_hash, update_record
 from cso_field.roles import SUPERVISORS
 from cso_field.settings import get_setting, register_defaults, set_setting
 from cso_field.timeutil import day_start_utc, department_today, utcnow
@@ -445,6 +445,19 @@ def record_meeting(group: WatchGroup, user: User, fields: dict, client_uuid: uui
     return meeting, created
 
 
+class MeetingLocked(Exception):
+    """The meeting was approved meanwhile: its record no longer changes."""
+
+
+def edit_meeting(meeting: WatchMeeting, user: User, fields: dict) -> dict:
+    """Its author corrects a meeting not yet approved (e.g. returned with a comment), with a
+    version and an audit row; commits. Returns {field: [old, new]} of what changed."""
+    with write_transaction(meeting):
+        if not registry.can_edit(user, meeting):
+            raise MeetingLocked
+        return update_record(meeting, user, fields)
+
+
 def meetings_of(group: WatchGroup, limit: int = 20) -> list[WatchMeeting]:
     return list(
         db.session.scalars(
@@ -532,7 +545,33 @@ def _today_card() -> dict:
     return {"waiting": waiting_count(), "quiet": len(quiet_groups())}
 
 
+MEETING_FIELDS = {
+    "held_on": _l("Date"),
+    "place": _l("Place"),
+    "topics": _l("Topics"),
+    "attendance": _l("People present"),
+    "materials": _l("Materials handed out"),
+    "follow_ups": _l("Follow-ups"),
+    "status": _l("Status"),
+}
+
+WATCH_MEETINGS = registry.RecordType(
+    name=WatchMeeting.record_type,
+    model=WatchMeeting,
+    label=_l("Neighborhood Watch meeting"),
+    view_endpoint="neighborhood_watch.meeting",
+    list_endpoint="neighborhood_watch.index",
+    new_endpoint=None,  # recorded from its group's page
+    description=_l("A Neighborhood Watch group's meeting: topics, attendance, follow-ups."),
+    fields=MEETING_FIELDS,
+    summary=lambda meeting: f"{meeting.place} · {meeting.topics}"[:120],
+    url=lambda meeting: url_for("neighborhood_watch.meeting", meeting_id=meeting.id),
+    may_delete=lambda user, meeting: False,  # kept: a group's meetings are its history
+)
+
+
 def register_neighborhood_watch() -> None:
+    registry.register(WATCH_MEETINGS)
     from cso_field.neighborhood_watch.retention import register_retention
 
     register_retention()

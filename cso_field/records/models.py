@@ -81,6 +81,9 @@ class Reviewed:
 
     # False for records kept as made (e.g. check visits): never in a Senior CSO's queue.
     supervisor_review: ClassVar[bool] = True
+    # True: a draft goes to review by the type's own step (an incident closed, a notice
+    # issued: records.services.send_for_review), never by its author's "Submit".
+    submitted_by_step: ClassVar[bool] = False
 
     status: Mapped[str] = mapped_column(String(20), default=Status.SUBMITTED.value)
     review_comment: Mapped[str | None] = mapped_column(Text)

@@ -210,12 +210,27 @@ class ExportField:
 
 
 @dataclass(frozen=True)
+class ListFilter:
+    """A filter of one list that its export carries too (e.g. a case's state, a visit's
+    outcome), beside the shared ones (district, dates, author). `choices` {value: lazy
+    label} are the values it accepts, offered in the export form; None: a record id, carried
+    only from the list's page. `where(model, value)` is the condition, when it is not the
+    column `name` equal to the value."""
+
+    name: str  # the query word, e.g. "outcome"
+    label: object
+    choices: dict | None = None
+    where: Callable[[type, str], object] | None = None
+
+
+@dataclass(frozen=True)
 class ExportSource:
     """A list that can be exported: its fields, and its rows under the list's own filters.
 
     `rows(args)` yields the records the list shows with the query string `args` (without
     paging), streamed (yield_per); `filters(args)` names the filters applied, for the audit
-    row. `list_endpoint` is the page whose filters the export carries.
+    row: the shared ones and `own_filters`. `list_endpoint` is the page whose filters the
+    export carries.
     """
 
     name: str
@@ -224,6 +239,7 @@ class ExportSource:
     fields: tuple[ExportField, ...]
     rows: Callable[[dict], Iterator]
     filters: Callable[[dict], dict]
+    own_filters: tuple[ListFilter, ...] = ()  # the list's own filters (see ListFilter)
 
 
 EXPORT_SOURCES: dict[str, ExportSource] = {}
@@ -296,7 +312,7 @@ def can_view(user: User, record) -> bool:
     """Staff see every live record; deleted ones only admins."""
     if record is None or not user.is_authenticated:
         return False
-    return record.deleted_at is None or user.role == Role.ADMIN
+    return getattr(record, "deleted_at", None) is None or user.role == Role.ADMIN
 
 
 def can_edit(user: User, record) -> bool:
@@ -304,7 +320,7 @@ def can_edit(user: User, record) -> bool:
     (traffic incidents, enforcement sessions) are not edited through the shared screens."""
     return (
         can_view(user, record)
-        and record.deleted_at is None
+        and getattr(record, "deleted_at", None) is None
         and record.created_by_id == user.id
         and hasattr(record, "status")
         and record.status != "approved"

@@ -229,9 +229,21 @@ REVIEWABLE = {Status.SUBMITTED, Status.RESUBMITTED}
 def submit(record, user: User) -> None:
     if record.created_by_id != user.id:
         raise RecordRuleError("not_author")
-    if record.status_enum not in SUBMITTABLE:
+    if record.status_enum not in SUBMITTABLE or (
+        record.status_enum == Status.DRAFT and record.submitted_by_step
+    ):
         raise RecordRuleError("wrong_state")
     _change_status(record, user, SUBMITTABLE[record.status_enum], "submitted")
+
+
+def send_for_review(record, user: User) -> None:
+    """Put a record in the review queue as its type's own step decides (an incident closed, a
+    notice issued), whoever takes that step: a draft or an approved record is submitted
+    (again), a returned one resubmitted; one already waiting stays as it is."""
+    if record.status_enum in REVIEWABLE:
+        return
+    target = Status.RESUBMITTED if record.status_enum == Status.RETURNED else Status.SUBMITTED
+    _change_status(record, user, target, "submitted")
 
 
 def approve(record, reviewer: User) -> None:
@@ -259,7 +271,7 @@ def _awaits_review(record) -> bool:
     return (
         type(record).supervisor_review
         and record.status_enum in REVIEWABLE
-        and record.deleted_at is None
+        and getattr(record, "deleted_at", None) is None
     )
 
 
@@ -286,7 +298,7 @@ def can_review(user: User, record) -> bool:
 def can_delete(user: User, record) -> bool:
     """A live record's author until it is approved, or an admin; a type that registered
     `may_delete` decides for its own records."""
-    if record.deleted_at is not None:
+    if getattr(record, "deleted_at", None) is not None:
         return False
     registered = RECORD_TYPES.get(record.record_type)
     if registered is not None and registered.may_delete is not None:

@@ -514,6 +514,16 @@ class VisitForm(LocationFields):
     )
 
 
+class VisitNotesForm(BaseForm):
+    """The author's correction of a visit returned for changes: its notes."""
+
+    notes = TextAreaField(
+        _l("Notes"),
+        validators=[Length(max=VISIT_NOTES_MAX, message=STAFF_WORDING.at_most(VISIT_NOTES_MAX))],
+    )
+    submit = SubmitField(_l("Save changes"))
+
+
 _WHOLE_NUMBER_LIMIT = 10**9
 
 

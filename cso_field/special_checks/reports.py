@@ -3,7 +3,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from cso_field.exports.fields import list_filters, list_rows, record_fields
+from cso_field.exports.fields import list_filters, list_rows, record_fields, status_filter
 from cso_field.records import registry
 from cso_field.records.registry import (
     DistrictFigures,
@@ -70,6 +70,16 @@ VISIT_FIELDS = (
 )
 
 
+VISIT_FILTERS = (
+    registry.ListFilter(
+        "outcome",
+        _l("Outcome"),
+        {outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
+    ),
+    status_filter(),
+)
+
+
 def register_reports() -> None:
     registry.register_district_figures(
         DistrictFigures(
@@ -107,7 +117,8 @@ def register_reports() -> None:
             label=_l("Check visits"),
             list_endpoint="special_checks.index",
             fields=VISIT_FIELDS,
-            rows=lambda args: list_rows(CheckVisit, args),
-            filters=list_filters,
+            rows=lambda args: list_rows(CheckVisit, args, own=VISIT_FILTERS),
+            filters=lambda args: list_filters(args, VISIT_FILTERS),
+            own_filters=VISIT_FILTERS,
         )
     )

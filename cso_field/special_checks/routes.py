@@ -16,7 +16,12 @@ from cso_field.records.registry import can_view
 from cso_field.roles import SUPERVISORS, Role, roles, staff
 from cso_field.settings import get_setting
 from cso_field.special_checks import lists, services, visits
-from cso_field.special_checks.forms import CheckSettingsForm, StaffCheckForm, VisitForm
+from cso_field.special_checks.forms import (
+    CheckSettingsForm,
+    StaffCheckForm,
+    VisitForm,
+    VisitNotesForm,
+)
 from cso_field.special_checks.models import CheckVisit, RequestSource, SpecialCheck, VisitOutcome
 from cso_field.timeutil import department_today
 
@@ -197,11 +202,34 @@ def visit(record_id: int):
         history=records.history(visit),
         fields=visits.CHECK_VISITS.fields,
         contact_alerted=visits.emergency_contact_alerted(visit.check, visit),
-        # Visits are observations: no edit screen; a returned one is resubmitted as it is.
-        can_edit=False,
+        # Visits are observations: corrected (notes, photos) only once returned to the author.
+        can_edit=visits.may_correct(current_user, visit),
+        edit_url=url_for("special_checks.edit_visit", record_id=visit.id),
         can_review=records.can_review(current_user, visit),
         can_delete=records.can_delete(current_user, visit),
     )
+
+
+@bp.route("/visits/<id:record_id>/edit", methods=["GET", "POST"])
+@staff
+def edit_visit(record_id: int):
+    """The author corrects a returned visit's notes, then resubmits it from its page."""
+    visit = db.session.get(CheckVisit, record_id)
+    if not can_view(current_user, visit):
+        abort(404)
+    if not visits.may_correct(current_user, visit):
+        abort(403)
+    form = VisitNotesForm(obj=visit)
+    if request.method == "POST" and form.validate():
+        try:
+            changes = visits.correct_visit(visit, current_user, form.notes.data)
+        except records.RecordRuleError:
+            flash(_("This visit is no longer returned for changes; nothing was saved."), "error")
+        else:
+            flash(_("Changes saved.") if changes else _("Nothing had changed."), "success")
+        return see_other(url_for("special_checks.visit", record_id=visit.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("special_checks/visit_edit.html", form=form, visit=visit), status
 
 
 # -- The Senior CSO's overview, and the admin's rules ------------------------------------------

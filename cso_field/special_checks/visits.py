@@ -13,12 +13,19 @@ from sqlalchemy import select, update
 
 from cso_field import audit
 from cso_field.auth.models import User
+from cso_field.database import write_transaction
 from cso_field.districts.services import district_for
 from cso_field.extensions import db
 from cso_field.photos.services import unit_of_work
 from cso_field.records.models import LOCATION_FIELD_LABELS, Status
 from cso_field.records.registry import RecordType, register
-from cso_field.records.services import create_record, submission_hash, uploaded_digests
+from cso_field.records.services import (
+    RecordRuleError,
+    create_record,
+    submission_hash,
+    update_record,
+    uploaded_digests,
+)
 from cso_field.special_checks import notices
 from cso_field.special_checks.models import CheckVisit, PositionSource, SpecialCheck, VisitOutcome
 
@@ -165,6 +172,25 @@ def emergency_contact_alerted(check: SpecialCheck, visit: CheckVisit) -> bool:
         and check.notify_emergency_contact
         and bool(check.emergency_contact_email)
     )
+
+
+def may_correct(user: User, visit: CheckVisit) -> bool:
+    """A visit is an observation, kept as made: only once returned for changes does its author
+    correct its notes (and add photos) before resubmitting it."""
+    return (
+        visit.created_by_id == user.id
+        and visit.status == Status.RETURNED.value
+        and visit.deleted_at is None
+    )
+
+
+def correct_visit(visit: CheckVisit, user: User, notes: str | None) -> dict:
+    """The author's correction of a returned visit's notes, with its version and audit row;
+    commits. Returns {field: [old, new]}; RecordRuleError once it is no longer returned."""
+    with write_transaction(visit):
+        if not may_correct(user, visit):
+            raise RecordRuleError("wrong_state")
+        return update_record(visit, user, {"notes": (notes or "").strip() or None})
 
 
 def visit_summary(visit: CheckVisit) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
-from cso_field.records.models import Located, SoftDeleted, Tracked, record_indexes
+from cso_field.records.models import Located, Reviewed, SoftDeleted, Tracked, record_indexes
 from cso_field.timeutil import utcnow
 
 
@@ -36,12 +36,16 @@ class EquipmentItem(StrEnum):
     SIGNS = "signs"
 
 
-class TrafficIncident(Tracked, Located, SoftDeleted, db.Model):
-    """A collision, parade or other event where CSOs direct traffic or control a crowd."""
+class TrafficIncident(Tracked, Located, Reviewed, SoftDeleted, db.Model):
+    """A collision, parade or other event where CSOs direct traffic or control a crowd.
+
+    Its review covers the activity log (ICS 214): a draft while open, submitted when closed
+    (services.close), returned to its author, who may add to the log and resubmit."""
 
     __tablename__ = "traffic_incident"
     record_type = "traffic_incident"
     reference_prefix = "TI"
+    submitted_by_step = True
     search_fields = ("reference", "name", "address", "requested_by")
 
     @declared_attr.directive

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from cso_field.exports.fields import list_filters, list_rows, record_fields
+from cso_field.exports.fields import list_filters, list_rows, record_fields, status_filter
 from cso_field.records import registry
 from cso_field.records.registry import (
     DistrictFigures,
@@ -36,6 +36,14 @@ FIELDS = (
 )
 
 
+OWN_FILTERS = (
+    registry.ListFilter(
+        "kind", _l("Kind"), {kind.value: label for kind, label in KIND_LABELS.items()}
+    ),
+    status_filter(),
+)
+
+
 def register_reports() -> None:
     registry.register_district_figures(
         DistrictFigures(
@@ -59,7 +67,8 @@ def register_reports() -> None:
             label=_l("Traffic incidents"),
             list_endpoint="traffic_posts.index",
             fields=FIELDS,
-            rows=lambda args: list_rows(TrafficIncident, args),
-            filters=list_filters,
+            rows=lambda args: list_rows(TrafficIncident, args, own=OWN_FILTERS),
+            filters=lambda args: list_filters(args, OWN_FILTERS),
+            own_filters=OWN_FILTERS,
         )
     )

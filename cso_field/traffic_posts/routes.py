@@ -139,6 +139,7 @@ def _incident_page(incident: TrafficIncident, status: int = 200, **extra):
         "mine": mine,
         "can_manage": services.can_manage(current_user, incident),
         "can_delete": records.can_delete(current_user, incident),
+        "can_review": records.can_review(current_user, incident),
         "entry_form": entry_form,
         "action_form": PostActionForm(formdata=None),
         "handover_form": _handover_form(formdata=None) if on_post else None,

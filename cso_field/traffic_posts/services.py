@@ -23,7 +23,13 @@ from cso_field.districts.services import LOCATION_FIELDS, district_for, locate
 from cso_field.extensions import db
 from cso_field.i18n import LabelledEnum
 from cso_field.records import registry
-from cso_field.records.services import create_once, search_records, submission_hash
+from cso_field.records.models import Status
+from cso_field.records.services import (
+    create_once,
+    search_records,
+    send_for_review,
+    submission_hash,
+)
 from cso_field.roles import ALL_ROLES, FIELD_ROLES, SUPERVISORS, Role
 from cso_field.timeutil import utcnow
 from cso_field.traffic_posts import board, enforcement
@@ -89,6 +95,14 @@ def _open_or_refuse(incident: TrafficIncident) -> None:
         raise TrafficError(Problem.CLOSED)
 
 
+def _loggable_or_refuse(incident: TrafficIncident) -> None:
+    """The log takes entries while the incident is open, and once closed while it is returned
+    for changes (its review: the author completes the log, then resubmits)."""
+    returned = incident.status == Status.RETURNED.value and incident.deleted_at is None
+    if not (incident.is_open or returned):
+        raise TrafficError(Problem.CLOSED)
+
+
 def _audit(action: str, incident: TrafficIncident, detail: str | None = None) -> None:
     audit.record(
         f"traffic_incident.{action}",
@@ -119,7 +133,12 @@ def create_incident(
     fields["in_charge_id"] = fields["in_charge_id"] or author.id
     with write_transaction():
         incident, created = create_once(
-            TrafficIncident, client_uuid=client_uuid, digest=digest, author=author, **fields
+            TrafficIncident,
+            client_uuid=client_uuid,
+            digest=digest,
+            author=author,
+            status=Status.DRAFT.value,  # its log goes for review when it is closed
+            **fields,
         )
         if created:
             ends = incident.expected_end_at or incident.starts_at + FIRST_PERIOD
@@ -345,7 +364,7 @@ def add_entry(
     """A short line in the incident's activity log, at the time given or now."""
     at = _checked_time(at)
     with write_transaction(incident):
-        _open_or_refuse(incident)
+        _loggable_or_refuse(incident)
         post = db.session.get(TrafficPost, post_id) if post_id is not None else None
         post_id = post.id if post is not None and post.incident_id == incident.id else None
         entry = ActivityEntry(
@@ -394,8 +413,9 @@ def outstanding_equipment(incident: TrafficIncident) -> list[PostEquipment]:
 
 
 def close(incident: TrafficIncident, *, close_anyway: bool = False) -> list[PostEquipment]:
-    """Close the incident and relieve whoever is still on post; returns the equipment still
-    out. Refused (Problem.NOT_RECOVERED) with equipment out, unless `close_anyway`."""
+    """Close the incident, relieve whoever is still on post and send its activity log to the
+    Senior CSO's review queue; returns the equipment still out. Refused
+    (Problem.NOT_RECOVERED) with equipment out, unless `close_anyway`."""
     with write_transaction(incident):
         _open_or_refuse(incident)
         outstanding = outstanding_equipment(incident)
@@ -412,6 +432,8 @@ def close(incident: TrafficIncident, *, close_anyway: bool = False) -> list[Post
             assignment.relieved_at = now
         incident.closed_at = now
         incident.closed_by_id = current_user.id if current_user.is_authenticated else None
+        if current_user.is_authenticated:
+            send_for_review(incident, current_user)
         _changed(incident)
         detail = ", ".join(f"{row.item} {row.outstanding} out" for row in outstanding)
         _audit("close", incident, detail or None)

@@ -23,7 +23,7 @@ from cso_field.assignments import services as assignments
 from cso_field.extensions import db
 from cso_field.field_notes.models import FieldNote
 from cso_field.neighborhood_watch.models import WatchGroup
-from cso_field.neighborhood_watch.services import add_to_group
+from cso_field.neighborhood_watch.services import add_to_group, record_meeting
 from cso_field.photos.services import photos_for, save_photos
 from cso_field.records import services as records
 from cso_field.records.models import Status
@@ -170,6 +170,18 @@ def _return(role, whose, method, body):
     if body is EMPTY:
         return 422
     return CHANGED if whose == OTHER else OK
+
+
+def _edit_meeting(role, whose, method, body):
+    """Its author corrects a meeting (not yet approved); nobody else."""
+    if whose == OTHER:
+        return 403
+    return OK if method == "GET" else (422 if body is EMPTY else CHANGED)
+
+
+def _edit_visit(role, whose, method, body):
+    """Only a visit returned to its author is corrected: the matrix's visits wait for review."""
+    return 404 if whose == GONE and role != ADMIN else 403
 
 
 def _record_visit(role, whose, method, body):
@@ -494,6 +506,11 @@ SPECS: dict[str, Spec] = {
     "neighborhood_watch.new_meeting": Spec(
         STAFF, (*GET, *POST_EMPTY, ("POST", MEETING)), get_post(422, CHANGED)
     ),
+    "neighborhood_watch.meeting": Spec(STAFF, GET, always(OK), TASK_VARIANTS),
+    "neighborhood_watch.edit_meeting": Spec(
+        STAFF, (*GET, *POST_EMPTY, ("POST", MEETING)), _edit_meeting, TASK_VARIANTS
+    ),
+    "special_checks.edit_visit": Spec(STAFF, (*GET, *POST_EMPTY), _edit_visit, NOTE_VARIANTS),
     "neighborhood_watch.signups": Spec(SUPERVISORS, GET, always(OK)),
     "neighborhood_watch.add_signup": Spec(
         SUPERVISORS, (*POST_EMPTY, ("POST", _to_a_group)), get_post(422, CHANGED)
@@ -593,7 +610,12 @@ class World:
         self.group = watch_group(self.senior)
         self.member = add_to_group(watch_signup(client_address=None), self.group, self.senior)
         self.signup = watch_signup(client_address=None)
+        self.meetings = {whose: self.meeting(self.owners[whose]) for whose in (OWN, OTHER)}
         self.tasks = {}
+
+    def meeting(self, owner):
+        fields = {"held_on": department_today(), "place": "Hall", "topics": "Theft"}
+        return record_meeting(self.group, owner, {**fields, "attendance": 5}, uuid.uuid4())[0]
 
     def draft_survey(self):
         """A survey built in the app, with one question, not published yet."""
@@ -785,8 +807,10 @@ class World:
             return hold.id
         if argument == "photo_id":
             return photos_for(self.notes[whose])[0].id
-        if endpoint == "special_checks.visit":
+        if endpoint in ("special_checks.visit", "special_checks.edit_visit"):
             return self.visits[whose].id
+        if argument == "meeting_id":
+            return self.meetings[whose].id
         if fresh:
             note = self.note(owner, Status.DRAFT if fresh == "draft" else Status.SUBMITTED)
             if whose == GONE:

@@ -73,7 +73,8 @@ from cso_field.neighborhood_watch.forms import (
     WatchInterestForm,
     WatchSignupForm,
 )
-from cso_field.neighborhood_watch.services import add_to_group
+from cso_field.neighborhood_watch.services import add_to_group, record_meeting
+from cso_field.records import services as records
 from cso_field.records.forms import DeleteForm, ReturnForm
 from cso_field.retention.forms import HoldForm, periods_form_class
 from cso_field.retention.models import RetentionHold
@@ -86,6 +87,7 @@ from cso_field.special_checks.forms import (
     EndDateForm,
     StaffCheckForm,
     VisitForm,
+    VisitNotesForm,
 )
 from cso_field.special_checks.models import SpecialCheck
 from cso_field.surveys import editor
@@ -148,6 +150,7 @@ from tests.factories import (
     request_data,
     totp_code,
     train,
+    visit,
     watch_group,
     watch_signup,
 )
@@ -1434,6 +1437,34 @@ MFA_TARGETS = {
 }
 TARGETS.update(MFA_TARGETS)
 
+# A returned record's correction by its author: a meeting, a check visit's notes.
+REVIEW_TARGETS = {
+    "neighborhood_watch.edit_meeting": Target(
+        Role.CSO,
+        lambda fuzz: f"/watch/meetings/{fuzz.own_meeting()}/edit",
+        forms=((MeetingForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "held_on": _today(-2),
+            "place": SCRIPT,
+            "topics": IMG,
+            "attendance": "9",
+            "follow_ups": SCRIPT,
+        },
+        shows=lambda fuzz: [f"/watch/meetings/{fuzz.own_meeting()}", "/records/mine"],
+        examples=10,
+    ),
+    "special_checks.edit_visit": Target(
+        Role.CSO,
+        lambda fuzz: f"/checks/visits/{fuzz.returned_visit()}/edit",
+        forms=((VisitNotesForm, None),),
+        valid=lambda fuzz: {"notes": SCRIPT},
+        shows=lambda fuzz: [f"/checks/visits/{fuzz.returned_visit()}", "/today"],
+        examples=10,
+    ),
+}
+TARGETS.update(REVIEW_TARGETS)
+
 
 def _post_endpoints(app) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
@@ -1618,6 +1649,26 @@ class Fuzz:
     def signup(self):
         """A fresh waiting sign-up for each example."""
         return watch_signup(client_address=None, name=SCRIPT)
+
+    def own_meeting(self) -> int:
+        """A meeting the fuzzing CSO recorded (kept: its author corrects it)."""
+        if not hasattr(self, "_meeting"):
+            fields = {"held_on": department_today(), "place": "Hall", "topics": "Theft"}
+            self._meeting = record_meeting(
+                self.group(), self.user("cso"), {**fields, "attendance": 4}, uuid.uuid4()
+            )[0]
+        return self._meeting.id
+
+    def returned_visit(self) -> int:
+        """A visit by the fuzzing CSO that a Senior CSO returned for changes."""
+        if not hasattr(self, "_returned_visit"):
+            with self.app.test_request_context():
+                made = visit(db.session.get(SpecialCheck, self.active_check()), self.user("cso"))
+                senior = self.user("senior", Role.SENIOR_CSO)
+                records.return_for_changes(made, senior, "Which windows?")
+                db.session.commit()
+            self._returned_visit = made
+        return self._returned_visit.id
 
     def member(self):
         """A fresh member of the group, not its block captain."""

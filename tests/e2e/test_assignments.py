@@ -1,5 +1,7 @@
 """Issue 14 on a phone: a Senior CSO assigns a special check to a CSO; the CSO sees it on
-Today, accepts it, visits the check and completes the assignment by linking that visit. The
+Today, accepts it, visits the check and completes the assignment by linking that visit; the
+Senior CSO returns the visit with a comment, the CSO reads it on Today, corrects the visit's
+notes and resubmits it, the Senior CSO approves it, and District numbers count it. The
 main action of each new screen (an assignment, the new-assignment form, the team board, the
 roster) is reachable with one thumb at 390x844, above the bottom bar, in English and Spanish."""
 
@@ -38,7 +40,7 @@ def _reachable(page, locator) -> None:
     assert box["height"] >= 44
 
 
-def test_senior_assigns_a_check_and_the_cso_completes_it_with_the_visit(
+def test_senior_assigns_a_check_the_cso_completes_it_and_the_visit_is_reviewed_and_counted(
     phone, located_phone, live_server
 ):
     base_url, app = live_server
@@ -89,6 +91,39 @@ def test_senior_assigns_a_check_and_the_cso_completes_it_with_the_visit(
     with app.app_context():
         done = db.session.scalars(select(Assignment)).one()
         assert (done.state, done.record_type, done.record_id) == ("done", "check_visit", made.id)
+
+    # The Senior CSO returns the visit from the review queue, with a comment.
+    page.goto(f"{base_url}/records/review")
+    page.get_by_role("link", name=made.reference).tap()
+    page.get_by_label("What needs to change").fill("Say which doors and windows you checked.")
+    page.get_by_role("button", name="Return for changes").tap()
+    expect(page.get_by_text(f"{made.reference} returned to its author.")).to_be_visible()
+
+    # The CSO reads the comment on Today, corrects the notes and resubmits.
+    phone.goto(f"{base_url}/")
+    returned = phone.locator("section", has_text="Returned to you for changes")
+    expect(returned).to_contain_text("Say which doors and windows you checked.")
+    returned.get_by_role("link", name=made.reference).tap()
+    phone.get_by_role("link", name="Edit").tap()
+    phone.get_by_label("Notes").fill("Front door, garage and both back windows locked.")
+    phone.get_by_role("button", name="Save changes").tap()
+    expect(phone.get_by_text("Changes saved.")).to_be_visible()
+    phone.get_by_role("button", name="Resubmit for review").tap()
+    expect(phone.get_by_text(f"{made.reference} sent for review.")).to_be_visible()
+    expect(phone.locator(".observation")).to_contain_text("both back windows locked")
+
+    # The Senior CSO approves it; District numbers count the visit by its outcome.
+    page.goto(f"{base_url}/records/review")
+    page.get_by_role("link", name=made.reference).tap()
+    expect(page.locator(".observation")).to_contain_text("both back windows locked")
+    page.get_by_role("button", name="Approve").tap()
+    expect(page.get_by_text(f"{made.reference} approved.")).to_be_visible()
+    page.goto(f"{base_url}/numbers/")
+    visits = page.locator('tr[data-figure="check_visit"]')
+    expect(visits.locator("td").first).to_have_text("1")
+    outcomes = page.locator("section", has=page.locator("#numbers-check_visit"))
+    expect(outcomes.get_by_role("row", name="All secure")).to_contain_text("1")
+    assert csp_violations(page) == []
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

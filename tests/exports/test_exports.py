@@ -20,7 +20,16 @@ from cso_field.extensions import db
 from cso_field.records.registry import EXPORT_SOURCES, RECORD_TYPES
 from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import utcnow
-from tests.factories import contact, door_survey, make_check, post_note, visit, watch_signup
+from tests.factories import (
+    blight_case,
+    codebook_entry,
+    contact,
+    door_survey,
+    make_check,
+    post_note,
+    visit,
+    watch_signup,
+)
 
 PHONE = re.compile(r"(?<!\d)\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -144,6 +153,35 @@ def test_exports_carry_the_list_filters_and_are_audited(app, client, users, logi
     assert event.object_id == "special_checks"
     assert "profile=agency" in event.detail and "format=csv" in event.detail
     assert f'"district": {north.id}' in event.detail
+
+
+def _export(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 303
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_list_s_own_filters_carry_into_its_export(app, client, users, login, generated):
+    officer = users.cso()
+    secure = visit(make_check(), officer, outcome="all_secure")
+    with app.test_request_context():
+        section = codebook_entry("8.24.040")
+        case = blight_case(officer, [section])
+    senior = login(users.senior(), test_client=app.test_client())
+    form = senior.get("/checks/").get_data(as_text=True)
+    assert 'name="outcome"' in form and 'value="all_secure"' in form
+    body = _export(senior, "/exports/check_visits?profile=agency&format=csv&outcome=all_secure")
+    assert secure.reference in body and body.count("suspicious") == 0
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.create")).one()
+    assert '"outcome": "all_secure"' in event.detail
+    # A drill-down's filter is in its address: its export form carries it, and the state.
+    drill = senior.get(f"/citations/overview/violation/{section.id}").get_data(as_text=True)
+    assert f'name="violation" value="{section.id}"' in drill
+    assert '<option value="open" selected>' in drill
+    carried = f"/exports/blight_cases?profile=agency&format=csv&violation={section.id}"
+    assert case.reference in _export(senior, f"{carried}&state=open")
+    assert case.reference not in _export(senior, f"{carried}&state=closed")
+    assert case.reference not in _export(senior, f"{carried}&status=approved")  # a draft
 
 
 def test_bad_export_requests_are_refused_cleanly(app, client, users, login):

@@ -59,6 +59,13 @@ def test_a_visit_is_returned_resubmitted_and_approved(app, client, users, login)
     assert kept_visit.status == "returned" and kept_visit.review_comment == "Which window?"
     body = page(client.get(f"/checks/visits/{kept_visit.id}"))
     assert "Which window?" in body and "Resubmit for review" in body
+    edit = f"/checks/visits/{kept_visit.id}/edit"
+    other = login(users.cso(), test_client=app.test_client())
+    assert other.post(edit, data={"notes": "x"}).status_code == 403
+    assert client.post(edit, data={"notes": "x" * 2001}).status_code == 422
+    assert client.post(edit, data={"notes": "Back window ajar"}).status_code == 303
+    db.session.expire_all()
+    assert kept_visit.notes == "Back window ajar"
     assert client.post(f"/records/check_visit/{kept_visit.id}/submit").status_code == 303
     db.session.expire_all()
     assert kept_visit.status == "resubmitted"
@@ -67,6 +74,7 @@ def test_a_visit_is_returned_resubmitted_and_approved(app, client, users, login)
     assert senior.post(f"/records/check_visit/{kept_visit.id}/approve").status_code == 303
     db.session.expire_all()
     assert kept_visit.status == "approved" and kept_visit.reviewed_by_id is not None
+    assert client.get(edit).status_code == 403  # kept as approved
 
 
 def test_a_senior_never_approves_a_record_they_wrote(app, client, users, login):
