@@ -8,6 +8,7 @@ knows Tagalog only as Filipino (`tl` parses as `fil_PH`). A resident language
 therefore names both, and `resident_language()` switches them together.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -252,6 +253,8 @@ def datetime_filter(value=None, format=None, rebase=True):
         return f"{day}, {hmong_time(value, format or 'medium')}"
     if rebase and format in _PARTED_FORMATS and type(value) is datetime:
         return _datetime_from_parts(value, format)
+    if rebase and _TO_THE_MINUTE.fullmatch(format or "") and type(value) is datetime:
+        return _datetime_to_the_minute(value, format)
     return format_datetime(value, format, rebase)
 
 
@@ -291,6 +294,31 @@ def _datetime_from_parts(value: datetime, format: str) -> str:
     if clock is None:
         clock = _DATETIME_PARTS[time_key] = babel_time(local, format, tzinfo=None, locale=locale)
     return pattern.replace("{0}", clock).replace("{1}", day)
+
+
+# A pattern of its own ("yyyy-MM-dd HH:mm", "HH:mm": the ICS forms' stamps) whose fields stop
+# at the minute and name no time zone: its text follows from the local minute alone, so each
+# minute is formatted once per language, zone and pattern, then read back (an ICS 214 prints
+# hundreds of log lines). Bounded like _FORMATTED_DATES.
+_TO_THE_MINUTE = re.compile(r"[yMdEHhKkma :/.,\-]+")
+_MINUTE_TEXTS: dict[tuple, str] = {}
+
+
+def _datetime_to_the_minute(value: datetime, format: str) -> str:
+    from flask_babel import get_timezone
+
+    zone = get_timezone()
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    if hasattr(zone, "normalize"):  # a pytz zone
+        local = zone.normalize(local)
+    minute = local.replace(second=0, microsecond=0, tzinfo=None)
+    key = (id(current_app._get_current_object()), format, get_locale(), str(zone), minute)
+    text = _MINUTE_TEXTS.get(key)
+    if text is None:
+        if len(_MINUTE_TEXTS) >= _FORMATTED_DATES_KEPT:
+            _MINUTE_TEXTS.clear()
+        text = _MINUTE_TEXTS[key] = format_datetime(value, format)
+    return text
 
 
 # -- The department's name --------------------------------------------------------------------

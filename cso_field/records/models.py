@@ -127,6 +127,11 @@ def record_indexes(cls, *extra: Index) -> tuple:
         indexes.append(
             Index(f"ix_{table}_review", "status", "created_at", "id", *live, "created_by_id")
         )
+        if issubclass(cls, Tracked) and cls.supervisor_review:
+            # Today's "Returned to you": one author's records in one state, oldest first.
+            indexes.append(
+                Index(f"ix_{table}_author_status", "created_by_id", "status", "created_at")
+            )
     if issubclass(cls, Located):
         indexes += [
             Index(f"ix_{table}_location", "latitude", "longitude"),

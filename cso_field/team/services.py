@@ -52,6 +52,11 @@ def proficiency_label(value: str) -> str:
         return value
 
 
+def proficiency_labels() -> dict[str, str]:
+    """{stored value: label}, translated once for a page of rows (the board)."""
+    return {proficiency.value: proficiency.label for proficiency in Proficiency}
+
+
 # -- Languages and contact ----------------------------------------------------------------------
 
 
@@ -382,26 +387,38 @@ def active_staff() -> list[User]:
     )
 
 
+# Short times as formatted, by (locale, zone, minute): kept for the process (the text follows
+# from these alone), bounded: emptied when full.
+_SHORT_TIMES: dict[tuple, str] = {}
+_SHORT_TIMES_KEPT = 4096
+
+
 def short_times():
     """A formatter of times as the board shows them ("3:05 PM"), in the department's zone and
     the officer's language: Babel's locale and zone looked up once, each minute formatted
-    once per page rather than through Flask-Babel for every row."""
+    once per process rather than through Flask-Babel for every row."""
     locale, zone = get_locale(), get_timezone()
-    formatted: dict[datetime, str] = {}
+    zone_name = str(zone)
 
     def short(moment: datetime) -> str:
         minute = moment.replace(second=0, microsecond=0)
-        if minute not in formatted:
+        key = (locale, zone_name, minute)
+        text = _SHORT_TIMES.get(key)
+        if text is None:
+            if len(_SHORT_TIMES) >= _SHORT_TIMES_KEPT:
+                _SHORT_TIMES.clear()
             local = minute.replace(tzinfo=UTC).astimezone(zone)
-            formatted[minute] = format_time(local, "short", locale=locale)
-        return formatted[minute]
+            text = _SHORT_TIMES[key] = format_time(local, "short", locale=locale)
+        return text
 
     return short
 
 
 def register_team() -> None:
     register_demo("workspace", "cso_field.team.demo:load_demo_workspace")
-    registry.register_template_globals(proficiency_label=proficiency_label)
+    registry.register_template_globals(
+        proficiency_label=proficiency_label, proficiency_labels=proficiency_labels
+    )
     audit.register_labels(
         {
             "team.profile": _l("Languages and contact changed"),

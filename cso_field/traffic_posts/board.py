@@ -37,7 +37,10 @@ from cso_field.traffic_posts.rules import current_period, role_label
 INCIDENTS_SHOWN = 25
 LATEST_ENTRIES = 5
 MY_POSTS_SHOWN = 3
-POSTS_SHOWN = 50  # no screen renders more rows at once (DESIGN.md)
+# The board's posts: with the newest entries and the periods, the incident's page stays within
+# DESIGN.md's 50 rows a screen.
+POSTS_SHOWN = 40
+ASSIGNMENTS_SHOWN = 25  # rows a page of the manage page's assignments; "Load more" for more
 
 
 def incidents(page: int = 1) -> tuple[list[TrafficIncident], bool]:
@@ -112,6 +115,30 @@ def period_assignments(period: OperationalPeriod | None) -> list[PostAssignment]
             .order_by(PostAssignment.on_post_at, PostAssignment.id)
         )
     )
+
+
+def assignment_page(
+    period: OperationalPeriod | None, page: int = 1
+) -> tuple[list[PostAssignment], bool]:
+    """(page `page` of the period's assignments in period_assignments' order, each with its
+    post and its officer's name loaded; whether more follow): the manage page's list."""
+    if period is None:
+        return [], False
+    rows = list(
+        db.session.scalars(
+            select(PostAssignment)
+            .where(
+                PostAssignment.incident_id == period.incident_id,
+                PostAssignment.period_id == period.id,
+            )
+            .order_by(PostAssignment.on_post_at, PostAssignment.id)
+            .offset((page - 1) * ASSIGNMENTS_SHOWN)
+            .limit(ASSIGNMENTS_SHOWN + 1)
+            .options(joinedload(PostAssignment.post))
+        )
+    )
+    load_users(assignment.user_id for assignment in rows)
+    return rows[:ASSIGNMENTS_SHOWN], len(rows) > ASSIGNMENTS_SHOWN
 
 
 def board(incident: TrafficIncident) -> Board:
@@ -243,40 +270,56 @@ def _period_of(at: datetime, periods) -> int | None:
     return (before[-1] if before else periods[0]).id
 
 
+def _entry_window(period: OperationalPeriod, periods) -> tuple:
+    """Conditions on ActivityEntry.at that hold for every entry _period_of() gives to
+    `period` (periods in order of start): from its start (the first period also takes what
+    came before any), to its end or the next period's start, whichever is later (the last
+    period also takes what came after). The query reads that stretch, not the whole log."""
+    index = next(number for number, each in enumerate(periods) if each.id == period.id)
+    conditions = []
+    if index > 0:
+        conditions.append(ActivityEntry.at >= period.starts_at)
+    if index + 1 < len(periods):
+        conditions.append(ActivityEntry.at < max(period.ends_at, periods[index + 1].starts_at))
+    return tuple(conditions)
+
+
 def activity_log(incident: TrafficIncident, period: OperationalPeriod | None = None):
     """Every entry, On post and Relieved of the incident (or of one period), oldest first."""
     periods = incident.periods
     posts = {post.id: post.name for post in incident.posts}
-    lines = []
-    entries = db.session.scalars(
-        select(ActivityEntry)
-        .where(ActivityEntry.incident_id == incident.id)
-        .order_by(ActivityEntry.at, ActivityEntry.id)
-    )
-    assignments = list(
-        db.session.scalars(
-            select(PostAssignment).where(
-                PostAssignment.incident_id == incident.id, PostAssignment.on_post_at.is_not(None)
-            )
+    entries = select(
+        ActivityEntry.at, ActivityEntry.post_id, ActivityEntry.user_id, ActivityEntry.text
+    ).where(ActivityEntry.incident_id == incident.id)
+    stints = select(
+        PostAssignment.on_post_at,
+        PostAssignment.relieved_at,
+        PostAssignment.post_id,
+        PostAssignment.user_id,
+        PostAssignment.period_id,
+    ).where(PostAssignment.incident_id == incident.id, PostAssignment.on_post_at.is_not(None))
+    if period is not None:
+        entries = entries.where(*_entry_window(period, periods))
+        stints = stints.where(PostAssignment.period_id == period.id)
+    entries = db.session.execute(entries.order_by(ActivityEntry.at, ActivityEntry.id)).all()
+    stints = db.session.execute(stints).all()
+    load_users([entry.user_id for entry in entries] + [stint.user_id for stint in stints])
+    lines = [
+        LogLine(
+            entry.at,
+            posts.get(entry.post_id, ""),
+            _name(entry.user_id),
+            entry.text,
+            _period_of(entry.at, periods),
         )
-    )
-    entries = list(entries)
-    load_users([entry.user_id for entry in entries] + [a.user_id for a in assignments])
-    for entry in entries:
-        lines.append(
-            LogLine(
-                entry.at,
-                posts.get(entry.post_id, ""),
-                _name(entry.user_id),
-                entry.text,
-                _period_of(entry.at, periods),
-            )
-        )
-    for a in assignments:
-        name, post = _name(a.user_id), posts.get(a.post_id, "")
-        lines.append(LogLine(a.on_post_at, post, name, str(ON_POST), a.period_id))
-        if a.relieved_at is not None:
-            lines.append(LogLine(a.relieved_at, post, name, str(RELIEVED), a.period_id))
+        for entry in entries
+    ]
+    on_post, relieved = str(ON_POST), str(RELIEVED)
+    for stint in stints:
+        name, post = _name(stint.user_id), posts.get(stint.post_id, "")
+        lines.append(LogLine(stint.on_post_at, post, name, on_post, stint.period_id))
+        if stint.relieved_at is not None:
+            lines.append(LogLine(stint.relieved_at, post, name, relieved, stint.period_id))
     if period is not None:
         lines = [line for line in lines if line.period_id == period.id]
     return sorted(lines, key=lambda line: line.at)

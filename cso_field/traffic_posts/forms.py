@@ -116,11 +116,11 @@ class DayField(DateField):
 def staff_choices(field_only: bool = False) -> list[tuple[str, str]]:
     """Active accounts, by name: who can be put in charge; with `field_only`, the CSOs and
     Senior CSOs who can be assigned or handed a post."""
-    query = select(User).where(User.is_active_account.is_(True))
+    query = select(User.id, User.display_name).where(User.is_active_account.is_(True))
     if field_only:
         query = query.where(User.role.in_([role.value for role in FIELD_ROLES]))
-    users = db.session.scalars(query.order_by(User.display_name).limit(200))
-    return [(str(user.id), user.display_name) for user in users]
+    users = db.session.execute(query.order_by(User.display_name).limit(200))
+    return [(str(user_id), name) for user_id, name in users]
 
 
 class FieldStaffChoice(Choice):

@@ -205,15 +205,22 @@ def _period_label(period: OperationalPeriod) -> str:
     )
 
 
-def _manage_page(incident: TrafficIncident, status: int = 200, **given):
+def _assignments(incident: TrafficIncident, page: int) -> dict:
+    """A page of the current period's assignments, as the manage page's list shows it."""
+    rows, has_more = board.assignment_page(services.current_period(incident), page)
+    return {"incident": incident, "assignments": rows, "has_more": has_more, "page": page}
+
+
+def _manage_page(incident: TrafficIncident, status: int = 200, page: int = 1, **given):
+    equipment = services.equipment_of(incident)
     return render_template(
         "traffic_posts/manage.html",
-        incident=incident,
         state=services.state_of(incident),
-        equipment=services.equipment_of(incident),
-        outstanding=services.outstanding_equipment(incident),
+        equipment=equipment,
+        outstanding=[row for row in equipment if row.outstanding > 0],
+        post_names={post.id: post.name for post in incident.posts},
         periods=incident.periods,
-        assignments=board.period_assignments(services.current_period(incident)),
+        **_assignments(incident, page),
         **_manage_forms(incident, **given),
     ), status
 
@@ -221,7 +228,11 @@ def _manage_page(incident: TrafficIncident, status: int = 200, **given):
 @bp.get("/<id:incident_id>/manage")
 @staff
 def manage(incident_id: int):
-    return _manage_page(_managed_or_403(incident_id))
+    incident, page = _managed_or_403(incident_id), htmx.page_arg()
+    if htmx.wants_fragment():  # "Load more" of the assignments
+        fragment = "traffic_posts/_assignment_rows.html"
+        return htmx.render("traffic_posts/manage.html", fragment, **_assignments(incident, page))
+    return _manage_page(incident, page=page)
 
 
 def _managed_post(incident, form, key, action):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from cso_field.audit.models import AuditEvent
 from cso_field.extensions import db
 from cso_field.timeutil import day_start_utc, department_today, utcnow
-from cso_field.traffic_posts import services
+from cso_field.traffic_posts import board, services
 from cso_field.traffic_posts.models import (
     ActivityEntry,
     EnforcementSession,
@@ -121,6 +121,22 @@ def test_the_person_in_charge_adds_posts_assigns_and_counts_equipment(app, parad
     counts["recovered"] = "5"
     assert client.post(f"/traffic/{parade.id}/equipment", data=counts).status_code == 303
     assert "5 of 8 recovered" in page(client.get(f"/traffic/{parade.id}/manage"))
+
+
+def test_the_manage_page_lists_assignments_a_page_at_a_time(app, monkeypatch, parade, senior, cso):
+    monkeypatch.setattr(board, "ASSIGNMENTS_SHOWN", 2)
+    with app.test_request_context():
+        for name in ("Post A", "Post B", "Post C"):
+            services.assign(make_post(parade, name=name), parade.periods[0], cso.id)
+    client = signed_in(app, senior)
+    first = page(client.get(f"/traffic/{parade.id}/manage"))
+    assert "Dana Reyes · Post A" in first and "Dana Reyes · Post B" in first
+    assert "Dana Reyes · Post C" not in first
+    more = f"/traffic/{parade.id}/manage?page=2"
+    assert f'hx-get="{more}"' in first
+    rest = page(client.get(more, headers={"HX-Request": "true"}))
+    assert "Dana Reyes · Post C" in rest and "Dana Reyes · Post A" not in rest
+    assert "Assign a CSO" not in rest and "Load more" not in rest
 
 
 def test_a_cso_not_in_charge_cannot_manage(app, parade, cso):

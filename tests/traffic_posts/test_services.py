@@ -216,6 +216,23 @@ def test_ics214_lists_everyone_with_their_times_and_the_log(parade, post, cso, c
     assert activities.count("On post") == 2 and activities.count("Relieved") == 1
 
 
+def test_each_period_s_log_holds_the_entries_of_its_stretch_and_the_gaps_after_it(parade, cso):
+    now = utcnow().replace(microsecond=0)
+    hours = lambda n: now - timedelta(hours=n)  # noqa: E731
+    early = services.add_period(parade, hours(10), hours(8))
+    later = services.add_period(parade, hours(6), hours(5))
+    for text, at in (("before all", 12), ("in early", 9), ("gap 1", 7), ("in later", 5.5)):
+        services.add_entry(parade, cso, text, at=hours(at))
+    services.add_entry(parade, cso, "gap 2", at=hours(3))
+    services.add_entry(parade, cso, "in the first period", at=now)
+    every = board.activity_log(parade)
+    logs = {p.id: [line.activity for line in board.activity_log(parade, p)] for p in parade.periods}
+    for period in parade.periods:  # the same lines as the whole log's, for every period
+        assert logs[period.id] == [line.activity for line in every if line.period_id == period.id]
+    assert logs[early.id] == ["before all", "in early", "gap 1"]
+    assert logs[later.id] == ["in later", "gap 2"]
+
+
 def test_the_csv_log_neutralises_formulas(parade, cso):
     services.add_entry(parade, cso, '=HYPERLINK("http://x")')
     lines = list(board.csv_lines(parade))

@@ -1,0 +1,30 @@
+"""the index of one author's records in one review state, oldest first, for Today's
+"Returned to you" (the author index alone read every record the author ever made)
+
+Revision ID: 0026
+Revises: 0024
+Create Date: 2026-12-03 18:00:00.000000
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0026"
+down_revision = "0024"
+branch_labels = None
+depends_on = None
+
+TABLES = ("check_visit", "field_note", "survey_response")
+
+
+def upgrade():
+    for table in TABLES:
+        op.create_index(
+            f"ix_{table}_author_status", table, ["created_by_id", "status", "created_at"]
+        )
+
+
+def downgrade():
+    for table in TABLES:
+        op.drop_index(f"ix_{table}_author_status", table_name=table)
