@@ -108,3 +108,18 @@ def test_a_cso_cannot_approve_or_return(app, client, users, login):
     )
     db.session.expire_all()
     assert kept_visit.status == "submitted"
+
+
+def test_the_counts_by_cso_show_the_ten_busiest_and_the_filter_reaches_the_rest(app, users, login):
+    officers = [users.cso(display_name=f"Officer {number:02d}") for number in range(12)]
+    for waiting, officer in enumerate(officers, start=1):  # officer 11 has the most
+        for _ in range(waiting if waiting > 2 else 1):
+            visit(make_check(), officer, outcome="all_secure")
+    senior = login(users.senior(), test_client=app.test_client())
+    body = page(senior.get("/records/review"))
+    counts = body.split('id="review-counts-title"')[1]
+    assert counts.count("data-cso=") == 10
+    assert f'data-cso="{officers[11].id}">12<' in counts
+    assert f'data-cso="{officers[0].id}"' not in counts
+    assert "2 more CSOs have records waiting" in counts
+    assert f'<option value="{officers[0].id}"' in body  # still in the CSO filter
