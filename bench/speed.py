@@ -430,6 +430,8 @@ def page_targets(cso: Browser, senior: Browser, street: str) -> list[Target]:
         Target("my records", ["/records/mine"], c),
         Target("review queue (Senior)", ["/records/review"], s),
         Target("team board (Senior)", ["/team/"], s),
+        Target("district numbers (Senior)", ["/numbers/"], s),
+        Target("district summary to print (Senior)", ["/numbers/print"], s),
         Target("assignments (Senior)", ["/assignments/"], s),
     ]
 
