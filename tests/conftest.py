@@ -85,14 +85,60 @@ class SQLiteDatabases:
         Path(make_url(url).database).unlink(missing_ok=True)
 
 
+# Empties every table of a test's database and restarts its sequences, in one round trip;
+# session_replication_role = replica skips the triggers (append-only audit, kept tallies) and
+# the foreign keys' checks for the transaction.
+_EMPTY_DATABASE = """
+DO $$
+DECLARE name text;
+BEGIN
+  PERFORM set_config('session_replication_role', 'replica', true);
+  FOR name IN SELECT quote_ident(tablename) FROM pg_tables
+              WHERE schemaname = 'public' AND tablename <> 'alembic_version' LOOP
+    EXECUTE 'DELETE FROM ' || name;
+  END LOOP;
+  FOR name IN SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public' LOOP
+    EXECUTE 'ALTER SEQUENCE ' || name || ' RESTART';
+  END LOOP;
+END $$
+"""
+# What a test may not change for its database to be emptied and used again: the schema.
+_SCHEMA_FINGERPRINT = """
+SELECT md5(string_agg(item, ',' ORDER BY item)) FROM (
+  SELECT relname || ':' || relkind::text || ':' || relnatts AS item FROM pg_class
+  WHERE relnamespace = 'public'::regnamespace
+  UNION ALL SELECT tgname FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  UNION ALL SELECT version_num FROM alembic_version
+) AS schema
+"""
+# The template holds no rows but its migration number, as an emptied database does (a
+# migration that adds rows would make copies the only way: see PostgresDatabases.reuse).
+_ROWS_IN_TEMPLATE = """
+SELECT count(*) FROM pg_class
+WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 'alembic_version'
+  AND (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I', relname),
+                                           false, true, '')))[1]::text::int > 0
+"""
+_TERMINATE_OTHERS = """
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid()
+"""
+
+
 class PostgresDatabases:
-    """Each test gets CREATE DATABASE ... TEMPLATE <a migrated template database>.
+    """Each test gets a database of its own, copied from a migrated template database.
 
     Without xdist the template is the DATABASE_URL database itself. Under xdist each worker
     makes and migrates its own, `<database>_<worker>`, and drops it at the end: workers must
     not migrate one database at once, and CREATE DATABASE ... TEMPLATE fails while another
     session is connected to the template. Every name starts with the DATABASE_URL
     database's, so dropping databases by that prefix (.ci/run) clears up after any run.
+
+    Copying the template (CREATE DATABASE ... TEMPLATE) took longer than most tests, so a
+    test's database is emptied after it and handed to the next one, as a copy would be: the
+    same schema (checked), no rows, sequences from 1. A database whose schema a test changed,
+    or that cannot be emptied, is dropped instead.
     """
 
     def __init__(self, url: str, worker: str = ""):
@@ -103,10 +149,18 @@ class PostgresDatabases:
             base_url.set(database=f"{base_url.database}_{worker}") if worker else base_url
         )
         self.counter = itertools.count()
+        self.emptied: list[str] = []  # databases made from the template, emptied, free
+        self.own_copies: set[str] = set()  # made from the template, so they may be emptied
         if self.owns_template:  # afresh: an interrupted run may have left one behind
             self._drop(self.template_url.database)
             self._execute(f'CREATE DATABASE "{self.template_url.database}"')
-        _migrate(self.template_url.render_as_string(hide_password=False))
+        template = self.template_url.render_as_string(hide_password=False)
+        _migrate(template)
+        with psycopg.connect(
+            make_url(template).set(drivername="postgresql").render_as_string(hide_password=False)
+        ) as connection:
+            self.schema = connection.execute(_SCHEMA_FINGERPRINT).fetchone()
+            self.reuse = connection.execute(_ROWS_IN_TEMPLATE).fetchone()[0] == 0
 
     def _execute(self, statement: str) -> None:
         conninfo = self.server_url.set(drivername="postgresql")
@@ -119,15 +173,38 @@ class PostgresDatabases:
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def create(self, template_url: str | None = None) -> str:
+        if template_url is None and self.emptied:
+            return self.emptied.pop()
         template = make_url(template_url).database if template_url else self.template_url.database
         name = f"{self.template_url.database}_{os.getpid()}_{next(self.counter)}"
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        return self.template_url.set(database=name).render_as_string(hide_password=False)
+        url = self.template_url.set(database=name).render_as_string(hide_password=False)
+        if template_url is None:
+            self.own_copies.add(url)
+        return url
 
     def drop(self, url: str) -> None:
-        self._drop(make_url(url).database)
+        if self.reuse and url in self.own_copies and self._emptied(url):
+            self.emptied.append(url)
+        else:
+            self.own_copies.discard(url)
+            self._drop(make_url(url).database)
+
+    def _emptied(self, url: str) -> bool:
+        conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as connection:
+                connection.execute(_TERMINATE_OTHERS)
+                if connection.execute(_SCHEMA_FINGERPRINT).fetchone() != self.schema:
+                    return False
+                connection.execute(_EMPTY_DATABASE)
+                return True
+        except psycopg.Error:
+            return False
 
     def close(self) -> None:
+        for url in self.own_copies:
+            self._drop(make_url(url).database)
         if self.owns_template:
             self._drop(self.template_url.database)
 
