@@ -18,6 +18,7 @@ from cso_field.citations.services import open_case, warn
 from cso_field.extensions import db
 from cso_field.neighborhood_watch import services as watch
 from cso_field.neighborhood_watch.models import WatchMember
+from cso_field.numbers.models import DayCount
 from cso_field.retention import services as retention
 from cso_field.timeutil import department_today, utcnow
 from tests.factories import (
@@ -87,6 +88,11 @@ def close(*cases) -> None:
     db.session.commit()
 
 
+def district_numbers() -> list:
+    """The district numbers' kept counts (citations issued, fines, members...)."""
+    return sorted(tuple(row) for row in db.session.execute(select(DayCount.__table__)).all())
+
+
 def forget_details() -> dict:
     forgets = select(AuditEvent).where(AuditEvent.action == "retention.forget")
     rows = db.session.scalars(forgets.order_by(AuditEvent.id))
@@ -105,6 +111,7 @@ def test_a_closed_case_past_five_years_loses_its_party_and_notice_pdfs(officer, 
     held_pdf = db.session.scalar(select(Notice.pdf_key).where(Notice.case_id == second.id))
     hold = retention.place_hold(second.reference, "Appeal pending", users.admin())
     assert files | {held_pdf} <= set(store.stored_keys())
+    numbers = district_numbers()
 
     assert retention.run(now=utcnow() + FIVE_YEARS - DAY).forgotten == []
     report = retention.run(now=utcnow() + FIVE_YEARS + DAY)
@@ -144,6 +151,7 @@ def test_a_closed_case_past_five_years_loses_its_party_and_notice_pdfs(officer, 
         "blight_case.party: fields party_name"
     )
     assert retention.run(now=utcnow() + 10 * FIVE_YEARS).forgotten == []
+    assert district_numbers() == numbers and numbers
     assert db.session.scalar(select(func.count(BlightCase.id))) == 3
 
 
@@ -196,6 +204,7 @@ def test_members_who_left_or_whose_group_was_archived_are_forgotten(app, users, 
         select(watch.WatchSignup.reference).where(watch.WatchSignup.member_id == held.id)
     )
     retention.place_hold(signup_of_held, "Request from counsel", users.admin())
+    numbers = district_numbers()
     assert [member.id for member in group.members] == [stays.id]
 
     assert retention.run(now=utcnow() + 364 * DAY).forgotten == []
@@ -210,6 +219,7 @@ def test_members_who_left_or_whose_group_was_archived_are_forgotten(app, users, 
     assert (held.name, held.phone) == ("Sokha Chan", "209-555-0101")
     assert db.session.scalar(select(func.count(WatchMember.id))) == 4  # the counts stay
     assert watch.member_counts([group, archived]) == {group.id: 1, archived.id: 1}
+    assert district_numbers() == numbers
     assert forget_details()[("watch_member", str(left.id))] == (
         "watch_member.contact: fields name, phone, email, address; photos 0"
     )
