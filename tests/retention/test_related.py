@@ -1,7 +1,8 @@
 """Retention of personal data kept outside a record's own row: a blight case's party (shared by
 the party's cases) and its issued notices' PDFs, and Neighborhood Watch members who left
-their group or whose group was archived. Past the period they are emptied; held or recent
-ones stay; each run is audited and a second run finds nothing left."""
+their group or whose group was archived; and the periods the first test of test_services.py
+does not reach (check visits' photos, canvassed doors). Past the period they are emptied;
+held or recent ones stay; each run is audited and a second run finds nothing left."""
 
 import io
 import uuid
@@ -19,14 +20,21 @@ from cso_field.extensions import db
 from cso_field.neighborhood_watch import services as watch
 from cso_field.neighborhood_watch.models import WatchMember
 from cso_field.numbers.models import DayCount
+from cso_field.photos.models import Photo
+from cso_field.photos.services import save_photos
 from cso_field.retention import services as retention
+from cso_field.surveys.services import start_canvass
 from cso_field.timeutil import department_today, utcnow
 from tests.factories import (
     blight_case,
     codebook_entry,
+    contact,
+    door_survey,
+    make_check,
     party_data,
     png,
     train,
+    visit,
     watch_group,
     watch_signup,
 )
@@ -228,3 +236,28 @@ def test_members_who_left_or_whose_group_was_archived_are_forgotten(app, users, 
         for item in retention.run(now=utcnow() + 366 * DAY).forgotten
         if item.rule == "watch_member.contact"
     ]
+
+
+def test_visit_photos_go_after_two_years_and_a_door_address_after_three(app, users, store):
+    officer = users.cso()
+    check = make_check(end_date=department_today())
+    with current_app.test_request_context():
+        seen = visit(check, officer)
+        save_photos([FileStorage(io.BytesIO(png()), "gate.png")], seen, officer)
+        db.session.commit()
+        canvass = start_canvass(door_survey(officer), "Elm block", officer, uuid.uuid4())[0]
+    door, held_door = (contact(app, canvass, officer, address=f"{n} Elm St") for n in (5, 7))
+    retention.place_hold(held_door.reference, "Complaint under review", users.admin())
+    photo = db.session.scalar(select(Photo).where(Photo.record_id == seen.id))
+    keys = {photo.original_key, photo.display_key, photo.thumbnail_key}
+
+    gone = {(i.rule, i.record_id) for i in retention.run(now=utcnow() + 731 * DAY).forgotten}
+    assert ("check_visit.photos", seen.id) in gone and not keys & set(store.stored_keys())
+    assert door.address == "5 Elm St"  # three years for a door
+    later = retention.run(now=utcnow() + 1096 * DAY).forgotten
+    assert [(item.rule, item.record_id, item.fields) for item in later] == [
+        ("survey_response.door", door.id, ("address",))
+    ]
+    db.session.expire_all()
+    assert door.address is None and door.outcome == "no_answer"
+    assert held_door.address == "7 Elm St" and seen.outcome == "all_secure"
