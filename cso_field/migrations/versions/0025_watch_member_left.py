@@ -18,10 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("watch_member") as batch:
-        batch.add_column(sa.Column("left_at", sa.DateTime(), nullable=True))
+    op.add_column("watch_member", sa.Column("left_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("watch_member") as batch:
-        batch.drop_column("left_at")
+    # Not batch: SQLite's own DROP COLUMN, since a batch copy of the table would break the
+    # sign-ups' foreign key to it.
+    op.drop_column("watch_member", "left_at")
