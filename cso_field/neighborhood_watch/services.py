@@ -373,7 +373,7 @@ def make_captain(member: WatchMember, user: User) -> bool:
             "watch_group.captain",
             object_type="watch_group",
             object_id=member.group_id,
-            detail=member.name,
+            detail=f"member {member.id}",  # no name: the trail outlives retention
         )
     return True
 
