@@ -122,6 +122,11 @@ def test_a_closed_case_past_five_years_loses_its_party_and_notice_pdfs(officer, 
     numbers = district_numbers()
 
     assert retention.run(now=utcnow() + FIVE_YEARS - DAY).forgotten == []
+    dry = retention.run(dry_run=True, now=utcnow() + FIVE_YEARS + DAY)  # lists, keeps all
+    assert [item.related for item in dry.forgotten] == [
+        (f"notice {issued[0]}: PDF, 1 photo copies",)
+    ]
+    assert files <= set(store.stored_keys()) and notice.pdf_key in files
     report = retention.run(now=utcnow() + FIVE_YEARS + DAY)
     assert [(item.record_id, item.photos) for item in report.forgotten] == [(first.id, 1)]
     assert report.forgotten[0].related == (f"notice {issued[0]}: PDF, 1 photo copies",)
