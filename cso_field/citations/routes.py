@@ -522,6 +522,9 @@ def notice(notice_id: int):
 @staff
 def notice_pdf(notice_id: int):
     notice = _get_notice(notice_id)
+    if not notice.pdf_key:  # removed after the case's retention period
+        flash(_("This notice's PDF was removed after its retention period."), "info")
+        return see_other(url_for("citations.view", record_id=notice.case_id))
     try:
         content = notices.stored_pdf(notice)
     except (StorageError, ValueError):

@@ -60,13 +60,3 @@ def scrub(text: str) -> str:
     for pattern in (EMAIL, PHONE, COORDINATE):
         text = pattern.sub(REDACTED, text)
     return text
-
-
-def cell(item: ExportField, record, profile: Profile):
-    """The field's value for this record under the profile."""
-    value = item.value(record)
-    if value is None:
-        return ""
-    if profile.scrub_text and item.personal == Personal.FREE_TEXT and isinstance(value, str):
-        return scrub(value)
-    return value

@@ -6,15 +6,15 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 from openpyxl import Workbook
 
 from cso_field import audit
-from cso_field.exports.profiles import Profile, cell, kept_fields
+from cso_field.exports.profiles import Profile, kept_fields, scrub
 from cso_field.extensions import db
-from cso_field.records.registry import ExportSource
+from cso_field.records.registry import ExportField, ExportSource, Personal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,22 +24,48 @@ def header(source: ExportSource, profile: Profile) -> list[str]:
 
 
 def rows(source: ExportSource, profile: Profile, args: dict) -> Iterator[list]:
-    """Each exported record as a list of cells. The rows arrive in batches (yield_per) and the
-    session holds records weakly, so a written record is let go: memory stays flat."""
-    fields = kept_fields(source.fields, profile)
+    """Each exported record as a list of cells, ready for a spreadsheet. What each column
+    does (redaction, formula guard) is decided once per export, not per cell. The rows
+    arrive in batches (yield_per: a server-side cursor on PostgreSQL) and the session holds
+    records weakly, so a written record is let go: memory stays flat."""
+    columns = [column(item, profile) for item in kept_fields(source.fields, profile)]
     for record in source.rows(args):
-        yield [cell(item, record, profile) for item in fields]
+        yield [value(record) for value in columns]
 
 
 def _safe(value):
     """A cell a spreadsheet will not run as a formula (CSV injection); dates as ISO text."""
+    if isinstance(value, str):
+        return "'" + value if value[:1] in FORMULA_STARTS else value
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
     return value
+
+
+FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
+
+
+def column(item: ExportField, profile: Profile) -> Callable[[object], object]:
+    """The function giving one column's cell of a record: the field's value (None as ""),
+    blotted out when the profile scrubs this field's free text, made spreadsheet-safe."""
+    value = item.value
+    if profile.scrub_text and item.personal == Personal.FREE_TEXT:
+
+        def scrubbed(record):
+            found = value(record)
+            if found is None:
+                return ""
+            return _safe(scrub(found) if isinstance(found, str) else found)
+
+        return scrubbed
+
+    def plain(record):
+        found = value(record)
+        return "" if found is None else _safe(found)
+
+    return plain
 
 
 def csv_lines(source: ExportSource, profile: Profile, args: dict) -> Iterator[str]:
@@ -47,7 +73,7 @@ def csv_lines(source: ExportSource, profile: Profile, args: dict) -> Iterator[st
     writer = csv.writer(buffer)
     writer.writerow(header(source, profile))
     for row in rows(source, profile, args):
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow(row)
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -71,7 +97,7 @@ def xlsx_file(source: ExportSource, profile: Profile, args: dict):
     sheet = book.create_sheet(source.name[:31])
     sheet.append(header(source, profile))
     for row in rows(source, profile, args):
-        sheet.append([_safe(value) for value in row])
+        sheet.append(row)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by send_file)
     book.save(handle)
     handle.seek(0)

@@ -4,7 +4,7 @@ sign-ups (online or at a canvassed door) waiting to join a group, and the groups
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
@@ -30,13 +30,19 @@ class WatchGroup(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     archived_at: Mapped[datetime | None]
 
+    # The current members: those who left (left_at) stay as rows, for the counts.
     members: Mapped[list["WatchMember"]] = relationship(
-        back_populates="group", order_by=lambda: [WatchMember.is_captain.desc(), WatchMember.name]
+        primaryjoin=lambda: and_(
+            WatchGroup.id == WatchMember.group_id, WatchMember.left_at.is_(None)
+        ),
+        viewonly=True,
+        order_by=lambda: [WatchMember.is_captain.desc(), WatchMember.name],
     )
 
 
 class WatchMember(db.Model):
-    """A resident in a group; at most one member of a group is its block captain."""
+    """A resident in a group; at most one member of a group is its block captain. A member
+    who leaves keeps the row (left_at) until retention empties its personal fields."""
 
     __tablename__ = "watch_member"
     __table_args__ = (Index("ix_watch_member_group", "group_id", "name"),)
@@ -52,8 +58,9 @@ class WatchMember(db.Model):
     is_captain: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    left_at: Mapped[datetime | None]  # removed from the group; retention forgets it later
 
-    group: Mapped[WatchGroup] = relationship(back_populates="members")
+    group: Mapped[WatchGroup] = relationship()
 
 
 class WatchSignup(Tracked, Located, db.Model):

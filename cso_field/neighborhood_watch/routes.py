@@ -151,15 +151,30 @@ def archived():
 @bp.post("/<id:group_id>/members/<id:member_id>/captain")
 @roles(*SUPERVISORS)
 def captain(group_id: int, member_id: int):
+    member = _posted_member(group_id, member_id)
+    if services.make_captain(member, current_user):
+        flash(_("%(name)s is the block captain.", name=member.name), "success")
+    return see_other(url_for("neighborhood_watch.group", group_id=group_id))
+
+
+@bp.post("/<id:group_id>/members/<id:member_id>/remove")
+@roles(*SUPERVISORS)
+def remove_member(group_id: int, member_id: int):
+    member = _posted_member(group_id, member_id)
+    if services.remove_member(member, current_user):
+        flash(_("%(name)s removed from the group.", name=member.name), "success")
+    return see_other(url_for("neighborhood_watch.group", group_id=group_id))
+
+
+def _posted_member(group_id: int, member_id: int) -> WatchMember:
+    """A current member of the group, for a button's POST (404 otherwise, 400 without CSRF)."""
     group = _group_or_404(group_id)
     member = db.session.get(WatchMember, member_id)
-    if member is None or member.group_id != group.id:
+    if member is None or member.group_id != group.id or member.left_at is not None:
         abort(404)
     if not ButtonForm().validate():
         abort(400)
-    if services.make_captain(member, current_user):
-        flash(_("%(name)s is the block captain.", name=member.name), "success")
-    return see_other(url_for("neighborhood_watch.group", group_id=group.id))
+    return member
 
 
 @bp.route("/<id:group_id>/meetings/new", methods=["GET", "POST"])

@@ -373,16 +373,33 @@ def make_captain(member: WatchMember, user: User) -> bool:
             "watch_group.captain",
             object_type="watch_group",
             object_id=member.group_id,
-            detail=member.name,
+            detail=f"member {member.id}",  # no name: the trail outlives retention
+        )
+    return True
+
+
+def remove_member(member: WatchMember, user: User) -> bool:
+    """`member` leaves the group (no longer its captain); commits. The row stays, for the
+    counts, until retention empties it. False when it had already left."""
+    with write_transaction(member.group):
+        if member.left_at is not None:
+            return False
+        member.left_at, member.is_captain = utcnow(), False
+        audit.record(
+            "watch_group.member_removed",
+            object_type="watch_group",
+            object_id=member.group_id,
+            detail=f"member {member.id}",
         )
     return True
 
 
 def member_counts(groups: list[WatchGroup]) -> dict[int, int]:
-    """{group id: members} of a page of groups, in one query."""
+    """{group id: current members} of a page of groups, in one query."""
     rows = db.session.execute(
         select(WatchMember.group_id, func.count(WatchMember.id))
         .where(WatchMember.group_id.in_([group.id for group in groups]))
+        .where(WatchMember.left_at.is_(None))
         .group_by(WatchMember.group_id)
     )
     return dict(rows.all())
@@ -590,6 +607,7 @@ def register_neighborhood_watch() -> None:
             "watch_signup.dismiss": _l("Neighborhood Watch sign-up set aside"),
             "watch_group.create": _l("Neighborhood Watch group created"),
             "watch_group.captain": _l("Block captain chosen"),
+            "watch_group.member_removed": _l("Neighborhood Watch member removed"),
             "watch_group.update": _l("Neighborhood Watch group changed"),
             "watch_group.archive": _l("Neighborhood Watch group archived"),
             "watch_group.restore": _l("Neighborhood Watch group restored"),

@@ -3,8 +3,10 @@
 A record past its period keeps its row, reference, dates, district, outcome and counts (the
 district numbers stay as they were); its personal fields are emptied (NULL, or "" where the
 column requires a value), the same fields are blanked in its version history, and its photos
-are deleted from storage. A record under a hold is never touched. Each record forgotten is an
-audit row naming the fields and the number of photos, and each run one more with the totals.
+are deleted from storage. What a rule keeps elsewhere (`RelatedData`: a citation's party row,
+issued notices' PDFs) goes in the same unit of work. A record under a hold is never touched.
+Each record forgotten is an audit row naming the fields, the number of photos and what else
+went, and each run one more with the totals; a second run finds nothing left (idempotent).
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from cso_field.extensions import db
 from cso_field.photos.models import Photo
 from cso_field.records.models import RecordVersion
 from cso_field.retention.models import RetentionHold
-from cso_field.retention.registry import RULES, RetentionRule, rules
+from cso_field.retention.registry import RULES, RelatedData, RetentionRule, rules
 from cso_field.storage import get_storage
 from cso_field.timeutil import utcnow
 
@@ -45,6 +47,7 @@ class Forgotten:
     reference: str | None
     fields: tuple[str, ...]
     photos: int
+    related: tuple[str, ...] = ()  # what else went: "party 12: name, mailing address"
 
 
 @dataclass
@@ -71,8 +74,9 @@ def _blank(rule: RetentionRule, name: str):
     return None if rule.model.__table__.c[name].nullable else ""
 
 
-def _has_personal_data(rule: RetentionRule):
-    """Records with something left to forget: a personal field not yet blank, or a photo."""
+def _has_personal_data(rule: RetentionRule, cut: datetime):
+    """Records with something left to forget: a personal field not yet blank, a photo, or
+    related data that may go by `cut`."""
     model = rule.model
     conditions = []
     for name in rule.personal_fields:
@@ -80,6 +84,7 @@ def _has_personal_data(rule: RetentionRule):
         conditions.append(column.is_not(None) if blank is None else column != blank)
     if rule.photos:
         conditions.append(_photos_exist(rule))
+    conditions.extend(related.pending(cut) for related in rule.related)
     return or_(*conditions) if conditions else false()
 
 
@@ -88,18 +93,26 @@ def _photos_exist(rule: RetentionRule):
 
 
 def _held(rule: RetentionRule):
+    if rule.held is not None:
+        return rule.held()
+    return held(rule.record_type, rule.model.id)
+
+
+def held(record_type: str, record_id):
+    """The SQL condition that the record `record_id` (a column) of `record_type` is held."""
     return exists().where(
-        RetentionHold.record_type == rule.record_type,
-        RetentionHold.record_id == rule.model.id,
+        RetentionHold.record_type == record_type,
+        RetentionHold.record_id == record_id,
         RetentionHold.released_at.is_(None),
     )
 
 
 def due_query(rule: RetentionRule, now: datetime):
     """Records of this rule past their period, with personal data left, and not held."""
+    cut = cutoff(rule, now)
     return (
         select(rule.model)
-        .where(rule.due(cutoff(rule, now)), _has_personal_data(rule), ~_held(rule))
+        .where(rule.due(cut), _has_personal_data(rule, cut), ~_held(rule))
         .order_by(rule.model.id)
     )
 
@@ -114,44 +127,70 @@ def _photos_of(rule: RetentionRule, record_id: int) -> list[Photo]:
     )
 
 
-def _describe(rule: RetentionRule, record) -> Forgotten:
+def _related_due(rule: RetentionRule, record, cut: datetime) -> list[RelatedData]:
+    model = rule.model
+    return [
+        related
+        for related in rule.related
+        if db.session.scalar(select(model.id).where(model.id == record.id, related.pending(cut)))
+    ]
+
+
+def _process(rule: RetentionRule, record, cut: datetime, dry_run: bool) -> Forgotten | None:
+    """Forget what this record has left (dry run: only name it); None when nothing was left.
+    The files go first: if the database then fails, the next run tries again, and no file
+    outlives its period because a row was removed before it."""
     fields = tuple(
         name
         for name in rule.personal_fields
         if getattr(record, name) not in (None, _blank(rule, name))
     )
-    return Forgotten(
+    photos = _photos_of(rule, record.id)
+    if not dry_run:
+        _delete_photos(photos)
+    related = tuple(
+        name for item in _related_due(rule, record, cut) for name in item.forget(record, dry_run)
+    )
+    if not (fields or photos or related):
+        return None
+    item = Forgotten(
         rule.name,
         rule.record_type,
         record.id,
         getattr(record, "reference", None),
         fields,
-        len(_photos_of(rule, record.id)),
+        len(photos),
+        related,
     )
+    if not dry_run:
+        _forget_fields(rule, record, item)
+    return item
 
 
-def _forget(rule: RetentionRule, record, item: Forgotten) -> None:
-    """Delete the files first: if the database then fails, the next run tries again, and no
-    photo outlives its period because a row was removed before its file."""
+def _delete_photos(photos: list[Photo]) -> None:
     storage = get_storage()
-    for photo in _photos_of(rule, record.id):
+    for photo in photos:
         for key in {photo.original_key, photo.display_key, photo.thumbnail_key}:
             storage.delete(key)
         db.session.delete(photo)
+
+
+def _forget_fields(rule: RetentionRule, record, item: Forgotten) -> None:
     for name in item.fields:
         setattr(record, name, _blank(rule, name))
     _blank_versions(rule, record.id)
+    also = f"; also {'; '.join(item.related)}" if item.related else ""
     audit.record(
         "retention.forget",
         object_type=rule.record_type,
         object_id=record.id,
-        detail=f"{rule.name}: fields {', '.join(item.fields) or '-'}; photos {item.photos}",
+        detail=f"{rule.name}: fields {', '.join(item.fields) or '-'}; photos {item.photos}{also}",
     )
 
 
 def _blank_versions(rule: RetentionRule, record_id: int) -> None:
     """The history keeps which fields changed and when, not what they held."""
-    personal = set(rule.personal_fields)
+    personal = set(rule.personal_fields) | set(rule.history_fields)
     versions = db.session.scalars(
         select(RecordVersion).where(
             RecordVersion.record_type == rule.record_type, RecordVersion.record_id == record_id
@@ -179,17 +218,16 @@ def run(*, dry_run: bool = False, now: datetime | None = None, limit: int | None
 
 
 def _run_rule(rule: RetentionRule, now: datetime, report: RunReport, limit: int | None):
-    after_id = 0
+    after_id, cut = 0, cutoff(rule, now)
     while True:
         if not report.dry_run:
             begin_write()
         query = due_query(rule, now).where(rule.model.id > after_id).limit(BATCH)
         records = list(db.session.scalars(query))
         for record in records:
-            item = _describe(rule, record)
-            report.forgotten.append(item)
-            if not report.dry_run:
-                _forget(rule, record, item)
+            item = _process(rule, record, cut, report.dry_run)
+            if item is not None:
+                report.forgotten.append(item)
         if report.dry_run:
             db.session.rollback()
         else:
@@ -235,7 +273,7 @@ def find_by_reference(reference: str) -> tuple[str, object] | None:
     reference = reference.strip().upper()
     prefix = reference.split("-", 1)[0]
     for rule in rules():
-        if rule.model.reference_prefix == prefix:
+        if getattr(rule.model, "reference_prefix", None) == prefix:
             model = rule.model
             record = db.session.scalar(select(model).where(model.reference == reference))
             return (rule.record_type, record) if record is not None else None

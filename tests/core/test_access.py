@@ -159,6 +159,7 @@ EXPECTED_RULES = {
     "neighborhood_watch.new_group": SUPERVISORS,
     "neighborhood_watch.group": STAFF,
     "neighborhood_watch.captain": SUPERVISORS,
+    "neighborhood_watch.remove_member": SUPERVISORS,
     "neighborhood_watch.edit_group": SUPERVISORS,
     "neighborhood_watch.archive_group": SUPERVISORS,
     "neighborhood_watch.restore_group": SUPERVISORS,

@@ -492,6 +492,9 @@ SPECS: dict[str, Spec] = {
     ),
     "neighborhood_watch.group": Spec(STAFF, GET, always(OK)),
     "neighborhood_watch.captain": Spec(SUPERVISORS, POST_EMPTY, always(CHANGED)),
+    "neighborhood_watch.remove_member": Spec(
+        SUPERVISORS, POST_EMPTY, always(CHANGED), fresh="member"
+    ),
     "neighborhood_watch.edit_group": Spec(
         SUPERVISORS, (*GET, *POST_EMPTY, ("POST", GROUP)), get_post(422, CHANGED), fresh="group"
     ),
@@ -765,6 +768,8 @@ class World:
         if argument == "group_id":
             return self.watch_group(fresh).id
         if argument == "member_id":
+            if fresh == "member":
+                return add_to_group(watch_signup(client_address=None), self.group, self.senior).id
             return self.member.id
         if argument == "signup_id":
             return watch_signup(client_address=None).id if fresh else self.signup.id
@@ -859,7 +864,7 @@ def snapshot():
         "SELECT count(*) FROM watch_meeting",
         "SELECT count(*) FROM watch_signup",
         "SELECT id, member_id, dismissed_at FROM watch_signup ORDER BY id",
-        "SELECT id, is_captain FROM watch_member ORDER BY id",
+        "SELECT id, is_captain, left_at FROM watch_member ORDER BY id",
         "SELECT key, value FROM setting ORDER BY key",
         "SELECT id, released_at FROM retention_hold ORDER BY id",
     ]

@@ -1007,6 +1007,14 @@ WATCH_TARGETS = {
         shows=_group_page,
         examples=5,
     ),
+    "neighborhood_watch.remove_member": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/watch/{fuzz.group().id}/members/{fuzz.member().id}/remove",
+        forms=((ButtonForm, None),),
+        extra=("submit",),
+        shows=_group_page,
+        examples=5,
+    ),
     "neighborhood_watch.edit_group": Target(
         Role.SENIOR_CSO,
         lambda fuzz: f"/watch/{fuzz.group().id}/edit",

@@ -12,6 +12,7 @@ from cso_field.audit.models import AuditEvent
 from cso_field.auth.models import User
 from cso_field.extensions import db
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
+from cso_field.neighborhood_watch.services import add_to_group
 from cso_field.surveys import services as surveys
 from cso_field.surveys.models import SurveyResponse
 from cso_field.timeutil import department_today
@@ -328,3 +329,22 @@ def test_csos_cannot_change_archive_or_restore_groups(client, users, login):
     assert client.post(f"/watch/{group.id}/restore").status_code == 403
     assert client.get(f"/watch/{group.id}").status_code == 404  # archived: not for CSOs
     assert _events("watch_group.update") == [] and _events("watch_group.restore") == []
+
+
+def test_a_senior_cso_removes_a_member_who_leaves_the_list_but_not_the_counts(
+    app, client, users, login
+):
+    senior = users.senior()
+    group = watch_group(senior)
+    member = add_to_group(watch_signup(name="Mai Nguyen"), group, senior)
+    officer = login(users.cso(), test_client=app.test_client())
+    assert officer.post(f"/watch/{group.id}/members/{member.id}/remove").status_code == 403
+    login(senior)
+    removed = client.post(f"/watch/{group.id}/members/{member.id}/remove")
+    assert removed.status_code == 303 and removed.location.endswith(f"/watch/{group.id}")
+    shown = page(client.get(f"/watch/{group.id}"))
+    assert "Mai Nguyen removed from the group" in shown and "0 members" in shown
+    assert client.post(f"/watch/{group.id}/members/{member.id}/remove").status_code == 404
+    assert _count(WatchMember) == 1 and db.session.get(WatchMember, member.id).left_at
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("watch_group.member_removed") == 1
