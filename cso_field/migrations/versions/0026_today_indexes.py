@@ -15,7 +15,16 @@ down_revision = "0025"
 branch_labels = None
 depends_on = None
 
-TABLES = ("check_visit", "field_note", "survey_response")
+# Every reviewed record type's table (0024 made traffic incidents, blight cases and Watch
+# meetings reviewed too).
+TABLES = (
+    "check_visit",
+    "field_note",
+    "survey_response",
+    "traffic_incident",
+    "blight_case",
+    "watch_meeting",
+)
 
 
 def upgrade():
