@@ -1,7 +1,11 @@
 """Fixtures: a freshly migrated database per test (SQLite or PostgreSQL), the app, users per role.
 
 Set DATABASE_URL to a PostgreSQL database to run the suite there: it is migrated once
-and used as the template from which every test gets its own database.
+and used as the template from which every test gets its own database (a copy, or one emptied
+after an earlier test: see PostgresDatabases).
+
+What makes the suite slow is kept out of each test: users' passwords are hashed at a cheaper
+scrypt cost (TEST_CONFIG), and the demo department is seeded once per worker (`seeded_demo`).
 
 Safe under pytest-xdist (`make test` runs the suite in several worker processes): each
 worker has its own instance folder, its own SQLite template or PostgreSQL template database
