@@ -102,19 +102,21 @@ class Board:
         return sum(1 for row in self.rows if not row.on_post)
 
 
+def _assignments_of(period: OperationalPeriod):
+    return (
+        select(PostAssignment)
+        .where(
+            PostAssignment.incident_id == period.incident_id,
+            PostAssignment.period_id == period.id,
+        )
+        .order_by(PostAssignment.on_post_at, PostAssignment.id)
+    )
+
+
 def period_assignments(period: OperationalPeriod | None) -> list[PostAssignment]:
     if period is None:
         return []
-    return list(
-        db.session.scalars(
-            select(PostAssignment)
-            .where(
-                PostAssignment.incident_id == period.incident_id,
-                PostAssignment.period_id == period.id,
-            )
-            .order_by(PostAssignment.on_post_at, PostAssignment.id)
-        )
-    )
+    return list(db.session.scalars(_assignments_of(period)))
 
 
 def assignment_page(
@@ -126,12 +128,7 @@ def assignment_page(
         return [], False
     rows = list(
         db.session.scalars(
-            select(PostAssignment)
-            .where(
-                PostAssignment.incident_id == period.incident_id,
-                PostAssignment.period_id == period.id,
-            )
-            .order_by(PostAssignment.on_post_at, PostAssignment.id)
+            _assignments_of(period)
             .offset((page - 1) * ASSIGNMENTS_SHOWN)
             .limit(ASSIGNMENTS_SHOWN + 1)
             .options(joinedload(PostAssignment.post))
