@@ -4,9 +4,10 @@ fines, an indexed aggregate of the few cited cases) and to exports."""
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from cso_field.citations.lists import OWED
 from cso_field.citations.models import BlightCase, CaseViolation
 from cso_field.citations.states import OPEN_STATES, CaseState
 from cso_field.exports.fields import list_filters, list_rows, record_fields, status_filter
@@ -20,6 +21,7 @@ from cso_field.records.registry import (
     Personal,
     Tally,
 )
+from cso_field.timeutil import department_today
 
 COLUMNS = ("observed_on", "district_id", "state", "deleted_at")
 
@@ -72,8 +74,17 @@ FIELDS = (
 
 
 def _state(model, value: str):
+    """A case state, or one of the lists' own: "open", "due" (Reinspections due) and
+    "overdue" (the Overdue list), as those lists choose them on the department's today."""
+    today = department_today()
     if value == "open":
         return model.state.in_([state.value for state in OPEN_STATES])
+    if value == "due":
+        return and_(model.state == CaseState.WARNED.value, model.correction_due <= today)
+    if value == "overdue":
+        warned = and_(model.state == CaseState.WARNED.value, model.correction_due < today)
+        owed = and_(model.state.in_(OWED), model.payment_due < today)
+        return or_(warned, owed)
     return model.state == value
 
 
@@ -90,7 +101,12 @@ OWN_FILTERS = (
     registry.ListFilter(
         "state",
         _l("Case state"),
-        {"open": _l("Open"), **{state.value: state.lazy_label for state in CaseState}},
+        {
+            "open": _l("Open"),
+            "due": _l("Reinspection due"),
+            "overdue": _l("Overdue"),
+            **{state.value: state.lazy_label for state in CaseState},
+        },
         _state,
     ),
     registry.ListFilter("violation", _l("Violation"), None, _with_violation),

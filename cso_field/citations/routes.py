@@ -144,7 +144,7 @@ def reinspections():
         rows,
         "citations/_due_rows.html",
         more_args={"lat": lat, "lon": lon},
-        export_args={"state": "warned"},
+        export_args={"state": "due"},
         due_labels=_due_labels(rows[0]),
     )
 
@@ -159,7 +159,10 @@ def _due_labels(rows) -> dict:
 @staff
 def overdue():
     rows = lists.overdue(department_today(), htmx.page_arg())
-    return _list(_("Overdue"), _("Nothing is overdue."), "citations.overdue", rows)
+    overdue_cases = {"state": "overdue"}  # what its export carries
+    return _list(
+        _("Overdue"), _("Nothing is overdue."), "citations.overdue", rows, export_args=overdue_cases
+    )
 
 
 @bp.get("/overview")

@@ -145,6 +145,32 @@ def test_the_notice_pdf_is_the_stored_one(app, client, login, setup):
     assert "$100.00" in view and "Pay by" in view and "days left" in view
 
 
+def test_the_due_and_overdue_lists_export_what_they_show(app, client, users, login, setup):
+    officer, violation = setup
+    today = department_today()
+    with app.test_request_context():
+        cases = {}
+        for name, due_on in (("overdue", -1), ("due", 0), ("later", 5)):
+            cases[name] = _case(officer, violation)
+            deadline = today + timedelta(days=due_on)
+            warn(cases[name], officer, correction_due=deadline, today=today - timedelta(days=10))
+    login(officer)
+
+    def exported(state):
+        response = client.get(f"/exports/blight_cases?profile=agency&format=csv&state={state}")
+        return page(client.get(response.headers["Location"]))
+
+    reinspections = page(client.get("/citations/reinspections"))
+    assert '<option value="due" selected>' in reinspections
+    due = exported("due")
+    assert cases["due"].reference in due and cases["overdue"].reference in due
+    assert cases["later"].reference not in due
+    assert '<option value="overdue" selected>' in page(client.get("/citations/overdue"))
+    overdue = exported("overdue")
+    assert cases["overdue"].reference in overdue
+    assert cases["due"].reference not in overdue and cases["later"].reference not in overdue
+
+
 def test_the_lists_and_the_senior_overview(app, client, users, login, setup):
     officer, violation = setup
     with app.test_request_context():
