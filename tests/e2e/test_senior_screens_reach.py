@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from cso_field.districts.models import District
 from cso_field.extensions import db
+from cso_field.records import services as records
 from tests.e2e.conftest import PHONE, csp_violations, log_in
 from tests.factories import PASSWORD, UserFactory, make_check, visit
 
@@ -84,3 +85,25 @@ def test_return_resubmit_approve_and_the_chart_counts_it(browser, phone, live_se
     expect(row).to_have_text("1")
     db.session.expire_all()
     assert made.status == "approved"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_returned_visit_is_corrected_from_the_first_screen(phone, live_server, language):
+    base_url, app = live_server
+    users = UserFactory(app)
+    cso = users.cso(locale=language)
+    made = visit(make_check(), cso, "suspicious")
+    with app.test_request_context():
+        records.return_for_changes(made, users.senior(), "Which window was open?")
+    db.session.commit()
+    log_in(phone, base_url, cso.username, PASSWORD)
+
+    phone.goto(f"{base_url}/checks/visits/{made.id}/edit")
+    expect(phone.get_by_text("Which window was open?")).to_be_visible()
+    _reachable(phone, "form.record-form button[type=submit]")
+    phone.locator("textarea[name=notes]").fill("The back window, ajar.")
+    phone.locator("form.record-form button[type=submit]").tap()
+    phone.wait_for_url(f"{base_url}/checks/visits/{made.id}")
+    db.session.expire_all()
+    assert made.notes == "The back window, ajar." and made.status == "returned"
+    assert csp_violations(phone) == []
