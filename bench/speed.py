@@ -300,9 +300,11 @@ def login(port: int, username: str, password: str = PASSWORD) -> Browser:
     form = {"csrf_token": token, "username": username, "password": password}
     status, _ = browser.post("/login", form)
     if status in (302, 303) and needs_code(browser.location):
+        # First the code: it may wait up to 30 s for a step no sign-in used (no code is
+        # accepted twice), longer than the server keeps an idle connection for the post.
+        code = code_for(username)
         token = browser.csrf_token(VERIFY_PATH)
-        code = {"csrf_token": token, "code": code_for(username)}
-        status, _ = browser.post(VERIFY_PATH, code)
+        status, _ = browser.post(VERIFY_PATH, {"csrf_token": token, "code": code})
     if status not in (302, 303) or "/login" in (browser.location or "/login"):
         raise RuntimeError(f"login as {username} failed with status {status}")
     return browser
