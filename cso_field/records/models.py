@@ -172,3 +172,16 @@ class RecordVersion(db.Model):
     # {field: [old, new]} for edits; empty for state changes (the comment is in `note`).
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewTally(db.Model):
+    """How many live records of each record type there are in each review state, per author
+    (0: none): what the review queue's counts and Today's "waiting for review" read, a few
+    rows however long the queue. Database triggers keep it (records/tally.py)."""
+
+    __tablename__ = "review_tally"
+
+    record_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    author_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int]

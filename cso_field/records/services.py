@@ -22,6 +22,7 @@ from cso_field.records.models import (
     FieldRecordMixin,
     RecordVersion,
     Reviewed,
+    ReviewTally,
     SoftDeleted,
     Status,
     Tracked,
@@ -363,12 +364,19 @@ TODAY_SHOWN = 5  # rows of each Today list (a glance; "See all" and My records h
 
 def returned_to(user: User, limit: int = TODAY_SHOWN) -> list:
     """Records returned to this author that wait for changes, oldest first (at most
-    `limit`; one more tells the page that more follow)."""
+    `limit`; one more tells the page that more follow). Only the types the review tally
+    says this author has returned records of are read."""
+    returned = Status.RETURNED.value
+    kinds = db.session.scalars(
+        select(ReviewTally.record_type).where(
+            ReviewTally.author_id == user.id, ReviewTally.status == returned, ReviewTally.count > 0
+        )
+    ).all()
     records = []
     for model in reviewed_models():  # only a reviewer returns a record
-        query = select(model).where(
-            model.created_by_id == user.id, model.status == Status.RETURNED.value
-        )
+        if model.record_type not in kinds:
+            continue
+        query = select(model).where(model.created_by_id == user.id, model.status == returned)
         records += db.session.scalars(
             live(query, model).order_by(model.created_at).limit(limit + 1)
         )
@@ -477,33 +485,37 @@ class ReviewCounts:
         return most_first[:limit]
 
 
+def _waiting_tallied() -> tuple:
+    """The review tally's rows of what waits: reviewed types, submitted or resubmitted."""
+    kinds = [model.record_type for model in reviewed_models()]
+    return (
+        ReviewTally.record_type.in_(kinds),
+        ReviewTally.status.in_(WAITING),
+        ReviewTally.count > 0,
+    )
+
+
 def review_counts() -> ReviewCounts:
-    """Counts of the queue, one grouped query per reviewed type, read from its review index."""
+    """Counts of the queue, by type and by author, from the review tally (records/tally.py):
+    a few rows however many records wait."""
     by_type: dict[str, int] = {}
     by_author: dict[int, int] = {}
     states = set()
-    for model in reviewed_models():
-        query = live(
-            select(model.status, model.created_by_id, func.count())
-            .where(model.status.in_(WAITING))
-            .group_by(model.status, model.created_by_id),
-            model,
-        )
-        for status, author_id, count in db.session.execute(query):
-            by_type[model.record_type] = by_type.get(model.record_type, 0) + count
+    tally = ReviewTally
+    query = select(tally.record_type, tally.status, tally.author_id, tally.count)
+    for record_type, status, author_id, count in db.session.execute(
+        query.where(*_waiting_tallied())
+    ):
+        by_type[record_type] = by_type.get(record_type, 0) + count
+        if author_id:  # 0: records whose author's account is gone
             by_author[author_id] = by_author.get(author_id, 0) + count
-            states.add((model.record_type, status))
+        states.add((record_type, status))
     return ReviewCounts(by_type, by_author, frozenset(states))
 
 
 def review_count() -> int:
-    return sum(
-        db.session.scalar(
-            live(select(func.count()).select_from(model).where(model.status.in_(WAITING)), model)
-        )
-        or 0
-        for model in reviewed_models()
-    )
+    query = select(func.sum(ReviewTally.count)).where(*_waiting_tallied())
+    return db.session.scalar(query) or 0
 
 
 NEXT_TO_REVIEW_SCAN = 50  # the oldest records looked at for the next one a reviewer may take
