@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from cso_field import audit, locks
 from cso_field.auth.models import User
@@ -512,20 +512,18 @@ def save_quiet_months(months: int) -> bool:
     return True
 
 
-def quiet_groups(
-    limit: int = 50, today: date | None = None
-) -> list[tuple[WatchGroup, date | None]]:
-    """(group, last meeting day or None): the live groups with no meeting in the configured
-    number of months, the longest quiet first. A group younger than that with no meeting yet
-    is not listed."""
+def _quiet(today: date | None, *columns) -> Select:
+    """`columns` of the live groups with no meeting in the configured number of months (a
+    group younger than that with no meeting yet is not quiet), and their last meeting day."""
     cutoff = months_before(today or department_today(), quiet_months())
     last = (
         select(WatchMeeting.group_id, func.max(WatchMeeting.held_on).label("last_held"))
         .group_by(WatchMeeting.group_id)
         .subquery()
     )
-    query = (
-        select(WatchGroup, last.c.last_held)
+    return (
+        select(*columns, last.c.last_held)
+        .select_from(WatchGroup)
         .outerjoin(last, last.c.group_id == WatchGroup.id)
         .where(
             WatchGroup.archived_at.is_(None),
@@ -534,10 +532,23 @@ def quiet_groups(
                 (last.c.last_held.is_(None)) & (WatchGroup.created_at < day_start_utc(cutoff)),
             ),
         )
-        .order_by(last.c.last_held.is_not(None), last.c.last_held, WatchGroup.name)
-        .limit(limit)
     )
+
+
+def quiet_groups(
+    limit: int = 50, today: date | None = None
+) -> list[tuple[WatchGroup, date | None]]:
+    """(group, last meeting day or None): the quiet groups, the longest quiet first."""
+    query = _quiet(today, WatchGroup)
+    last_held = query.selected_columns.last_held
+    query = query.order_by(last_held.is_not(None), last_held, WatchGroup.name).limit(limit)
     return [(group, last_held) for group, last_held in db.session.execute(query)]
+
+
+def quiet_count(today: date | None = None) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(_quiet(today, WatchGroup.id).subquery())
+    )
 
 
 # -- Needs assessment --------------------------------------------------------------------------
@@ -559,7 +570,7 @@ def signup_count(district_id: int | None, start: datetime | None, end: datetime 
 
 
 def _today_card() -> dict:
-    return {"waiting": waiting_count(), "quiet": len(quiet_groups())}
+    return {"waiting": waiting_count(), "quiet": quiet_count()}
 
 
 MEETING_FIELDS = {
