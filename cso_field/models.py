@@ -12,6 +12,12 @@ from cso_field.citations.models import (
     ResponsibleParty,
     Violation,
 )
+from cso_field.community.models import (
+    DeliveryAttempt,
+    FingerprintAppointment,
+    FingerprintSlot,
+    MessageDelivery,
+)
 from cso_field.districts.models import District, Shift
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -52,6 +58,10 @@ from cso_field.traffic_posts.models import (
 )
 
 __all__ = [
+    "DeliveryAttempt",
+    "FingerprintAppointment",
+    "FingerprintSlot",
+    "MessageDelivery",
     "ActivityEntry",
     "Answer",
     "Assignment",
