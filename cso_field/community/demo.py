@@ -36,7 +36,7 @@ def load_demo_community(context: DemoContext) -> str:
             "method": method,
             "purpose": "employment",
             "name": name,
-            "phone": "209-555-01%02d" % (20 + number),
+            "phone": f"209-555-01{20 + number:02d}",
             "email": None,
             "language": language,
         }

@@ -20,7 +20,7 @@ import flask_babel
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cso_field import audit, locks, settings
 from cso_field.assignments import services as assignments
@@ -456,7 +456,6 @@ def calendar(first: date, days: int) -> tuple[list[CalendarDay], bool]:
             .where(FingerprintSlot.starts_at >= start, FingerprintSlot.starts_at < end)
             .order_by(FingerprintSlot.starts_at, FingerprintSlot.id)
             .limit(SLOTS_SHOWN + 1)
-            .options(selectinload(FingerprintSlot.appointments))
         )
     )
     messages = list(
@@ -473,6 +472,7 @@ def calendar(first: date, days: int) -> tuple[list[CalendarDay], bool]:
     )
     more = len(slots) > SLOTS_SHOWN or len(messages) > SLOTS_SHOWN
     slots, messages = slots[:SLOTS_SHOWN], messages[:SLOTS_SHOWN]
+    _load_bookings(slots)
     out = []
     for number in range(days):
         day = first + timedelta(days=number)
@@ -485,6 +485,25 @@ def calendar(first: date, days: int) -> tuple[list[CalendarDay], bool]:
             )
         )
     return out, more
+
+
+def _load_bookings(slots: list[FingerprintSlot]) -> None:
+    """Each slot's live bookings, in one query read in the (slot, id) index's order."""
+    booked: dict[int, list] = {slot.id: [] for slot in slots}
+    if booked:
+        rows = db.session.scalars(
+            select(FingerprintAppointment)
+            .where(
+                FingerprintAppointment.slot_id.in_(booked),
+                FingerprintAppointment.cancelled_at.is_(None),
+                FingerprintAppointment.deleted_at.is_(None),
+            )
+            .order_by(FingerprintAppointment.slot_id, FingerprintAppointment.id)
+        )
+        for appointment in rows:
+            booked[appointment.slot_id].append(appointment)
+    for slot in slots:
+        set_committed_value(slot, "appointments", booked[slot.id])
 
 
 def calendar_records(days: list[CalendarDay]) -> list:

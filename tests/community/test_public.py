@@ -63,7 +63,10 @@ def test_cancel_frees_the_place_and_move_takes_another(app, client, slots):
     assert moved.status_code == 303
     db.session.expire_all()
     assert [slot.booked for slot in db.session.scalars(select(FingerprintSlot))] == [0, 1]
-    assert outbox()[-1].subject.startswith(resident_text(app, "es", "Fingerprinting"))
+    reference = db.session.scalars(select(FingerprintAppointment)).one().reference
+    assert outbox()[-1].subject == resident_text(
+        app, "es", "Fingerprinting appointment %(reference)s is moved", reference=reference
+    )
     refused = client.post(link, data={"cancel-submit": "1"})
     assert refused.status_code == 422  # the box was not ticked
     cancelled = client.post(link, data={"cancel-confirm": "y", "cancel-submit": "1"})
