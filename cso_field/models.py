@@ -58,10 +58,6 @@ from cso_field.traffic_posts.models import (
 )
 
 __all__ = [
-    "DeliveryAttempt",
-    "FingerprintAppointment",
-    "FingerprintSlot",
-    "MessageDelivery",
     "ActivityEntry",
     "Answer",
     "Assignment",
@@ -77,13 +73,17 @@ __all__ = [
     "Choice",
     "Contact",
     "DayCount",
+    "DeliveryAttempt",
     "DesignatedProblem",
     "District",
     "EnforcementSession",
     "FieldNote",
+    "FingerprintAppointment",
+    "FingerprintSlot",
     "GeocodeCache",
     "LoginAttempt",
     "LoginThrottle",
+    "MessageDelivery",
     "NamedLock",
     "Notice",
     "OperationalPeriod",
