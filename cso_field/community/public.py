@@ -35,6 +35,7 @@ register_resident_area(
 
 
 def _offer(field, keep=None) -> None:
+    """The slots a resident may pick, without `keep` (the slot they already have)."""
     slots = services.bookable_slots()
     offered = [choice for choice in slot_choices(slots, slot_label) if choice[0] != str(keep)]
     field.choices = choices([("", pgettext("resident", "Choose a day and time")), *offered])

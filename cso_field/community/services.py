@@ -131,8 +131,8 @@ def open_slots(plan: SlotPlan, by: User) -> list[FingerprintSlot]:
     return slots
 
 
-def bookable_slots(now: datetime | None = None, keep: int | None = None) -> list:
-    """The open slots with room, soonest first (and `keep`, the resident's own slot)."""
+def bookable_slots(now: datetime | None = None) -> list:
+    """The open slots with room that a resident may still book, soonest first."""
     now = now or utcnow()
     query = (
         select(FingerprintSlot)
