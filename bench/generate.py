@@ -677,6 +677,7 @@ def fill(connection, world: World, password_hash: str) -> None:
     counts["record_version"] = _insert(connection, RecordVersion.__table__, versions)
     counts["login_attempt"] = _insert(connection, LoginAttempt.__table__, login_rows(world))
     fill_workspace(connection, world)
+    fill_community(connection, world)
     add_views(world)
     counts["audit_event"] = _insert(connection, AuditEvent.__table__, audit_rows(world))
     _fix_sequences(connection, [User.__table__, District.__table__, SpecialCheck.__table__,
@@ -828,6 +829,86 @@ def main() -> None:
     for table, rows in counts.items():
         print(f"{table:>15}: {rows:>10,}")
     print(f"{'total':>15}: {sum(counts.values()):>10,} rows in {seconds:.1f} s")
+
+
+# -- Community programs: fingerprinting slots and bookings, messages to deliver ------------------
+
+# Six 20-minute slots on each weekday morning, two places each, most taken: about 1,500 slots
+# and 2,500 bookings a year at full scale, from five years back to two months ahead.
+COMMUNITY_SLOTS_PER_DAY = 6
+COMMUNITY_MESSAGES_PER_YEAR = 400
+
+
+def fingerprint_slot_rows(world: World) -> Iterator[dict]:
+    seniors = world.by_role("senior_cso")
+    days = round(YEARS * 365 * world.scale) or 1
+    first = world.today - timedelta(days=days)
+    for offset in range(days + 60):
+        day = first + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for number in range(COMMUNITY_SLOTS_PER_DAY):
+            local = datetime(day.year, day.month, day.day, 9) + timedelta(minutes=20 * number)
+            booked = world.rng.choice((0, 1, 2, 2))
+            yield {"starts_at": world.local_to_utc(local), "minutes": 20, "capacity": 2,
+                   "booked": booked, "place": "Police station lobby",
+                   "created_by_id": world.rng.choice(seniors).id,
+                   "created_at": world.local_to_utc(local) - timedelta(days=30),
+                   "closed_at": None}  # fmt: skip
+
+
+def fingerprint_appointment_rows(world: World, slots: list[tuple]) -> Iterator[dict]:
+    for slot_id, starts_at, booked in slots:
+        for _ in range(booked):
+            past = starts_at < world.now
+            created = starts_at - timedelta(days=world.rng.randint(1, 20))
+            yield {"slot_id": slot_id, "method": world.rng.choice(("live_scan", "ink_card")),
+                   "purpose": "employment",
+                   "name": f"{world.rng.choice(FIRST_NAMES)} {world.rng.choice(LAST_NAMES)}",
+                   "phone": "209-555-0100", "email": None,
+                   "language": world.rng.choice(LANGUAGES), "client_address": world.ip(),
+                   "manage_token_hash": None, "cancelled_at": None, "reminder_queued_at": None,
+                   "outcome": world.rng.choice(("taken",) * 9 + ("no_show",)) if past else None,
+                   "prints_count": 1 if past else None, "print_type": None, "outcome_at": None,
+                   "outcome_by_id": None, "assignment_id": None, "reference": None,
+                   "client_uuid": world.uuid(), "submission_hash": "0" * 64,
+                   "created_at": created, "updated_at": created, "created_by_id": None,
+                   "deleted_at": None, "deleted_reason": None, "deleted_by_id": None}  # fmt: skip
+
+
+def message_rows(world: World) -> Iterator[dict]:
+    people = _field_staff(world)
+    total = max(1, round(YEARS * COMMUNITY_MESSAGES_PER_YEAR * world.scale))
+    for _ in range(total):
+        due = world.at_work_hour(world.today - timedelta(days=world.rng.randint(-30, YEARS * 365)))
+        author = world.rng.choice(people)
+        yield {"recipient": world.rng.choice(LAST_NAMES) + " family",
+               "address": world.rng.choice(world.addresses).text,
+               "message": "Property found: please call the front desk.",
+               "requested_by": "Front desk", "due_at": due,
+               "delivered_at": due if due < world.now else None, "assignment_id": None,
+               "reference": None, "client_uuid": world.uuid(), "submission_hash": "0" * 64,
+               "created_at": due - timedelta(days=1), "updated_at": due - timedelta(days=1),
+               "created_by_id": author.id, "deleted_at": None, "deleted_reason": None,
+               "deleted_by_id": None}  # fmt: skip
+
+
+def fill_community(connection, world: World) -> None:
+    from cso_field.community.models import FingerprintAppointment, FingerprintSlot, MessageDelivery
+
+    counts = world.counts
+    counts["fingerprint_slot"] = _insert(
+        connection, FingerprintSlot.__table__, fingerprint_slot_rows(world)
+    )
+    slots = connection.execute(
+        select(FingerprintSlot.id, FingerprintSlot.starts_at, FingerprintSlot.booked)
+    ).all()
+    counts["fingerprint_appointment"] = _insert(
+        connection, FingerprintAppointment.__table__, fingerprint_appointment_rows(world, slots)
+    )
+    counts["message_delivery"] = _insert(connection, MessageDelivery.__table__, message_rows(world))
+    _fix_sequences(connection, [FingerprintSlot.__table__, FingerprintAppointment.__table__,
+                                MessageDelivery.__table__])  # fmt: skip
 
 
 if __name__ == "__main__":

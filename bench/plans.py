@@ -69,6 +69,10 @@ PAGES = (
     (CSO, "/assignments/"),
     (SENIOR, "/team/roster?language=es&on_shift=y"),
     (SENIOR, "/team/training"),
+    (CSO, "/community/"),
+    (CSO, "/community/?view=week"),
+    (SENIOR, "/community/messages/"),
+    (SENIOR, "/community/messages/?page=2"),
 )
 
 

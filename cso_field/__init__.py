@@ -140,6 +140,13 @@ def register_record_types(app: Flask) -> None:
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
     app.cli.add_command(surveys_cli)
+    from cso_field.community.commands import community as community_cli
+    from cso_field.community.public import bp as community_public_bp
+    from cso_field.community.routes import bp as community_bp
+
+    app.register_blueprint(community_bp)
+    app.register_blueprint(community_public_bp)
+    app.cli.add_command(community_cli)
 
 
 def register_workspace(app: Flask) -> None:

@@ -12,6 +12,12 @@ from cso_field.citations.models import (
     ResponsibleParty,
     Violation,
 )
+from cso_field.community.models import (
+    DeliveryAttempt,
+    FingerprintAppointment,
+    FingerprintSlot,
+    MessageDelivery,
+)
 from cso_field.districts.models import District, Shift
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -67,13 +73,17 @@ __all__ = [
     "Choice",
     "Contact",
     "DayCount",
+    "DeliveryAttempt",
     "DesignatedProblem",
     "District",
     "EnforcementSession",
     "FieldNote",
+    "FingerprintAppointment",
+    "FingerprintSlot",
     "GeocodeCache",
     "LoginAttempt",
     "LoginThrottle",
+    "MessageDelivery",
     "NamedLock",
     "Notice",
     "OperationalPeriod",

@@ -50,6 +50,7 @@ TASKS = {
     "school_event": _l("School event"),
     "translation": _l("Translation"),
     "other_task": _l("Other task"),
+    "fingerprinting": _l("Fingerprinting appointment"),
 }
 TRANSLATION = "translation"
 LIVE = (State.OPEN.value, State.ACCEPTED.value)

@@ -6,13 +6,12 @@ Resident-facing text uses the "resident" message context, and resident forms are
 inside `resident_language()`, so every message comes back in the resident's language.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, npgettext, pgettext
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
@@ -20,14 +19,19 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
-    ValidationError,
 )
 
-from cso_field.forms import BaseForm, no_control_characters
+from cso_field.forms import BaseForm
 from cso_field.i18n import RESIDENT_LANGUAGES
-from cso_field.mail import normalized_address
 from cso_field.records.forms import ClientUUIDField
 from cso_field.records.location import LocationFields
+from cso_field.resident_forms import (
+    ResidentClientUUIDField,
+    ResidentMeta,
+    ResidentSelectField,
+    email_address,
+    phone_number,
+)
 from cso_field.settings import get_setting
 from cso_field.special_checks.models import CheckKind, RequestSource, VisitOutcome
 from cso_field.special_checks.services import START_PROBLEMS, DateProblem, date_problem
@@ -42,56 +46,12 @@ NOTE_MAX = 500
 INSTRUCTIONS_MAX = 2000
 VISIT_NOTES_MAX = 2000
 
-_PHONE = re.compile(r"^[0-9+()./\- ]+(\s*(x|ext\.?|#)\s*[0-9]{1,6})?$", re.IGNORECASE)
-PHONE_DIGITS = (7, 20)
-
-DAMAGED = lazy_pgettext("resident", "This form is damaged. Reload the page and try again.")
 NOT_A_DATE = lazy_pgettext("resident", "Enter a date, for example 2026-12-24.")
-NOT_A_CHOICE = lazy_pgettext("resident", "Choose one of the options.")
 
 
 def _date_required(message):
     # InputRequired, not DataRequired: an unreadable date keeps its "enter a date" message.
     return InputRequired(message=message)
-
-
-def resident_no_control_characters(form, field) -> None:
-    try:
-        no_control_characters(form, field)
-    except ValidationError:
-        raise ValidationError(
-            pgettext("resident", "Remove the invisible control characters from this field.")
-        ) from None
-
-
-def phone_number(form, field) -> None:
-    if not field.data:
-        return
-    digits = sum(character.isdigit() for character in field.data)
-    if not _PHONE.match(field.data) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
-        raise ValidationError(
-            pgettext("resident", "Enter a phone number with its area code, e.g. 209-555-0123.")
-        )
-
-
-def email_address(form, field) -> None:
-    """One real address (cso_field.mail's rules): no lists, no local mailboxes."""
-    if field.data and normalized_address(field.data) is None:
-        raise ValidationError(pgettext("resident", "Enter an email address like name@example.com."))
-
-
-class ResidentClientUUIDField(ClientUUIDField):
-    """The idempotency key, with its message in the resident's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(DAMAGED) from None
-
-    def pre_validate(self, form):
-        if self.data is None:
-            raise ValidationError(DAMAGED)
 
 
 class ResidentDateField(DateField):
@@ -100,12 +60,6 @@ class ResidentDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(NOT_A_DATE) from None
-
-
-class ResidentSelectField(SelectField):
-    def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(NOT_A_CHOICE)
 
 
 def date_message(problem: DateProblem, *, min_lead_days: int, max_length_days: int) -> str:
@@ -403,18 +357,6 @@ class CheckFormBase(BaseForm):
 def worded(words: CheckWording) -> type[CheckFormBase]:
     """CheckFormBase with the check's fields in `words`, to subclass."""
     return type("WordedCheckForm", (CheckFormBase,), {"wording": words, **check_fields(words)})
-
-
-class ResidentMeta(BaseForm.Meta):
-    """Field messages in the resident's words, also for the shared validators."""
-
-    def bind_field(self, form, unbound_field, options):
-        bound = super().bind_field(form, unbound_field, options)
-        bound.validators = [
-            resident_no_control_characters if rule is no_control_characters else rule
-            for rule in bound.validators
-        ]
-        return bound
 
 
 class CheckRequestForm(worded(RESIDENT_WORDING)):

@@ -196,6 +196,18 @@ EXPECTED_RULES = {
     "mfa.step_up_passkey": STAFF,
     "mfa.policy": ADMINS,
     "accounts.reset_factor": SUPERVISORS,
+    "community.calendar": STAFF,
+    "community.new_slots": SUPERVISORS,
+    "community.appointment": STAFF,
+    "community.record_outcome": STAFF,
+    "community.assign_appointment": SUPERVISORS,
+    "community.messages": STAFF,
+    "community.new_message": STAFF,
+    "community.message": STAFF,
+    "community.record_attempt": STAFF,
+    "community.assign_message": SUPERVISORS,
+    "community_public.book": ANYONE,
+    "community_public.manage": ANYONE,
 }
 
 

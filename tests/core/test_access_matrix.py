@@ -559,6 +559,18 @@ SPECS: dict[str, Spec] = {
     "retention.add_hold": Spec(ADMINS, POST_EMPTY, always(422)),
     "retention.release_hold": Spec(ADMINS, POST_EMPTY, always(CHANGED), fresh="hold"),
     "offline.session": Spec(STAFF, GET, always(OK)),
+    "community.calendar": Spec(STAFF, GET, always(OK)),
+    "community.new_slots": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "community.appointment": Spec(STAFF, GET, always(OK)),
+    "community.record_outcome": Spec(STAFF, POST_EMPTY, always(422)),
+    "community.assign_appointment": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "community.messages": Spec(STAFF, GET, always(OK)),
+    "community.new_message": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "community.message": Spec(STAFF, GET, always(OK)),
+    "community.record_attempt": Spec(STAFF, POST_EMPTY, always(422)),
+    "community.assign_message": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "community_public.book": Spec(ANYONE, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "community_public.manage": Spec(ANYONE, (*GET, *POST_EMPTY), get_ok_post(422)),
 }
 
 
@@ -615,6 +627,14 @@ class World:
         self.signup = watch_signup(client_address=None)
         self.meetings = {whose: self.meeting(self.owners[whose]) for whose in (OWN, OTHER)}
         self.tasks = {}
+
+    def community(self, argument):
+        """A booked fingerprinting appointment (by id or private link) or a message."""
+        from tests.community.records import community_records
+
+        if not hasattr(self, "community_records"):
+            self.community_records = community_records(self.app, self.senior, self.cso_a)
+        return self.community_records[argument]
 
     def meeting(self, owner):
         fields = {"held_on": department_today(), "place": "Hall", "topics": "Theft"}
@@ -775,6 +795,8 @@ class World:
             return watch_signup(client_address=None).id if fresh else self.signup.id
         if endpoint == "surveys.response":
             return self.responses[whose].id
+        if endpoint.startswith("community"):
+            return self.community(argument)
         if argument in ("token", "check_id"):
             check, token = self.check(owner) if fresh else (self.checks[whose], self.tokens[whose])
             if fresh and whose == GONE:
@@ -867,6 +889,10 @@ def snapshot():
         "SELECT id, is_captain, left_at FROM watch_member ORDER BY id",
         "SELECT key, value FROM setting ORDER BY key",
         "SELECT id, released_at FROM retention_hold ORDER BY id",
+        "SELECT id, booked FROM fingerprint_slot ORDER BY id",
+        "SELECT id, slot_id, cancelled_at, outcome, assignment_id FROM fingerprint_appointment",
+        "SELECT id, delivered_at, assignment_id FROM message_delivery ORDER BY id",
+        "SELECT count(*) FROM delivery_attempt",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -58,6 +58,7 @@ from cso_field.citations.forms import (
     WarningForm,
 )
 from cso_field.citations.models import Notice, Violation
+from cso_field.community import forms as community_forms
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.districts.models import District
 from cso_field.districts.services import ParsedDistrict, replace_districts
@@ -128,6 +129,7 @@ from cso_field.traffic_posts.forms import (
     SessionForm,
 )
 from cso_field.traffic_posts.models import TrafficIncident, TrafficPost
+from tests.community.records import fuzz_records
 from tests.factories import (
     IMG,
     PASSWORD,
@@ -1472,6 +1474,128 @@ REVIEW_TARGETS = {
     ),
 }
 TARGETS.update(REVIEW_TARGETS)
+
+
+def _community_pages(fuzz):
+    found = fuzz_records(fuzz)
+    return [
+        "/community/?view=week&day=" + _today(3),
+        f"/community/appointments/{found['appointment_id']}",
+        f"/community/messages/{found['message_id']}",
+        "/community/messages/",
+    ]
+
+
+def _booking_valid(fuzz):
+    slot = fuzz_records(fuzz)["slots"][0]
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "slot": str(slot),
+        "method": "ink_card",
+        "purpose": "other",
+        "name": IMG,
+        "phone": "209-555-0101",
+        "email": "fuzz@example.com",
+        "language": "km",
+        "submit": "1",
+    }
+
+
+def _message_valid(fuzz):
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "recipient": IMG,
+        "address": SCRIPT,
+        "message": SCRIPT,
+        "requested_by": IMG,
+        "due_day": _today(3),
+        "due_time": "10:00",
+    }
+
+
+TARGETS.update(
+    {
+        "community_public.book": Target(
+            None,
+            lambda fuzz: "/fingerprinting/",
+            forms=((community_forms.BookingForm, None),),
+            valid=_booking_valid,
+            shows=_community_pages,
+            examples=20,
+            query=("", "?lang=vi", "?lang=km", "?lang=hmn", f"?lang={SCRIPT}"),
+        ),
+        "community_public.manage": Target(
+            None,
+            lambda fuzz: f"/fingerprinting/manage/{fuzz_records(fuzz)['token']}",
+            forms=((community_forms.MoveForm, "move"), (community_forms.CancelForm, "cancel")),
+            valid=lambda fuzz: {
+                "move-slot": str(fuzz_records(fuzz)["slots"][1]),
+                "move-submit": "1",
+            },
+            shows=lambda fuzz: [
+                f"/fingerprinting/manage/{fuzz_records(fuzz)['token']}",
+                *_community_pages(fuzz),
+            ],
+            examples=15,
+            query=("", "?lang=pa"),
+        ),
+        "community.new_slots": Target(
+            Role.SENIOR_CSO,
+            lambda fuzz: "/community/slots/new",
+            forms=((community_forms.SlotsForm, None),),
+            valid=lambda fuzz: {
+                "day": _today(3),
+                "start": "09:00",
+                "count": "2",
+                "minutes": "15",
+                "capacity": "2",
+                "place": SCRIPT,
+            },
+            shows=_community_pages,
+            examples=15,
+        ),
+        "community.record_outcome": Target(
+            Role.CSO,
+            lambda fuzz: f"/community/appointments/{fuzz_records(fuzz)['appointment_id']}/outcome",
+            forms=((community_forms.OutcomeForm, None),),
+            valid=lambda fuzz: {"outcome": "taken", "prints_count": "2", "print_type": "ink_card"},
+            shows=_community_pages,
+            examples=10,
+        ),
+        "community.assign_appointment": Target(
+            Role.SENIOR_CSO,
+            lambda fuzz: f"/community/appointments/{fuzz_records(fuzz)['appointment_id']}/assign",
+            forms=((community_forms.AssignForm, None),),
+            valid=lambda fuzz: {"assignee": str(fuzz_records(fuzz)["cso"])},
+            shows=_community_pages,
+            examples=8,
+        ),
+        "community.new_message": Target(
+            Role.CSO,
+            lambda fuzz: "/community/messages/new",
+            forms=((community_forms.MessageForm, None),),
+            valid=_message_valid,
+            shows=_community_pages,
+            examples=15,
+        ),
+        "community.record_attempt": Target(
+            Role.CSO,
+            lambda fuzz: f"/community/messages/{fuzz_records(fuzz)['message_id']}/attempts",
+            forms=((community_forms.AttemptForm, None),),
+            valid=lambda fuzz: {"outcome": "nobody_home", "note": SCRIPT},
+            shows=_community_pages,
+            examples=10,
+        ),
+        "community.assign_message": Target(
+            Role.SENIOR_CSO,
+            lambda fuzz: f"/community/messages/{fuzz_records(fuzz)['message_id']}/assign",
+            forms=((community_forms.AssignForm, None),),
+            valid=lambda fuzz: {"assignee": str(fuzz_records(fuzz)["cso"])},
+            shows=_community_pages,
+            examples=8,
+        ),
+    }
+)
 
 
 def _post_endpoints(app) -> set[str]:
