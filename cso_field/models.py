@@ -17,6 +17,13 @@ from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
+from cso_field.missing_persons.models import (
+    Distribution,
+    MissingPerson,
+    Poster,
+    Searcher,
+    Step,
+)
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
 from cso_field.numbers.models import DayCount
 from cso_field.operations.models import BackupRun
@@ -68,12 +75,14 @@ __all__ = [
     "Contact",
     "DayCount",
     "DesignatedProblem",
+    "Distribution",
     "District",
     "EnforcementSession",
     "FieldNote",
     "GeocodeCache",
     "LoginAttempt",
     "LoginThrottle",
+    "MissingPerson",
     "NamedLock",
     "Notice",
     "OperationalPeriod",
@@ -82,15 +91,18 @@ __all__ = [
     "Photo",
     "PostAssignment",
     "PostEquipment",
+    "Poster",
     "Question",
     "RecordVersion",
     "RecoveryCode",
     "ResponsibleParty",
     "RetentionHold",
+    "Searcher",
     "Setting",
     "Shift",
     "SpecialCheck",
     "SpokenLanguage",
+    "Step",
     "Survey",
     "SurveyResponse",
     "SurveyVersion",

@@ -196,6 +196,18 @@ EXPECTED_RULES = {
     "mfa.step_up_passkey": STAFF,
     "mfa.policy": ADMINS,
     "accounts.reset_factor": SUPERVISORS,
+    "missing_persons.index": STAFF,
+    "missing_persons.new": STAFF,
+    "missing_persons.view": STAFF,
+    "missing_persons.steps": STAFF,
+    "missing_persons.due": STAFF,
+    "missing_persons.close_step": STAFF,
+    "missing_persons.found": STAFF,
+    "missing_persons.add_searcher": SUPERVISORS,
+    "missing_persons.new_poster": STAFF,
+    "missing_persons.poster": STAFF,
+    "missing_persons.poster_pdf": STAFF,
+    "missing_persons.distribute": STAFF,
 }
 
 

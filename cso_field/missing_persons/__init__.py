@@ -1,0 +1,27 @@
+"""Missing persons and at-risk youth (K-1 III E, P, R, S, U): reports taken without delay, the
+state deadlines as steps with countdowns, found, searchers, and posters.
+
+Screens (staff, blueprint `missing_persons` in routes.py, templates/missing_persons/):
+- /missing/                    reports missing or found, newest first   index.html, _rows.html
+- /missing/new                 take a report (phone or counter)         new.html, _form.html
+- /missing/<id>                the report: deadline steps, countdowns,  view.html, _steps.html,
+                               found, searchers, posters, History       _posters.html, _map.html
+- /missing/<id>/steps          the countdowns, polled by the report     _steps.html
+- /missing/due                 the Today card's countdowns, polled      _today_card.html
+- /missing/<id>/steps/<kind>   record a step done (MUPS number, time)
+- /missing/<id>/found          found: removal steps start, posters withdrawn
+- /missing/<id>/searchers      a Senior CSO assigns a searcher
+- /missing/<id>/posters        make a poster (English + a resident language)
+- /missing/posters/<id>[/pdf]  the poster (print page, PDF), its distribution log
+                               (poster_document.html)
+
+Who sees what: an adult's report, all staff; a juvenile's (under 18, WIC 827) only its taker,
+its searchers, Senior CSOs and admins; everyone else gets a 404 and a list row without the
+name. Every view is audited. No page of the type is kept offline (Cache-Control: no-store, and
+none is registered with the offline pages); Today's card shows references only.
+
+Files: models.py (MissingPerson, Step, Searcher, Poster, Distribution), forms.py, services.py
+(ages, deadlines and their settings, access, steps, found, lists, registration), notices.py
+(the poster), routes.py, commands.py (`flask missing-persons overdue`), demo.py.
+Tests: tests/missing_persons/, tests/e2e/test_missing_persons.py.
+"""

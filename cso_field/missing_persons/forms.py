@@ -1,0 +1,241 @@
+"""Forms: taking a report, closing a step, found, a searcher, a poster and its distribution.
+Times are typed in the department's zone and stored UTC; empty means now."""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from cso_field.forms import BaseForm
+from cso_field.i18n import RESIDENT_LANGUAGES
+from cso_field.missing_persons.models import (
+    AtRisk,
+    Channel,
+    DistributionChannel,
+    PosterField,
+    ReportType,
+)
+from cso_field.records.forms import ClientUUIDField
+from cso_field.records.location import LocationFields
+from cso_field.timeutil import department_today, utcnow
+
+NAME_MAX = 200
+SHORT_MAX = 300
+PHONE_MAX = 40
+TEXT_MAX = 2000
+NUMBER_MAX = 40
+NOT_A_CHOICE = _l("Choose one of the options.")
+
+
+def _at_most(limit: int):
+    return Length(max=limit, message=_l("At most %(max)d characters.", max=limit))
+
+
+def _choices(enum) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.lazy_label) for member in enum]
+
+
+class Choice(SelectField):
+    """A select whose refusal speaks the user's language."""
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(NOT_A_CHOICE)
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {choice.value for choice in self.choices}
+        if any(value not in allowed for value in self.data or ()):
+            raise ValidationError(NOT_A_CHOICE)
+
+
+class LocalDateTimeField(StringField):
+    """A date and time in the department's zone (the browser's datetime-local), kept UTC."""
+
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        for pattern in self.FORMATS:
+            try:
+                local = datetime.strptime(self.raw, pattern)
+            except ValueError:
+                continue
+            if 1900 <= local.year <= 9998:
+                self.data = to_utc(local)
+                return
+        raise ValueError(_l("Enter a date and time, for example 2026-07-04 14:30."))
+
+    def _value(self):
+        return getattr(self, "raw", "") or ""
+
+
+def not_in_future(form, field) -> None:
+    if field.data is not None and field.data > utcnow():
+        raise ValidationError(_l("This time is in the future."))
+
+
+def born_in_the_past(form, field) -> None:
+    if field.data is not None and not date(1900, 1, 1) <= field.data <= department_today():
+        raise ValidationError(_l("Enter a date of birth in the past."))
+
+
+class ReportForm(LocationFields):
+    """A report taken by phone or at the counter; the place last seen is the location."""
+
+    location_required = False
+
+    client_uuid = ClientUUIDField()
+    report_type = Choice(_l("Report type (CLETS)"), choices=_choices(ReportType))
+    channel = Choice(_l("Taken"), choices=_choices(Channel))
+    reported_at = LocalDateTimeField(
+        _l("Report received"),
+        description=_l("Empty: now. Every deadline runs from this time."),
+        validators=[not_in_future],
+    )
+    full_name = StringField(
+        _l("Full name"),
+        validators=[InputRequired(_l("Enter the person's name.")), _at_most(NAME_MAX)],
+    )
+    aliases = StringField(_l("Other names (optional)"), validators=[_at_most(SHORT_MAX)])
+    birth_date = DateField(
+        _l("Date of birth"),
+        validators=[InputRequired(_l("Enter the date of birth.")), born_in_the_past],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        description=_l("Height, build, hair, eyes, marks."),
+        validators=[_at_most(TEXT_MAX)],
+    )
+    languages = StringField(_l("Languages spoken"), validators=[_at_most(SHORT_MAX)])
+    medical_needs = TextAreaField(_l("Medical needs"), validators=[_at_most(TEXT_MAX)])
+    disability = TextAreaField(_l("Mental or physical disability"), validators=[_at_most(TEXT_MAX)])
+    at_risk = Checkboxes(_l("At risk (Penal Code 14215)"), choices=_choices(AtRisk))
+    last_seen_at = LocalDateTimeField(_l("Last seen"), validators=[not_in_future])
+    clothing = TextAreaField(_l("Clothing when last seen"), validators=[_at_most(TEXT_MAX)])
+    party_name = StringField(
+        _l("Reporting party"),
+        validators=[InputRequired(_l("Enter who is reporting.")), _at_most(NAME_MAX)],
+    )
+    party_phone = StringField(_l("Reporting party's phone"), validators=[_at_most(PHONE_MAX)])
+    party_relationship = StringField(_l("Relationship"), validators=[_at_most(SHORT_MAX)])
+    guardian_name = StringField(
+        _l("Parent or guardian (for a child)"), validators=[_at_most(NAME_MAX)]
+    )
+    guardian_phone = StringField(_l("Parent or guardian's phone"), validators=[_at_most(PHONE_MAX)])
+    guardian_language = Choice(
+        _l("Parent or guardian's language"),
+        choices=[
+            SelectChoice(code, language.name) for code, language in RESIDENT_LANGUAGES.items()
+        ],
+    )
+    publish = Checkboxes(
+        _l("The reporting party agrees to publish on a poster"), choices=_choices(PosterField)
+    )
+    submit = SubmitField(_l("Take the report"))
+
+    def content(self) -> dict:
+        fields = (
+            "report_type",
+            "channel",
+            "full_name",
+            "aliases",
+            "birth_date",
+            "description",
+            "languages",
+            "medical_needs",
+            "disability",
+            "last_seen_at",
+            "clothing",
+            "party_name",
+            "party_phone",
+            "party_relationship",
+            "guardian_name",
+            "guardian_phone",
+            "guardian_language",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "address",
+        )
+        content = {name: self[name].data for name in fields}
+        for name, value in content.items():
+            if value == "":
+                content[name] = None
+        content["guardian_language"] = self.guardian_language.data or "en"
+        content["at_risk"] = list(self.at_risk.data or [])
+        content["publish"] = list(self.publish.data or [])
+        content["reported_at"] = self.reported_at.data
+        return content
+
+
+class StepForm(BaseForm):
+    done_at = LocalDateTimeField(
+        _l("Done at"), description=_l("Empty: now."), validators=[not_in_future]
+    )
+    record_number = StringField(_l("MUPS/CLETS record number"), validators=[_at_most(NUMBER_MAX)])
+    note = StringField(_l("Note (optional)"), validators=[_at_most(SHORT_MAX)])
+    save = SubmitField(_l("Record as done"))
+
+
+class FoundForm(BaseForm):
+    found_at = LocalDateTimeField(
+        _l("Found at"), description=_l("Empty: now."), validators=[not_in_future]
+    )
+    found_place = StringField(
+        _l("Where found"),
+        validators=[InputRequired(_l("Enter where the person was found.")), _at_most(SHORT_MAX)],
+    )
+    found_notified = TextAreaField(
+        _l("Who was notified"),
+        validators=[InputRequired(_l("Enter who was notified.")), _at_most(TEXT_MAX)],
+    )
+    save = SubmitField(_l("Mark as found"))
+
+
+class SearcherForm(BaseForm):
+    user = Choice(_l("Searcher"), choices=[], coerce=str)
+    save = SubmitField(_l("Assign"))
+
+
+class PosterForm(BaseForm):
+    language = Choice(
+        _l("Second language"),
+        choices=[
+            SelectChoice(code, language.name)
+            for code, language in RESIDENT_LANGUAGES.items()
+            if code != "en"
+        ],
+    )
+    contact_phone = StringField(
+        _l("Contact number on the poster"),
+        validators=[InputRequired(_l("Enter the contact number.")), _at_most(PHONE_MAX)],
+    )
+    save = SubmitField(_l("Make the poster"))
+
+
+class DistributionForm(BaseForm):
+    agency = StringField(
+        _l("Agency"), validators=[InputRequired(_l("Enter the agency.")), _at_most(NAME_MAX)]
+    )
+    person = StringField(_l("Person (optional)"), validators=[_at_most(NAME_MAX)])
+    channel = Choice(_l("How"), choices=_choices(DistributionChannel))
+    save = SubmitField(_l("Log it"))
