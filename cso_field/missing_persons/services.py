@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.database import begin_write
+from cso_field.demo import register_demo
 from cso_field.districts.services import locate
 from cso_field.districts.shifts import current_shift
 from cso_field.extensions import db
@@ -411,6 +412,7 @@ MISSING_PERSONS = register(
     )
 )
 register_template_globals(countdown_duration=duration)
+register_demo("missing_persons", "cso_field.missing_persons.demo:load_demo")
 register_today_card(TodayCard("missing_persons/_today_card.html", _today_card, ALL_ROLES))
 audit.register_labels(
     {

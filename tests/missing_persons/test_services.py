@@ -107,3 +107,11 @@ def test_today_shows_the_takers_steps_and_every_step_to_a_senior_on_shift(app, u
     assert services.open_steps_for(senior) == []  # not on shift
     start_shift(senior, None, senior)
     assert len(services.open_steps_for(senior)) == 2
+
+
+def test_the_daily_command_lists_overdue_steps_without_names(app, users):
+    report = take(users.cso(), years=10, full_name="Hidden Name")
+    result = app.test_cli_runner().invoke(args=["missing-persons", "overdue"])
+    assert result.exit_code == 1  # REPORTED is in the past: both steps are overdue
+    assert f"{report.reference}\tbolo" in result.output and "doj_entry" in result.output
+    assert "Hidden Name" not in result.output and "2 overdue steps." in result.output
