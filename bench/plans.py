@@ -69,6 +69,9 @@ PAGES = (
     (CSO, "/assignments/"),
     (SENIOR, "/team/roster?language=es&on_shift=y"),
     (SENIOR, "/team/training"),
+    (CSO, "/missing/"),
+    (CSO, "/missing/?state=found&page=2"),
+    (SENIOR, "/missing/due"),
 )
 
 
