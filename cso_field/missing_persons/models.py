@@ -16,6 +16,8 @@ from cso_field.i18n import LabelledEnum
 from cso_field.records.models import Located, SoftDeleted, Tracked, record_indexes
 from cso_field.timeutil import utcnow
 
+JUVENILE_AGE = 18  # Welfare and Institutions Code 827: a juvenile's record
+
 
 class State(LabelledEnum):
     OPEN = "open", _l("Missing")
@@ -195,3 +197,17 @@ class Distribution(db.Model):
     channel: Mapped[str] = mapped_column(String(20))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+def age_on(birth_date: date, day: date) -> int:
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def age(report: MissingPerson) -> int:
+    """The person's age on the day of the report."""
+    return age_on(report.birth_date, report.reported_at.date())
+
+
+def is_juvenile(report: MissingPerson) -> bool:
+    return age(report) < JUVENILE_AGE

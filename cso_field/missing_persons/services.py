@@ -13,7 +13,7 @@ and the MUPS/CLETS record number.
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext
@@ -34,7 +34,10 @@ from cso_field.missing_persons.models import (
     State,
     Step,
     StepKind,
+    age,
+    is_juvenile,
 )
+from cso_field.missing_persons.reports import register_reports
 from cso_field.records import services as records
 from cso_field.records.models import LOCATION_FIELD_LABELS
 from cso_field.records.registry import (
@@ -48,7 +51,6 @@ from cso_field.roles import ALL_ROLES, SUPERVISORS, Role
 from cso_field.settings import get_setting, register_defaults
 from cso_field.timeutil import utcnow
 
-JUVENILE_AGE = 18  # Welfare and Institutions Code 827: a juvenile's record
 LIST_LIMIT = 25
 TODAY_LIMIT = 10
 
@@ -105,19 +107,6 @@ class MissingPersonError(Exception):
 
 
 # -- Age and deadlines --------------------------------------------------------------------------
-
-
-def age_on(birth_date: date, day: date) -> int:
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
-
-
-def age(report: MissingPerson) -> int:
-    return age_on(report.birth_date, report.reported_at.date())
-
-
-def is_juvenile(report: MissingPerson) -> bool:
-    return age(report) < JUVENILE_AGE
 
 
 def needs_entry(report: MissingPerson) -> bool:
@@ -413,6 +402,8 @@ MISSING_PERSONS = register(
 )
 register_template_globals(countdown_duration=duration)
 register_demo("missing_persons", "cso_field.missing_persons.demo:load_demo")
+
+register_reports()
 register_today_card(TodayCard("missing_persons/_today_card.html", _today_card, ALL_ROLES))
 audit.register_labels(
     {

@@ -150,3 +150,15 @@ def test_found_starts_the_removal_steps_and_withdraws_the_posters(client, login,
     page = client.get(f"/missing/{report.id}").get_data(as_text=True)
     assert "Notice to the reporting agency" in page and "MUPS removal" in page
     assert re.search(r"Withdrawn", page)
+
+
+def test_exports_carry_no_juvenile_identity_outside_the_internal_profile(client, login, cso):
+    take(cso, years=10, full_name="Kid Hidden", party_name="Parent Hidden")
+    take(cso, years=40, full_name="Grown Shown", report_type="voluntary_adult")
+    login(cso)
+    public = client.get("/exports/missing_persons/public.csv").get_data(as_text=True)
+    agency = client.get("/exports/missing_persons/agency.csv").get_data(as_text=True)
+    for text in (public, agency):
+        assert "Kid Hidden" not in text and "Parent Hidden" not in text
+        assert "juvenile_name" not in text and text.count("MP-") == 2
+    assert "Grown Shown" in agency and "Grown Shown" not in public
