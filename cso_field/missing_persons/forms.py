@@ -25,7 +25,9 @@ from cso_field.missing_persons.models import (
     DistributionChannel,
     PosterField,
     ReportType,
+    StepKind,
 )
+from cso_field.missing_persons.services import DEADLINES, UNDER_AGE_SETTING, WARNING_SETTING
 from cso_field.records.forms import ClientUUIDField
 from cso_field.records.location import LocationFields
 from cso_field.timeutil import department_today, utcnow
@@ -239,3 +241,62 @@ class DistributionForm(BaseForm):
     person = StringField(_l("Person (optional)"), validators=[_at_most(NAME_MAX)])
     channel = Choice(_l("How"), choices=_choices(DistributionChannel))
     save = SubmitField(_l("Log it"))
+
+
+def _minutes(low: int, high: int):
+    def check(form, field) -> None:
+        raw = (field.data or "").strip()
+        if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
+            raise ValidationError(
+                _l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high)
+            )
+
+    return check
+
+
+class DeadlineSettingsForm(BaseForm):
+    """The deadlines, in minutes, with the statute each default comes from as its hint."""
+
+    bolo = StringField(
+        _l("BOLO broadcast, minutes after the report"),
+        description=DEADLINES[StepKind.BOLO].source,
+        validators=[_minutes(1, 1440)],
+    )
+    doj_entry = StringField(
+        _l("MUPS entry, minutes after the report"),
+        description=DEADLINES[StepKind.DOJ_ENTRY].source,
+        validators=[_minutes(1, 1440)],
+    )
+    mups_removal = StringField(
+        _l("MUPS removal, minutes after the person is found"),
+        description=DEADLINES[StepKind.MUPS_REMOVAL].source,
+        validators=[_minutes(1, 1440)],
+    )
+    agency_notice = StringField(
+        _l("Notice to the reporting agency, minutes after the person is found"),
+        description=DEADLINES[StepKind.AGENCY_NOTICE].source,
+        validators=[_minutes(1, 10080)],
+    )
+    under_age = StringField(
+        _l("Under this age, the BOLO and MUPS entry are required"),
+        description=_l("PC 14211: under 21, or at risk (PC 14215) at any age."),
+        validators=[_minutes(1, 120)],
+    )
+    warning = StringField(
+        _l("A step turns red this many minutes before it is due"),
+        validators=[_minutes(1, 1440)],
+    )
+    save = SubmitField(_l("Save settings"))
+
+    KEYS = {
+        "bolo": DEADLINES[StepKind.BOLO].setting,
+        "doj_entry": DEADLINES[StepKind.DOJ_ENTRY].setting,
+        "mups_removal": DEADLINES[StepKind.MUPS_REMOVAL].setting,
+        "agency_notice": DEADLINES[StepKind.AGENCY_NOTICE].setting,
+        "under_age": UNDER_AGE_SETTING,
+        "warning": WARNING_SETTING,
+    }
+
+    def values(self) -> dict:
+        """{setting key: whole number}."""
+        return {key: int(self[name].data) for name, key in self.KEYS.items()}

@@ -15,6 +15,7 @@ from cso_field.htmx import form_error, render, see_other
 from cso_field.i18n import RESIDENT_LANGUAGES, resident_language_code
 from cso_field.missing_persons import notices, services
 from cso_field.missing_persons.forms import (
+    DeadlineSettingsForm,
     DistributionForm,
     FoundForm,
     PosterForm,
@@ -31,7 +32,8 @@ from cso_field.missing_persons.models import (
     StepKind,
 )
 from cso_field.records import services as records
-from cso_field.roles import SUPERVISORS, roles, staff
+from cso_field.roles import SUPERVISORS, Role, roles, staff
+from cso_field.settings import get_setting
 from cso_field.timeutil import utcnow
 
 bp = Blueprint("missing_persons", __name__, url_prefix="/missing")
@@ -255,6 +257,20 @@ def new_poster(record_id: int):
         flash(ERRORS[error.code](), "error")
         return see_other(url_for("missing_persons.view", record_id=report.id))
     return see_other(url_for("missing_persons.poster", poster_id=poster.id))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def settings():
+    form = DeadlineSettingsForm(
+        data={name: str(get_setting(key)) for name, key in DeadlineSettingsForm.KEYS.items()}
+    )
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("missing_persons/settings.html", form=form), status
+    changed = services.save_settings(form.values(), current_user)
+    flash(_("Settings saved.") if changed else _("Nothing had changed."), "success")
+    return see_other(url_for("missing_persons.settings"))
 
 
 @bp.get("/posters/<id:poster_id>")

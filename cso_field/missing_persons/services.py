@@ -48,7 +48,7 @@ from cso_field.records.registry import (
     register_today_card,
 )
 from cso_field.roles import ALL_ROLES, SUPERVISORS, Role
-from cso_field.settings import get_setting, register_defaults
+from cso_field.settings import get_setting, register_defaults, set_setting
 from cso_field.timeutil import utcnow
 
 LIST_LIMIT = 25
@@ -296,6 +296,25 @@ def mark_found(
     audit.record("missing_person.found", object_type="missing_person", object_id=report.id)
     db.session.commit()
     db.session.expire(report, ["steps"])
+
+
+def save_settings(values: dict, by: User) -> dict:
+    """Store the admin's deadlines and commit; returns {key: [old, new]} of what changed."""
+    begin_write()
+    changed = {
+        key: [get_setting(key), value] for key, value in values.items() if get_setting(key) != value
+    }
+    for key, (_old, new) in changed.items():
+        set_setting(key, new)
+    if changed:
+        audit.record(
+            "settings.update",
+            object_type="setting",
+            actor=by,
+            detail=", ".join(f"{key}: {old} -> {new}" for key, (old, new) in changed.items()),
+        )
+    db.session.commit()
+    return changed
 
 
 def assign_searcher(report: MissingPerson, searcher: User, by: User) -> bool:

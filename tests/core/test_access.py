@@ -208,6 +208,7 @@ EXPECTED_RULES = {
     "missing_persons.poster": STAFF,
     "missing_persons.poster_pdf": STAFF,
     "missing_persons.distribute": STAFF,
+    "missing_persons.settings": ADMINS,
 }
 
 

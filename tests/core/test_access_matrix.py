@@ -576,6 +576,7 @@ SPECS: dict[str, Spec] = {
     "retention.release_hold": Spec(ADMINS, POST_EMPTY, always(CHANGED), fresh="hold"),
     "offline.session": Spec(STAFF, GET, always(OK)),
     "missing_persons.index": Spec(STAFF, GET, always(OK)),
+    "missing_persons.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
     "missing_persons.due": Spec(STAFF, GET, always(OK)),
     "missing_persons.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
     "missing_persons.view": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),

@@ -65,6 +65,7 @@ from cso_field.districts.shifts import start_shift
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
 from cso_field.missing_persons.forms import (
+    DeadlineSettingsForm,
     DistributionForm,
     FoundForm,
     PosterForm,
@@ -1568,6 +1569,21 @@ MISSING_TARGETS = {
         forms=((DistributionForm, None),),
         valid=lambda fuzz: {"agency": SCRIPT, "person": IMG, "channel": "fax"},
         shows=_missing_pages,
+        examples=8,
+    ),
+    "missing_persons.settings": Target(
+        Role.ADMIN,
+        lambda fuzz: "/missing/settings",
+        forms=((DeadlineSettingsForm, None),),
+        valid=lambda fuzz: {
+            "bolo": "15",
+            "doj_entry": "120",
+            "mups_removal": "60",
+            "agency_notice": "1440",
+            "under_age": "21",
+            "warning": "30",
+        },
+        shows=lambda fuzz: ["/missing/settings", "/audit/"],
         examples=8,
     ),
 }

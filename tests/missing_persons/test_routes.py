@@ -162,3 +162,24 @@ def test_exports_carry_no_juvenile_identity_outside_the_internal_profile(client,
         assert "Kid Hidden" not in text and "Parent Hidden" not in text
         assert "juvenile_name" not in text and text.count("MP-") == 2
     assert "Grown Shown" in agency and "Grown Shown" not in public
+
+
+def test_an_admin_sets_the_deadlines_with_their_sources_named(client, login, users, cso):
+    login(users.admin())
+    page = client.get("/missing/settings").get_data(as_text=True)
+    assert "PC 14211: to the Department of Justice within two hours" in page
+    assert 'value="120"' in page
+    data = {
+        "bolo": "20",
+        "doj_entry": "90",
+        "mups_removal": "60",
+        "agency_notice": "1440",
+        "under_age": "21",
+        "warning": "30",
+    }
+    assert client.post("/missing/settings", data={**data, "doj_entry": "0"}).status_code == 422
+    assert client.post("/missing/settings", data=data).status_code == 303
+    report = take(cso, years=10)
+    assert {s.kind: s.due_at - report.reported_at for s in report.steps}[
+        "doj_entry"
+    ].seconds == 90 * 60
