@@ -21,7 +21,9 @@ from cso_field.missing_persons.models import (
     Distribution,
     MissingPerson,
     Poster,
+    SearchArea,
     Searcher,
+    SearchLog,
     Step,
 )
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
@@ -97,6 +99,8 @@ __all__ = [
     "RecoveryCode",
     "ResponsibleParty",
     "RetentionHold",
+    "SearchArea",
+    "SearchLog",
     "Searcher",
     "Setting",
     "Shift",

@@ -29,7 +29,7 @@ from cso_field.missing_persons.models import (
 )
 from cso_field.missing_persons.services import DEADLINES, UNDER_AGE_SETTING, WARNING_SETTING
 from cso_field.records.forms import ClientUUIDField
-from cso_field.records.location import LocationFields
+from cso_field.records.location import CoordinateField, LocationFields
 from cso_field.timeutil import department_today, utcnow
 
 NAME_MAX = 200
@@ -246,7 +246,7 @@ class DistributionForm(BaseForm):
 def _minutes(low: int, high: int):
     def check(form, field) -> None:
         raw = (field.data or "").strip()
-        if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and low <= int(raw) <= high):
             raise ValidationError(
                 _l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high)
             )
@@ -300,3 +300,69 @@ class DeadlineSettingsForm(BaseForm):
     def values(self) -> dict:
         """{setting key: whole number}."""
         return {key: int(self[name].data) for name, key in self.KEYS.items()}
+
+
+class AreaForm(BaseForm):
+    """A search area: a circle tapped on the board's map, and who searches it."""
+
+    name = StringField(
+        _l("Area name"),
+        validators=[InputRequired(_l("Name the area.")), _at_most(120)],
+    )
+    latitude = CoordinateField(_l("Latitude"))
+    longitude = CoordinateField(_l("Longitude"))
+    accuracy_m = CoordinateField(_l("Location accuracy (metres)"))
+    radius_m = StringField(_l("Radius (metres)"), default="400", validators=[_minutes(50, 20000)])
+    assignee = Choice(_l("Searcher"), choices=[])
+    save = SubmitField(_l("Assign the area"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        lat, lon = self.latitude.data, self.longitude.data
+        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            self.name.errors.append(_l("Tap the map where the area is."))
+            return False
+        return valid
+
+    def content(self) -> dict:
+        return {
+            "name": self.name.data,
+            "latitude": round(self.latitude.data, 7),
+            "longitude": round(self.longitude.data, 7),
+            "radius_m": int(self.radius_m.data),
+            "assignee_id": int(self.assignee.data),
+        }
+
+
+class SearchLogForm(BaseForm):
+    area = Choice(_l("Area covered"), choices=[])
+    started_at = LocalDateTimeField(
+        _l("Started"),
+        validators=[InputRequired(_l("Enter when you started.")), not_in_future],
+    )
+    ended_at = LocalDateTimeField(
+        _l("Ended"), description=_l("Empty: now."), validators=[not_in_future]
+    )
+    places_checked = TextAreaField(
+        _l("Places checked"),
+        validators=[InputRequired(_l("Write the places you checked.")), _at_most(TEXT_MAX)],
+    )
+    people_contacted = TextAreaField(_l("People contacted"), validators=[_at_most(TEXT_MAX)])
+    save = SubmitField(_l("Log the search"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = self.started_at.data, self.ended_at.data or utcnow()
+        if valid and start > end:
+            self.ended_at.errors.append(_l("The end is before the start."))
+            return False
+        return valid
+
+    def content(self) -> dict:
+        return {
+            "area_id": int(self.area.data) if self.area.data else None,
+            "started_at": self.started_at.data,
+            "ended_at": self.ended_at.data or utcnow(),
+            "places_checked": self.places_checked.data,
+            "people_contacted": self.people_contacted.data or None,
+        }

@@ -211,3 +211,37 @@ def age(report: MissingPerson) -> int:
 
 def is_juvenile(report: MissingPerson) -> bool:
     return age(report) < JUVENILE_AGE
+
+
+class SearchArea(db.Model):
+    """A circle on the map given to a searcher: tapped on the search board's map."""
+
+    __tablename__ = "missing_person_area"
+    __table_args__ = (Index("ix_missing_person_area_report", "report_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("missing_person.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+    radius_m: Mapped[int]
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+class SearchLog(db.Model):
+    """What a searcher did: the area covered, when, places checked, people contacted."""
+
+    __tablename__ = "missing_person_search_log"
+    __table_args__ = (Index("ix_missing_person_search_log_report", "report_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("missing_person.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("missing_person_area.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime]
+    places_checked: Mapped[str] = mapped_column(Text)
+    people_contacted: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,14 +13,16 @@ from cso_field.documents import pdf_response, render_pdf
 from cso_field.extensions import db
 from cso_field.htmx import form_error, render, see_other
 from cso_field.i18n import RESIDENT_LANGUAGES, resident_language_code
-from cso_field.missing_persons import notices, services
+from cso_field.missing_persons import notices, searches, services
 from cso_field.missing_persons.forms import (
+    AreaForm,
     DeadlineSettingsForm,
     DistributionForm,
     FoundForm,
     PosterForm,
     ReportForm,
     SearcherForm,
+    SearchLogForm,
     StepForm,
 )
 from cso_field.missing_persons.models import (
@@ -257,6 +259,77 @@ def new_poster(record_id: int):
         flash(ERRORS[error.code](), "error")
         return see_other(url_for("missing_persons.view", record_id=report.id))
     return see_other(url_for("missing_persons.poster", poster_id=poster.id))
+
+
+# -- Searches: the live board, areas and searchers' logs ---------------------------------------
+
+
+def _area_form(report: MissingPerson, **kwargs) -> AreaForm:
+    form = AreaForm(**kwargs)
+    choices = services.searcher_choices()
+    form.assignee.choices = [SelectChoice(str(value), label) for value, label in choices]
+    return form
+
+
+def _log_form(areas, **kwargs) -> SearchLogForm:
+    form = SearchLogForm(**kwargs)
+    none = SelectChoice("", _("Not a listed area"))
+    form.area.choices = [none, *(SelectChoice(str(area.id), area.name) for area in areas)]
+    return form
+
+
+def _board(report: MissingPerson, status: int = 200, **forms):
+    areas = searches.areas_of(report)
+    return render_template(
+        "missing_persons/board.html",
+        report=report,
+        areas=areas,
+        entries=searches.feed(report),
+        area_form=forms.get("area_form") or _area_form(report, formdata=None),
+        log_form=forms.get("log_form") or _log_form(areas, formdata=None),
+    ), status
+
+
+@bp.get("/<id:record_id>/board")
+@staff
+def board(record_id: int):
+    report = _report_or_404(record_id)
+    services.opened(report, current_user)
+    return _board(report)
+
+
+@bp.get("/<id:record_id>/board/feed")
+@staff
+def board_feed(record_id: int):
+    """The board's log entries, polled every 20 seconds."""
+    report = _report_or_404(record_id)
+    return render_template(
+        "missing_persons/_feed.html", report=report, entries=searches.feed(report)
+    )
+
+
+@bp.post("/<id:record_id>/areas")
+@roles(*SUPERVISORS)
+def add_area(record_id: int):
+    report = _report_or_404(record_id)
+    form = _area_form(report)
+    if not form.validate():
+        return _board(report, 422, area_form=form)
+    searches.add_area(report, current_user, form.content())
+    flash(_("Area %(name)s assigned.", name=form.name.data), "success")
+    return see_other(url_for("missing_persons.board", record_id=report.id))
+
+
+@bp.post("/<id:record_id>/logs")
+@staff
+def add_log(record_id: int):
+    report = _report_or_404(record_id)
+    form = _log_form(searches.areas_of(report))
+    if not form.validate():
+        return _board(report, 422, log_form=form)
+    searches.add_log(report, current_user, form.content())
+    flash(_("Search logged."), "success")
+    return see_other(url_for("missing_persons.board", record_id=report.id))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -433,6 +433,8 @@ audit.register_labels(
         "missing_person.searcher": _l("Searcher assigned"),
         "missing_person.poster": _l("Missing person poster made"),
         "missing_person.distribution": _l("Missing person poster sent"),
+        "missing_person.area": _l("Search area assigned"),
+        "missing_person.search_log": _l("Search logged"),
     }
 )
 

@@ -1,6 +1,7 @@
 // The last-seen map of a missing person report (templates/missing_persons/_map.html): Leaflet,
 // tiles from MAP_TILE_URL, a marker at the place last seen. With data-pick, tapping the map
-// puts the marker there and fills the form's position (the address stays as typed).
+// puts the marker there and fills the form's position (the address stays as typed). On the
+// search board, each area ([data-area]) is drawn as a circle.
 (() => {
   "use strict";
 
@@ -15,6 +16,13 @@
       maxZoom: 19,
     }).addTo(map);
     let marker = "marker" in element.dataset ? window.L.marker(centre).addTo(map) : null;
+    // The search board's areas: a circle each, named.
+    for (const area of document.querySelectorAll("[data-area]")) {
+      const at = [Number(area.dataset.lat), Number(area.dataset.lon)];
+      window.L.circle(at, { radius: Number(area.dataset.radius) })
+        .bindTooltip(area.dataset.label)
+        .addTo(map);
+    }
     if (!("pick" in element.dataset)) return;
     const form = element.closest("form");
     map.on("click", (event) => {

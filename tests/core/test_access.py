@@ -209,6 +209,10 @@ EXPECTED_RULES = {
     "missing_persons.poster_pdf": STAFF,
     "missing_persons.distribute": STAFF,
     "missing_persons.settings": ADMINS,
+    "missing_persons.board": STAFF,
+    "missing_persons.board_feed": STAFF,
+    "missing_persons.add_area": SUPERVISORS,
+    "missing_persons.add_log": STAFF,
 }
 
 

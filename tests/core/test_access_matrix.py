@@ -576,7 +576,12 @@ SPECS: dict[str, Spec] = {
     "retention.release_hold": Spec(ADMINS, POST_EMPTY, always(CHANGED), fresh="hold"),
     "offline.session": Spec(STAFF, GET, always(OK)),
     "missing_persons.index": Spec(STAFF, GET, always(OK)),
-    "missing_persons.settings": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    # An empty post keeps the stored values (the form starts from them): nothing changes.
+    "missing_persons.settings": Spec(ADMINS, (*GET, *POST_EMPTY), always(OK)),
+    "missing_persons.board": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.board_feed": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.add_area": Spec(SUPERVISORS, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.add_log": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
     "missing_persons.due": Spec(STAFF, GET, always(OK)),
     "missing_persons.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
     "missing_persons.view": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
@@ -933,6 +938,8 @@ def snapshot():
         "SELECT count(*) FROM missing_person_searcher",
         "SELECT count(*) FROM missing_person_poster",
         "SELECT count(*) FROM missing_person_distribution",
+        "SELECT count(*) FROM missing_person_area",
+        "SELECT count(*) FROM missing_person_search_log",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -65,12 +65,14 @@ from cso_field.districts.shifts import start_shift
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
 from cso_field.missing_persons.forms import (
+    AreaForm,
     DeadlineSettingsForm,
     DistributionForm,
     FoundForm,
     PosterForm,
     ReportForm,
     SearcherForm,
+    SearchLogForm,
 )
 from cso_field.missing_persons.forms import StepForm as MissingStepForm
 from cso_field.neighborhood_watch.forms import (
@@ -1489,6 +1491,7 @@ def _missing_report(fuzz) -> int:
 
     with fuzz.app.test_request_context():
         report = take(fuzz.user("cso"), full_name=SCRIPT, description=IMG, party_name=SCRIPT)
+    fuzz.missing_report = report.id
     return report.id
 
 
@@ -1505,7 +1508,9 @@ def _missing_poster(fuzz) -> str:
 
 
 def _missing_pages(fuzz) -> list[str]:
-    return ["/missing/", "/today", "/audit/"]
+    report = getattr(fuzz, "missing_report", None)
+    pages = [f"/missing/{report}", f"/missing/{report}/board"] if report else []
+    return ["/missing/", "/today", "/audit/", *pages]
 
 
 MISSING_TARGETS = {
@@ -1568,6 +1573,32 @@ MISSING_TARGETS = {
         _missing_poster,
         forms=((DistributionForm, None),),
         valid=lambda fuzz: {"agency": SCRIPT, "person": IMG, "channel": "fax"},
+        shows=_missing_pages,
+        examples=8,
+    ),
+    "missing_persons.add_area": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/areas",
+        forms=((AreaForm, None),),
+        valid=lambda fuzz: {
+            "name": SCRIPT,
+            "radius_m": "500",
+            "assignee": str(fuzz.user("cso").id),
+            **STOCKTON,
+        },
+        shows=_missing_pages,
+        examples=8,
+    ),
+    "missing_persons.add_log": Target(
+        Role.CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/logs",
+        forms=((SearchLogForm, None),),
+        valid=lambda fuzz: {
+            "area": "",
+            "started_at": _local(-1),
+            "places_checked": SCRIPT,
+            "people_contacted": IMG,
+        },
         shows=_missing_pages,
         examples=8,
     ),

@@ -183,3 +183,27 @@ def test_an_admin_sets_the_deadlines_with_their_sources_named(client, login, use
     assert {s.kind: s.due_at - report.reported_at for s in report.steps}[
         "doj_entry"
     ].seconds == 90 * 60
+
+
+def test_a_senior_gives_an_area_and_the_searcher_logs_it_on_the_board(client, login, users, cso):
+    report = take(cso, years=10)
+    searcher = users.cso(display_name="Sam Searcher")
+    senior = login(users.senior(), test_client=client.application.test_client())
+    url = f"/missing/{report.id}/areas"
+    area = {"name": "Oak Park", "radius_m": "300", "assignee": str(searcher.id)}
+    assert senior.post(url, data=area).status_code == 422  # no point tapped on the map
+    assert (
+        senior.post(url, data={**area, "latitude": "37.97", "longitude": "-121.3"}).status_code
+        == 303
+    )
+    login(searcher)  # an area makes them a searcher: they may open the child's record
+    board = client.get(f"/missing/{report.id}/board").get_data(as_text=True)
+    assert 'data-label="Oak Park"' in board and 'data-radius="300"' in board
+    log = {"started_at": "2026-06-01 10:30", "places_checked": "Playground, creek path"}
+    area_id = board.split('<option value="')[2].split('"')[0]
+    response = client.post(f"/missing/{report.id}/logs", data={**log, "area": area_id})
+    assert response.status_code == 303
+    feed = client.get(f"/missing/{report.id}/board/feed").get_data(as_text=True)
+    assert "Playground, creek path" in feed and "Sam Searcher" in feed
+    bad = client.post(f"/missing/{report.id}/logs", data={"places_checked": "Kept text"})
+    assert bad.status_code == 422 and "Kept text" in bad.get_data(as_text=True)
