@@ -20,6 +20,7 @@ from cso_field.mail import OutboxMessage
 from cso_field.missing_persons.models import (
     Distribution,
     MissingPerson,
+    ParentNotification,
     Poster,
     SearchArea,
     Searcher,
@@ -89,6 +90,7 @@ __all__ = [
     "Notice",
     "OperationalPeriod",
     "OutboxMessage",
+    "ParentNotification",
     "Passkey",
     "Photo",
     "PostAssignment",

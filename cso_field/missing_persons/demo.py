@@ -1,5 +1,6 @@
-"""Demo missing person reports for `seed-demo`: an at-risk adult still missing with a searcher
-assigned and a Spanish poster, and a runaway found yesterday whose MUPS removal is pending."""
+"""Demo missing person reports for `seed-demo`: an at-risk adult still missing with a search in
+progress (an area, a searcher's log) and a Spanish poster, and a runaway found yesterday whose
+MUPS removal is pending, with a parent notification letter in Spanish."""
 
 import uuid
 from datetime import date, timedelta
@@ -7,8 +8,9 @@ from datetime import date, timedelta
 from cso_field.demo import DemoContext
 from cso_field.missing_persons import services
 from cso_field.missing_persons.models import StepKind
-from cso_field.missing_persons.notices import log_distribution, make_poster
-from cso_field.timeutil import utcnow
+from cso_field.missing_persons.notices import log_distribution, make_poster, record_notification
+from cso_field.missing_persons.searches import add_area, add_log
+from cso_field.timeutil import department_today, utcnow
 
 
 def _take(context: DemoContext, author, **content):
@@ -53,7 +55,28 @@ def load_demo(context: DemoContext) -> str:
         record_number=None,
         note="Broadcast on all channels (demo).",
     )
-    services.assign_searcher(adult, cso, senior)
+    add_area(
+        adult,
+        senior,
+        {
+            "name": "Demo: Victory Park and the levee",
+            "latitude": 37.9618,
+            "longitude": -121.3170,
+            "radius_m": 600,
+            "assignee_id": cso.id,
+        },
+    )
+    add_log(
+        adult,
+        cso,
+        {
+            "area_id": None,
+            "started_at": now - timedelta(minutes=35),
+            "ended_at": now - timedelta(minutes=5),
+            "places_checked": "Demo: park restrooms, bus shelter on Pershing Ave, the levee path.",
+            "people_contacted": "Demo: park maintenance crew, two dog walkers.",
+        },
+    )
     poster = make_poster(adult, cso, "es", "209-937-8377")
     log_distribution(
         poster, cso, {"agency": "Lodi Police Department (demo)", "person": None, "channel": "email"}
@@ -87,6 +110,18 @@ def load_demo(context: DemoContext) -> str:
             record_number="M26-0042" if kind == StepKind.DOJ_ENTRY else None,
             note=None,
         )
+    record_notification(
+        runaway,
+        cso,
+        {
+            "language": "es",
+            "contact_phone": "209-937-8377",
+            "delivery": "hand",
+            "outcome": "delivered",
+            "follow_up_on": department_today() + timedelta(days=14),
+            "note": "Demo: mother asked for the youth outreach program.",
+        },
+    )
     services.mark_found(
         runaway,
         cso,
@@ -97,5 +132,5 @@ def load_demo(context: DemoContext) -> str:
     return (
         "2 demo missing person reports by cso.demo: an at-risk adult still missing (searcher, "
         "a Spanish poster, the DOJ entry due), a juvenile runaway found yesterday (MUPS "
-        "removal and agency notice pending)."
+        "removal and agency notice pending) with a parent letter in Spanish."
     )

@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cso_field.forms import BaseForm
@@ -22,7 +22,9 @@ from cso_field.i18n import RESIDENT_LANGUAGES
 from cso_field.missing_persons.models import (
     AtRisk,
     Channel,
+    Delivery,
     DistributionChannel,
+    Outcome,
     PosterField,
     ReportType,
     StepKind,
@@ -95,6 +97,11 @@ def not_in_future(form, field) -> None:
         raise ValidationError(_l("This time is in the future."))
 
 
+def on_or_after_today(form, field) -> None:
+    if field.data is not None and not department_today() <= field.data <= date(2100, 1, 1):
+        raise ValidationError(_l("Choose a day from today on."))
+
+
 def born_in_the_past(form, field) -> None:
     if field.data is not None and not date(1900, 1, 1) <= field.data <= department_today():
         raise ValidationError(_l("Enter a date of birth in the past."))
@@ -149,6 +156,15 @@ class ReportForm(LocationFields):
             SelectChoice(code, language.name) for code, language in RESIDENT_LANGUAGES.items()
         ],
     )
+    custody_order = TextAreaField(
+        _l("Custody order (parental abduction)"),
+        description=_l("Court, case number, date, and who has custody."),
+        validators=[_at_most(TEXT_MAX)],
+    )
+    case_contact = StringField(
+        _l("Sworn officer or district attorney handling it"),
+        validators=[_at_most(SHORT_MAX)],
+    )
     publish = Checkboxes(
         _l("The reporting party agrees to publish on a poster"), choices=_choices(PosterField)
     )
@@ -173,6 +189,8 @@ class ReportForm(LocationFields):
             "guardian_name",
             "guardian_phone",
             "guardian_language",
+            "custody_order",
+            "case_contact",
             "latitude",
             "longitude",
             "accuracy_m",
@@ -365,4 +383,35 @@ class SearchLogForm(BaseForm):
             "ended_at": self.ended_at.data or utcnow(),
             "places_checked": self.places_checked.data,
             "people_contacted": self.people_contacted.data or None,
+        }
+
+
+class NotificationForm(BaseForm):
+    """A parent notification: the letter's language and number, how it was delivered, what
+    came of it, and when to follow up."""
+
+    language = Choice(
+        _l("Letter language"),
+        choices=[SelectChoice(code, lang.name) for code, lang in RESIDENT_LANGUAGES.items()],
+    )
+    contact_phone = StringField(
+        _l("Number to call, in the letter"),
+        validators=[InputRequired(_l("Enter the contact number.")), _at_most(PHONE_MAX)],
+    )
+    delivery = Choice(_l("Delivery"), choices=_choices(Delivery))
+    outcome = Choice(_l("Outcome"), choices=_choices(Outcome))
+    follow_up_on = DateField(
+        _l("Follow up on (optional)"), validators=[Optional(), on_or_after_today]
+    )
+    note = StringField(_l("Note (optional)"), validators=[_at_most(SHORT_MAX)])
+    save = SubmitField(_l("Record the notification"))
+
+    def content(self) -> dict:
+        return {
+            "language": self.language.data,
+            "contact_phone": self.contact_phone.data,
+            "delivery": self.delivery.data,
+            "outcome": self.outcome.data,
+            "follow_up_on": self.follow_up_on.data,
+            "note": self.note.data or None,
         }

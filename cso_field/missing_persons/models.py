@@ -104,6 +104,9 @@ class MissingPerson(Tracked, Located, SoftDeleted, db.Model):
     guardian_phone: Mapped[str | None] = mapped_column(String(40))
     guardian_language: Mapped[str] = mapped_column(String(5), default="en")
     publish: Mapped[list] = mapped_column(JSON, default=list)  # PosterField values agreed
+    # A parent-involved abduction: the custody order, and the sworn officer or DA handling it
+    custody_order: Mapped[str | None] = mapped_column(Text)
+    case_contact: Mapped[str | None] = mapped_column(String(300))
     # Found
     found_at: Mapped[datetime | None]
     found_place: Mapped[str | None] = mapped_column(String(300))
@@ -245,3 +248,36 @@ class SearchLog(db.Model):
     places_checked: Mapped[str] = mapped_column(Text)
     people_contacted: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(LabelledEnum):
+    HAND = "hand", _l("Handed over")
+    MAIL = "mail", _l("By mail")
+    EMAIL = "email", _l("By email")
+    PHONE = "phone", _l("Read out by phone")
+
+
+class Outcome(LabelledEnum):
+    DELIVERED = "delivered", _l("Delivered")
+    NO_ANSWER = "no_answer", _l("Nobody there")
+    REFUSED = "refused", _l("Refused")
+    RETURNED = "returned", _l("Returned undelivered")
+
+
+class ParentNotification(db.Model):
+    """A letter to the parent or guardian of an at-risk youth (the parent notification
+    program), in the parent's language: how it went, and when to follow up."""
+
+    __tablename__ = "missing_person_notification"
+    __table_args__ = (Index("ix_missing_person_notification_report", "report_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("missing_person.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    delivery: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(10))
+    contact_phone: Mapped[str] = mapped_column(String(40))
+    follow_up_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

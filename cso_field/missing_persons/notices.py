@@ -15,13 +15,15 @@ from cso_field.i18n import date_filter, resident_language, time_filter
 from cso_field.missing_persons.models import (
     Distribution,
     MissingPerson,
+    ParentNotification,
     Poster,
     PosterField,
     State,
 )
-from cso_field.missing_persons.services import MissingPersonError, age
+from cso_field.missing_persons.services import MissingPersonError, age, is_juvenile
 
 DOCUMENT_TEMPLATE = "missing_persons/poster_document.html"
+LETTER_TEMPLATE = "missing_persons/letter_document.html"
 DISTRIBUTIONS_SHOWN = 50
 
 
@@ -119,4 +121,73 @@ def poster_context(report: MissingPerson, poster: Poster) -> dict:
         "clothing": report.clothing if PosterField.DESCRIPTION in published else None,
         "texts": {code: poster_texts(report, poster, code) for code in ("en", poster.language)},
         "lang": poster.language,
+    }
+
+
+# -- The parent notification program (K-1 III AA) ----------------------------------------------
+
+
+def record_notification(report: MissingPerson, user: User, content: dict) -> ParentNotification:
+    """A letter to the parent or guardian of a juvenile, and how it went; commit."""
+    begin_write()
+    if not is_juvenile(report):
+        raise MissingPersonError("adult")
+    sent = ParentNotification(report_id=report.id, sent_by_id=user.id, **content)
+    db.session.add(sent)
+    db.session.flush()
+    audit.record(
+        "missing_person.notification",
+        object_type="missing_person",
+        object_id=report.id,
+        detail=f"{content['language']} {content['outcome']}",
+    )
+    db.session.commit()
+    return sent
+
+
+def notifications_of(report: MissingPerson) -> list[ParentNotification]:
+    query = select(ParentNotification).where(ParentNotification.report_id == report.id)
+    return list(db.session.scalars(query.order_by(ParentNotification.sent_at.desc()).limit(50)))
+
+
+def letter_texts(report: MissingPerson, sent: ParentNotification, officer: str, code: str):
+    """The letter in one language: whole sentences, the names and numbers filled in."""
+    with resident_language(code):
+        return {
+            "title": pgettext("resident", "Parent notification"),
+            "greeting": pgettext("resident", "Dear parent or guardian,"),
+            "about": pgettext(
+                "resident",
+                "We are writing to you about %(name)s, born %(day)s.",
+                name=report.full_name,
+                day=date_filter(report.birth_date, "long", rebase=False),
+            ),
+            "concern": pgettext(
+                "resident",
+                "Our officers are concerned for this young person's safety and would like to "
+                "work with you to keep them safe.",
+            ),
+            "call": pgettext(
+                "resident",
+                "Please call %(phone)s to talk with an officer.",
+                phone=sent.contact_phone,
+            ),
+            "reference": pgettext(
+                "resident", "Reference number: %(reference)s", reference=report.reference
+            ),
+            "date": date_filter(sent.sent_at, "long"),
+            "signature": pgettext(
+                "resident", "%(name)s, Community Service Officer (CSO)", name=officer
+            ),
+        }
+
+
+def letter_context(report: MissingPerson, sent: ParentNotification) -> dict:
+    officer = db.session.get(User, sent.sent_by_id)
+    name = officer.display_name if officer else ""
+    return {
+        "notification": sent,
+        "report": report,
+        "lang": sent.language,
+        "texts": {code: letter_texts(report, sent, name, code) for code in {"en", sent.language}},
     }

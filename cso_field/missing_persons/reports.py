@@ -32,6 +32,8 @@ IDENTITY = (
     ("guardian_name", lambda r: r.guardian_name, Personal.NAME),
     ("guardian_phone", lambda r: r.guardian_phone, Personal.PHONE),
     ("found_place", lambda r: r.found_place, Personal.FREE_TEXT),
+    ("custody_order", lambda r: r.custody_order, Personal.FREE_TEXT),
+    ("case_contact", lambda r: r.case_contact, Personal.NAME),
 )
 
 FIELDS = (

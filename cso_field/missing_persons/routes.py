@@ -19,6 +19,7 @@ from cso_field.missing_persons.forms import (
     DeadlineSettingsForm,
     DistributionForm,
     FoundForm,
+    NotificationForm,
     PosterForm,
     ReportForm,
     SearcherForm,
@@ -27,8 +28,11 @@ from cso_field.missing_persons.forms import (
 )
 from cso_field.missing_persons.models import (
     AtRisk,
+    Delivery,
     DistributionChannel,
     MissingPerson,
+    Outcome,
+    ParentNotification,
     Poster,
     State,
     StepKind,
@@ -46,6 +50,7 @@ ERRORS = {
     "number": lambda: _("Enter the MUPS/CLETS record number."),
     "found": lambda: _("This person was already found."),
     "withdrawn": lambda: _("This poster was withdrawn: the person was found."),
+    "adult": lambda: _("Parent notifications are for juveniles only."),
 }
 
 
@@ -79,6 +84,8 @@ def _helpers() -> dict:
         "step_form": lambda step: StepForm(formdata=None),
         "at_risk_label": lambda value: AtRisk(value).label,
         "channel_label": lambda value: DistributionChannel(value).label,
+        "delivery_label": lambda value: Delivery(value).label,
+        "outcome_label": lambda value: Outcome(value).label,
         "language_name": lambda code: RESIDENT_LANGUAGES[resident_language_code(code)].name,
         "history_label": lambda action: str(HISTORY_ACTIONS.get(action, action)),
     }
@@ -137,6 +144,9 @@ def _view(report: MissingPerson, status: int = 200, **forms):
         "posters": notices.posters_of(report),
         "history": records.history(report),
         "fields": services.MISSING_PERSONS.fields,
+        "notification_form": forms.pop("notification_form", None)
+        or NotificationForm(formdata=None, language=report.guardian_language),
+        "notifications": notices.notifications_of(report),
         "searcher_form": forms.pop("searcher_form", None) or _searcher_form(formdata=None),
     }
     return render_template("missing_persons/view.html", **context), status
@@ -330,6 +340,48 @@ def add_log(record_id: int):
     searches.add_log(report, current_user, form.content())
     flash(_("Search logged."), "success")
     return see_other(url_for("missing_persons.board", record_id=report.id))
+
+
+# -- Parent notifications ------------------------------------------------------------------------
+
+
+@bp.post("/<id:record_id>/notifications")
+@staff
+def notify(record_id: int):
+    report = _report_or_404(record_id)
+    form = NotificationForm()
+    if not form.validate():
+        return _view(report, 422, notification_form=form)
+    try:
+        sent = notices.record_notification(report, current_user, form.content())
+    except services.MissingPersonError as error:
+        db.session.rollback()
+        flash(ERRORS[error.code](), "error")
+        return see_other(url_for("missing_persons.view", record_id=report.id))
+    return see_other(url_for("missing_persons.letter", notification_id=sent.id))
+
+
+def _notification_or_404(notification_id: int):
+    sent = db.session.get(ParentNotification, notification_id)
+    if sent is None:
+        abort(404)
+    return sent, _report_or_404(sent.report_id)
+
+
+@bp.get("/notifications/<id:notification_id>")
+@staff
+def letter(notification_id: int):
+    sent, report = _notification_or_404(notification_id)
+    context = notices.letter_context(report, sent)
+    return render_template(notices.LETTER_TEMPLATE, pdf=False, **context)
+
+
+@bp.get("/notifications/<id:notification_id>/pdf")
+@staff
+def letter_pdf(notification_id: int):
+    sent, report = _notification_or_404(notification_id)
+    rendered = render_pdf(notices.LETTER_TEMPLATE, **notices.letter_context(report, sent))
+    return pdf_response(rendered, f"{report.reference}-letter-{sent.language}.pdf")
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -434,6 +434,7 @@ audit.register_labels(
         "missing_person.poster": _l("Missing person poster made"),
         "missing_person.distribution": _l("Missing person poster sent"),
         "missing_person.area": _l("Search area assigned"),
+        "missing_person.notification": _l("Parent notification recorded"),
         "missing_person.search_log": _l("Search logged"),
     }
 )

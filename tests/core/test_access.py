@@ -213,6 +213,9 @@ EXPECTED_RULES = {
     "missing_persons.board_feed": STAFF,
     "missing_persons.add_area": SUPERVISORS,
     "missing_persons.add_log": STAFF,
+    "missing_persons.notify": STAFF,
+    "missing_persons.letter": STAFF,
+    "missing_persons.letter_pdf": STAFF,
 }
 
 

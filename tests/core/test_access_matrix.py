@@ -582,6 +582,9 @@ SPECS: dict[str, Spec] = {
     "missing_persons.board_feed": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
     "missing_persons.add_area": Spec(SUPERVISORS, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
     "missing_persons.add_log": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.notify": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.letter": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.letter_pdf": Spec(STAFF, GET, _need_to_know(OK), (OWN, OTHER)),
     "missing_persons.due": Spec(STAFF, GET, always(OK)),
     "missing_persons.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
     "missing_persons.view": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
@@ -780,7 +783,7 @@ class World:
     def missing(self, whose):
         """A juvenile's report of the owner's (for "adult", another CSO's report of an adult at
         risk), with a poster; made on first use."""
-        from cso_field.missing_persons.models import Poster
+        from cso_field.missing_persons.models import ParentNotification, Poster
         from tests.missing_persons.helpers import take
 
         if not hasattr(self, "reports"):
@@ -793,9 +796,17 @@ class World:
             poster = Poster(
                 report_id=report.id, language="pa", contact_phone="1", created_by_id=owner.id
             )
-            db.session.add(poster)
+            letter = ParentNotification(
+                report_id=report.id,
+                language="km",
+                delivery="mail",
+                outcome="delivered",
+                contact_phone="1",
+                sent_by_id=owner.id,
+            )
+            db.session.add_all([poster, letter])
             db.session.commit()
-            report.poster_id = poster.id
+            report.poster_id, report.letter_id = poster.id, letter.id
             if whose == GONE:
                 self.delete(report)
             self.reports[whose] = report
@@ -806,6 +817,8 @@ class World:
             if argument == "kind":
                 return "bolo"
             report = self.missing(whose)
+            if argument == "notification_id":
+                return report.letter_id
             return report.poster_id if argument == "poster_id" else report.id
         owner = self.owners.get(whose)
         if argument == "filename":
@@ -940,6 +953,7 @@ def snapshot():
         "SELECT count(*) FROM missing_person_distribution",
         "SELECT count(*) FROM missing_person_area",
         "SELECT count(*) FROM missing_person_search_log",
+        "SELECT count(*) FROM missing_person_notification",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -209,7 +209,7 @@ def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(demo
 
 
 def test_the_demo_has_a_missing_adult_and_a_runaway_found_yesterday(demo_app, seeded_demo):
-    from cso_field.missing_persons.models import MissingPerson, Searcher
+    from cso_field.missing_persons.models import MissingPerson, ParentNotification, Searcher
 
     with demo_app.app_context():
         reports = {r.report_type: r for r in db.session.scalars(select(MissingPerson))}
@@ -218,3 +218,5 @@ def test_the_demo_has_a_missing_adult_and_a_runaway_found_yesterday(demo_app, se
         assert runaway.state == "found"
         pending = {step.kind for step in runaway.steps if step.done_at is None}
         assert pending == {"mups_removal", "agency_notice"}
+        letter = db.session.scalars(select(ParentNotification)).one()
+        assert (letter.report_id, letter.language) == (runaway.id, "es")

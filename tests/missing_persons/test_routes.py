@@ -207,3 +207,30 @@ def test_a_senior_gives_an_area_and_the_searcher_logs_it_on_the_board(client, lo
     assert "Playground, creek path" in feed and "Sam Searcher" in feed
     bad = client.post(f"/missing/{report.id}/logs", data={"places_checked": "Kept text"})
     assert bad.status_code == 422 and "Kept text" in bad.get_data(as_text=True)
+
+
+def test_a_parent_letter_in_the_parents_language_for_a_juvenile_only(client, login, cso):
+    child = take(cso, years=11, guardian_language="es")
+    adult = take(cso, years=30)
+    login(cso)
+    page = client.get(f"/missing/{child.id}").get_data(as_text=True)
+    assert '<option selected value="es">' in page  # the guardian's language first
+    data = {
+        "language": "es",
+        "contact_phone": "209-555-0111",
+        "delivery": "hand",
+        "outcome": "delivered",
+        "follow_up_on": "2000-01-01",
+    }
+    url = f"/missing/{child.id}/notifications"
+    assert client.post(url, data=data).status_code == 422  # follow-up in the past
+    response = client.post(url, data={**data, "follow_up_on": ""})
+    assert response.status_code == 303
+    letter = client.get(response.location).get_data(as_text=True)
+    assert "Estimado padre, madre o tutor:" in letter and "Dear parent or guardian," in letter
+    assert "Maria Child" in letter and "209-555-0111" in letter
+    pdf = client.get(response.location + "/pdf")
+    assert "Llame al 209-555-0111" in _pdf_text(pdf.data) or "209-555-0111" in _pdf_text(pdf.data)
+    refused = client.post(f"/missing/{adult.id}/notifications", data={**data, "follow_up_on": ""})
+    assert refused.status_code == 303
+    assert "for juveniles only" in client.get(refused.location).get_data(as_text=True)

@@ -1,6 +1,6 @@
 """missing persons and at-risk youth: the report (missing_person, a field record), its
 deadline steps, its assigned searchers, search areas and searchers' logs, its posters and
-their distribution
+their distribution, and the parent notifications
 
 Revision ID: 0027
 Revises: 0026
@@ -43,6 +43,8 @@ def upgrade():
         sa.Column("guardian_phone", sa.String(length=40), nullable=True),
         sa.Column("guardian_language", sa.String(length=5), nullable=False),
         sa.Column("publish", sa.JSON(), nullable=False),
+        sa.Column("custody_order", sa.Text(), nullable=True),
+        sa.Column("case_contact", sa.String(length=300), nullable=True),
         sa.Column("found_at", sa.DateTime(), nullable=True),
         sa.Column("found_place", sa.String(length=300), nullable=True),
         sa.Column("found_notified", sa.Text(), nullable=True),
@@ -122,6 +124,33 @@ def upgrade():
     with op.batch_alter_table("missing_person_area", schema=None) as batch_op:
         batch_op.create_index(
             "ix_missing_person_area_report", ["report_id", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "missing_person_notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("delivery", sa.String(length=10), nullable=False),
+        sa.Column("outcome", sa.String(length=10), nullable=False),
+        sa.Column("contact_phone", sa.String(length=40), nullable=False),
+        sa.Column("follow_up_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("sent_at", sa.DateTime(), nullable=False),
+        sa.Column("sent_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["missing_person.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["sent_by_id"],
+            ["user_account.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("missing_person_notification", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_missing_person_notification_report", ["report_id", "sent_at"], unique=False
         )
 
     op.create_table(
@@ -278,6 +307,10 @@ def downgrade():
         batch_op.drop_index("ix_missing_person_poster_report")
 
     op.drop_table("missing_person_poster")
+    with op.batch_alter_table("missing_person_notification", schema=None) as batch_op:
+        batch_op.drop_index("ix_missing_person_notification_report")
+
+    op.drop_table("missing_person_notification")
     with op.batch_alter_table("missing_person_area", schema=None) as batch_op:
         batch_op.drop_index("ix_missing_person_area_report")
 
