@@ -1535,7 +1535,7 @@ MISSING_TARGETS = {
             **STOCKTON,
         },
         shows=_missing_pages,
-        examples=12,
+        examples=10,
     ),
     "missing_persons.close_step": Target(
         Role.CSO,
@@ -1543,7 +1543,7 @@ MISSING_TARGETS = {
         forms=((MissingStepForm, None),),
         valid=lambda fuzz: {"record_number": "M-1", "note": SCRIPT, "done_at": _local(-1)},
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.found": Target(
         Role.CSO,
@@ -1551,7 +1551,7 @@ MISSING_TARGETS = {
         forms=((FoundForm, None),),
         valid=lambda fuzz: {"found_place": SCRIPT, "found_notified": IMG},
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.add_searcher": Target(
         Role.SENIOR_CSO,
@@ -1559,7 +1559,7 @@ MISSING_TARGETS = {
         forms=((SearcherForm, None),),
         valid=lambda fuzz: {"user": str(fuzz.user("cso").id)},
         shows=_missing_pages,
-        examples=6,
+        examples=5,
     ),
     "missing_persons.new_poster": Target(
         Role.CSO,
@@ -1567,7 +1567,7 @@ MISSING_TARGETS = {
         forms=((PosterForm, None),),
         valid=lambda fuzz: {"language": "pa", "contact_phone": SCRIPT},
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.distribute": Target(
         Role.CSO,
@@ -1575,7 +1575,7 @@ MISSING_TARGETS = {
         forms=((DistributionForm, None),),
         valid=lambda fuzz: {"agency": SCRIPT, "person": IMG, "channel": "fax"},
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.add_area": Target(
         Role.SENIOR_CSO,
@@ -1588,7 +1588,7 @@ MISSING_TARGETS = {
             **STOCKTON,
         },
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.add_log": Target(
         Role.CSO,
@@ -1601,7 +1601,7 @@ MISSING_TARGETS = {
             "people_contacted": IMG,
         },
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.notify": Target(
         Role.CSO,
@@ -1616,7 +1616,7 @@ MISSING_TARGETS = {
             "note": IMG,
         },
         shows=_missing_pages,
-        examples=8,
+        examples=5,
     ),
     "missing_persons.settings": Target(
         Role.ADMIN,
@@ -1631,7 +1631,7 @@ MISSING_TARGETS = {
             "warning": "30",
         },
         shows=lambda fuzz: ["/missing/settings", "/audit/"],
-        examples=8,
+        examples=5,
     ),
 }
 TARGETS.update(MISSING_TARGETS)
