@@ -17,6 +17,7 @@ from cso_field.extensions import db
 from cso_field.missing_persons.models import MissingPerson
 from tests.e2e.conftest import PHONE, csp_violations, log_in
 from tests.factories import PASSWORD, UserFactory
+from tests.missing_persons.helpers import take
 
 pytestmark = pytest.mark.e2e
 
@@ -103,3 +104,7 @@ def test_the_report_forms_main_action_is_on_the_first_screen(phone, live_server,
     _reachable(phone, "#take-report")
     phone.goto(f"{base_url}/missing/")
     _reachable(phone, "#new-missing")
+    with app.test_request_context():
+        report = take(cso, years=9)
+    phone.goto(f"{base_url}/missing/{report.id}")
+    _reachable(phone, "#close-bolo")  # the first deadline's step, done in one tap
