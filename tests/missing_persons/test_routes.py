@@ -234,3 +234,14 @@ def test_a_parent_letter_in_the_parents_language_for_a_juvenile_only(client, log
     refused = client.post(f"/missing/{adult.id}/notifications", data={**data, "follow_up_on": ""})
     assert refused.status_code == 303
     assert "for juveniles only" in client.get(refused.location).get_data(as_text=True)
+
+
+def test_my_records_and_the_audit_trail_name_the_report_never_the_child(client, login, users, cso):
+    report = take(cso, years=10, full_name="Quiet Child")
+    login(cso)
+    mine = client.get("/records/mine").get_data(as_text=True)
+    assert report.reference in mine and "Quiet Child" not in mine
+    client.get(f"/missing/{report.id}")
+    senior = login(users.senior(), test_client=client.application.test_client())
+    trail = senior.get("/audit/").get_data(as_text=True)
+    assert report.reference in trail and "Quiet Child" not in trail
