@@ -65,7 +65,9 @@ def _poster_or_404(poster_id: int) -> tuple[Poster, MissingPerson]:
     poster = db.session.get(Poster, poster_id)
     if poster is None:
         abort(404)
-    return poster, _report_or_404(poster.report_id)
+    report = _report_or_404(poster.report_id)
+    services.opened(report, current_user)  # a poster shows the person: audited as a view
+    return poster, report
 
 
 DEFAULT_MAP_CENTRE = (37.9577, -121.2908)
@@ -365,7 +367,9 @@ def _notification_or_404(notification_id: int):
     sent = db.session.get(ParentNotification, notification_id)
     if sent is None:
         abort(404)
-    return sent, _report_or_404(sent.report_id)
+    report = _report_or_404(sent.report_id)
+    services.opened(report, current_user)  # the letter names the child: audited as a view
+    return sent, report
 
 
 @bp.get("/notifications/<id:notification_id>")

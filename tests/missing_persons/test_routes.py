@@ -135,6 +135,8 @@ def test_a_poster_in_spanish_and_english_with_only_what_was_agreed(client, login
     )
     assert sent.status_code == 303
     assert "Lodi PD" in client.get(f"/missing/posters/{poster.id}").get_data(as_text=True)
+    views = select(AuditEvent).where(AuditEvent.action == "missing_person.view")
+    assert len(db.session.scalars(views).all()) == 4  # the page, the PDF, the post, the page
 
 
 def test_found_starts_the_removal_steps_and_withdraws_the_posters(client, login, cso):
