@@ -73,6 +73,9 @@ PAGES = (
     (CSO, "/community/?view=week"),
     (SENIOR, "/community/messages/"),
     (SENIOR, "/community/messages/?page=2"),
+    (CSO, "/missing/"),
+    (CSO, "/missing/?state=found&page=2"),
+    (SENIOR, "/missing/due"),
 )
 
 

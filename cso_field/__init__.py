@@ -147,6 +147,11 @@ def register_record_types(app: Flask) -> None:
     app.register_blueprint(community_bp)
     app.register_blueprint(community_public_bp)
     app.cli.add_command(community_cli)
+    from cso_field.missing_persons.commands import missing_persons as missing_persons_cli
+    from cso_field.missing_persons.routes import bp as missing_persons_bp
+
+    app.register_blueprint(missing_persons_bp)
+    app.cli.add_command(missing_persons_cli)
 
 
 def register_workspace(app: Flask) -> None:

@@ -23,6 +23,16 @@ from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
 from cso_field.locks import NamedLock
 from cso_field.mail import OutboxMessage
+from cso_field.missing_persons.models import (
+    Distribution,
+    MissingPerson,
+    ParentNotification,
+    Poster,
+    SearchArea,
+    Searcher,
+    SearchLog,
+    Step,
+)
 from cso_field.neighborhood_watch.models import WatchGroup, WatchMeeting, WatchMember, WatchSignup
 from cso_field.numbers.models import DayCount
 from cso_field.operations.models import BackupRun
@@ -75,6 +85,7 @@ __all__ = [
     "DayCount",
     "DeliveryAttempt",
     "DesignatedProblem",
+    "Distribution",
     "District",
     "EnforcementSession",
     "FieldNote",
@@ -84,23 +95,30 @@ __all__ = [
     "LoginAttempt",
     "LoginThrottle",
     "MessageDelivery",
+    "MissingPerson",
     "NamedLock",
     "Notice",
     "OperationalPeriod",
     "OutboxMessage",
+    "ParentNotification",
     "Passkey",
     "Photo",
     "PostAssignment",
     "PostEquipment",
+    "Poster",
     "Question",
     "RecordVersion",
     "RecoveryCode",
     "ResponsibleParty",
     "RetentionHold",
+    "SearchArea",
+    "SearchLog",
+    "Searcher",
     "Setting",
     "Shift",
     "SpecialCheck",
     "SpokenLanguage",
+    "Step",
     "Survey",
     "SurveyResponse",
     "SurveyVersion",

@@ -283,7 +283,23 @@ def _accept_task(role, whose, method, body):
     return 403
 
 
+def _need_to_know(outcome):
+    """Missing persons: "own" and "other" are juveniles' reports (WIC 827), "adult" another
+    CSO's adult report. A CSO opens only their own juvenile's; a deleted one only admins."""
+
+    def expected(role, whose, method, body):
+        if whose == GONE:
+            return outcome if role == ADMIN else 404
+        if whose == OTHER and role == CSO:
+            return 404
+        return outcome
+
+    return expected
+
+
 NOTE_VARIANTS = (OWN, OTHER, GONE)
+ADULT = "adult"
+MISSING_VARIANTS = (OWN, OTHER, ADULT, GONE)
 TASK_VARIANTS = (OWN, OTHER)
 ACCOUNT_VARIANTS = (OWN, OTHER)
 GET = (("GET", None),)
@@ -571,6 +587,30 @@ SPECS: dict[str, Spec] = {
     "community.assign_message": Spec(SUPERVISORS, POST_EMPTY, always(422)),
     "community_public.book": Spec(ANYONE, (*GET, *POST_EMPTY), get_ok_post(422)),
     "community_public.manage": Spec(ANYONE, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "missing_persons.index": Spec(STAFF, GET, always(OK)),
+    # An empty post keeps the stored values (the form starts from them): nothing changes.
+    "missing_persons.settings": Spec(ADMINS, (*GET, *POST_EMPTY), always(OK)),
+    "missing_persons.board": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.board_feed": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.add_area": Spec(SUPERVISORS, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.add_log": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.notify": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.letter": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.letter_pdf": Spec(STAFF, GET, _need_to_know(OK), (OWN, OTHER)),
+    "missing_persons.due": Spec(STAFF, GET, always(OK)),
+    "missing_persons.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "missing_persons.view": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.steps": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    # An empty post records the BOLO as done now (it needs no number).
+    "missing_persons.close_step": Spec(STAFF, POST_EMPTY, _need_to_know(CHANGED), MISSING_VARIANTS),
+    "missing_persons.found": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.add_searcher": Spec(
+        SUPERVISORS, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS
+    ),
+    "missing_persons.new_poster": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "missing_persons.poster": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
+    "missing_persons.poster_pdf": Spec(STAFF, GET, _need_to_know(OK), (OWN, OTHER)),
+    "missing_persons.distribute": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
 }
 
 
@@ -760,7 +800,46 @@ class World:
         with self.app.test_request_context():
             return url_for(rule.endpoint, **values)
 
+    def missing(self, whose):
+        """A juvenile's report of the owner's (for "adult", another CSO's report of an adult at
+        risk), with a poster; made on first use."""
+        from cso_field.missing_persons.models import ParentNotification, Poster
+        from tests.missing_persons.helpers import take
+
+        if not hasattr(self, "reports"):
+            self.reports = {}
+        if whose not in self.reports:
+            owner = self.owners.get(whose, self.cso_b)
+            with self.app.test_request_context():
+                adult = {"years": 70, "at_risk": ["impaired"]}  # its steps as a child's
+                report = take(owner, **(adult if whose == ADULT else {"years": 10}))
+            poster = Poster(
+                report_id=report.id, language="pa", contact_phone="1", created_by_id=owner.id
+            )
+            letter = ParentNotification(
+                report_id=report.id,
+                language="km",
+                delivery="mail",
+                outcome="delivered",
+                contact_phone="1",
+                sent_by_id=owner.id,
+            )
+            db.session.add_all([poster, letter])
+            db.session.commit()
+            report.poster_id, report.letter_id = poster.id, letter.id
+            if whose == GONE:
+                self.delete(report)
+            self.reports[whose] = report
+        return self.reports[whose]
+
     def value(self, argument, endpoint, whose, fresh):
+        if endpoint.startswith("missing_persons."):
+            if argument == "kind":
+                return "bolo"
+            report = self.missing(whose)
+            if argument == "notification_id":
+                return report.letter_id
+            return report.poster_id if argument == "poster_id" else report.id
         owner = self.owners.get(whose)
         if argument == "filename":
             return "css/app.css"
@@ -893,6 +972,14 @@ def snapshot():
         "SELECT id, slot_id, cancelled_at, outcome, assignment_id FROM fingerprint_appointment",
         "SELECT id, delivered_at, assignment_id FROM message_delivery ORDER BY id",
         "SELECT count(*) FROM delivery_attempt",
+        "SELECT id, state, deleted_at FROM missing_person ORDER BY id",
+        "SELECT id, done_at, record_number FROM missing_person_step ORDER BY id",
+        "SELECT count(*) FROM missing_person_searcher",
+        "SELECT count(*) FROM missing_person_poster",
+        "SELECT count(*) FROM missing_person_distribution",
+        "SELECT count(*) FROM missing_person_area",
+        "SELECT count(*) FROM missing_person_search_log",
+        "SELECT count(*) FROM missing_person_notification",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -94,6 +94,7 @@ def test_every_record_type_lives_in_the_house_shape(app):
     assert packages == {
         "cso_field.citations",
         "cso_field.field_notes",
+        "cso_field.missing_persons",
         "cso_field.neighborhood_watch",
         "cso_field.special_checks",
         "cso_field.surveys",

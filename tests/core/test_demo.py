@@ -206,3 +206,17 @@ def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(demo
         )
     page = demo_client.get(f"/watch/{group.id}").get_data(as_text=True)
     assert "Demo: Mai Nguyen" in page and "Car break-ins" in page
+
+
+def test_the_demo_has_a_missing_adult_and_a_runaway_found_yesterday(demo_app, seeded_demo):
+    from cso_field.missing_persons.models import MissingPerson, ParentNotification, Searcher
+
+    with demo_app.app_context():
+        reports = {r.report_type: r for r in db.session.scalars(select(MissingPerson))}
+        adult, runaway = reports["dependent_adult"], reports["runaway"]
+        assert adult.state == "open" and _count(Searcher) == 1
+        assert runaway.state == "found"
+        pending = {step.kind for step in runaway.steps if step.done_at is None}
+        assert pending == {"mups_removal", "agency_notice"}
+        letter = db.session.scalars(select(ParentNotification)).one()
+        assert (letter.report_id, letter.language) == (runaway.id, "es")

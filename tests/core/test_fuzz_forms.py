@@ -65,6 +65,18 @@ from cso_field.districts.services import ParsedDistrict, replace_districts
 from cso_field.districts.shifts import start_shift
 from cso_field.extensions import db
 from cso_field.field_notes.forms import FieldNoteForm, NewFieldNoteForm
+from cso_field.missing_persons.forms import (
+    AreaForm,
+    DeadlineSettingsForm,
+    DistributionForm,
+    FoundForm,
+    NotificationForm,
+    PosterForm,
+    ReportForm,
+    SearcherForm,
+    SearchLogForm,
+)
+from cso_field.missing_persons.forms import StepForm as MissingStepForm
 from cso_field.neighborhood_watch.forms import (
     AddToGroupForm,
     ButtonForm,
@@ -1596,6 +1608,157 @@ TARGETS.update(
         ),
     }
 )
+
+
+def _missing_report(fuzz) -> int:
+    """A child's report by the fuzzing CSO, with payloads in what its pages show."""
+    from tests.missing_persons.helpers import take
+
+    with fuzz.app.test_request_context():
+        report = take(fuzz.user("cso"), full_name=SCRIPT, description=IMG, party_name=SCRIPT)
+    fuzz.missing_report = report.id
+    return report.id
+
+
+def _missing_poster(fuzz) -> str:
+    from cso_field.missing_persons.models import Poster
+
+    report_id = _missing_report(fuzz)
+    poster = Poster(
+        report_id=report_id, language="km", contact_phone=IMG, created_by_id=fuzz.user("cso").id
+    )
+    db.session.add(poster)
+    db.session.commit()
+    return f"/missing/posters/{poster.id}/distribution"
+
+
+def _missing_pages(fuzz) -> list[str]:
+    report = getattr(fuzz, "missing_report", None)
+    pages = [f"/missing/{report}", f"/missing/{report}/board"] if report else []
+    return ["/missing/", "/today", "/audit/", *pages]
+
+
+MISSING_TARGETS = {
+    "missing_persons.new": Target(
+        Role.CSO,
+        lambda fuzz: "/missing/new",
+        forms=((ReportForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "report_type": "lost",
+            "channel": "phone",
+            "full_name": SCRIPT,
+            "birth_date": "2019-05-06",
+            "party_name": IMG,
+            "guardian_language": "hmn",
+            "at_risk": "medical",
+            "publish": "name",
+            "last_seen_at": _local(-1),
+            "clothing": SCRIPT,
+            "address": IMG,
+            **STOCKTON,
+        },
+        shows=_missing_pages,
+        examples=10,
+    ),
+    "missing_persons.close_step": Target(
+        Role.CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/steps/doj_entry",
+        forms=((MissingStepForm, None),),
+        valid=lambda fuzz: {"record_number": "M-1", "note": SCRIPT, "done_at": _local(-1)},
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.found": Target(
+        Role.CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/found",
+        forms=((FoundForm, None),),
+        valid=lambda fuzz: {"found_place": SCRIPT, "found_notified": IMG},
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.add_searcher": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/searchers",
+        forms=((SearcherForm, None),),
+        valid=lambda fuzz: {"user": str(fuzz.user("cso").id)},
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.new_poster": Target(
+        Role.CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/posters",
+        forms=((PosterForm, None),),
+        valid=lambda fuzz: {"language": "pa", "contact_phone": SCRIPT},
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.distribute": Target(
+        Role.CSO,
+        _missing_poster,
+        forms=((DistributionForm, None),),
+        valid=lambda fuzz: {"agency": SCRIPT, "person": IMG, "channel": "fax"},
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.add_area": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/areas",
+        forms=((AreaForm, None),),
+        valid=lambda fuzz: {
+            "name": SCRIPT,
+            "radius_m": "500",
+            "assignee": str(fuzz.user("cso").id),
+            **STOCKTON,
+        },
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.add_log": Target(
+        Role.CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/logs",
+        forms=((SearchLogForm, None),),
+        valid=lambda fuzz: {
+            "area": "",
+            "started_at": _local(-1),
+            "places_checked": SCRIPT,
+            "people_contacted": IMG,
+        },
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.notify": Target(
+        Role.CSO,
+        lambda fuzz: f"/missing/{_missing_report(fuzz)}/notifications",
+        forms=((NotificationForm, None),),
+        valid=lambda fuzz: {
+            "language": "km",
+            "contact_phone": SCRIPT,
+            "delivery": "mail",
+            "outcome": "refused",
+            "follow_up_on": _today(3),
+            "note": IMG,
+        },
+        shows=_missing_pages,
+        examples=5,
+    ),
+    "missing_persons.settings": Target(
+        Role.ADMIN,
+        lambda fuzz: "/missing/settings",
+        forms=((DeadlineSettingsForm, None),),
+        valid=lambda fuzz: {
+            "bolo": "15",
+            "doj_entry": "120",
+            "mups_removal": "60",
+            "agency_notice": "1440",
+            "under_age": "21",
+            "warning": "30",
+        },
+        shows=lambda fuzz: ["/missing/settings", "/audit/"],
+        examples=5,
+    ),
+}
+TARGETS.update(MISSING_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:
