@@ -12,6 +12,7 @@ from cso_field.citations.models import (
     ResponsibleParty,
     Violation,
 )
+from cso_field.custody.models import CustodyItem, CustodyTransfer, Transport, TransportItem
 from cso_field.districts.models import District, Shift
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -66,6 +67,8 @@ __all__ = [
     "CheckVisit",
     "Choice",
     "Contact",
+    "CustodyItem",
+    "CustodyTransfer",
     "DayCount",
     "DesignatedProblem",
     "District",
@@ -97,6 +100,8 @@ __all__ = [
     "TrafficIncident",
     "TrafficPost",
     "TrainingAttendee",
+    "Transport",
+    "TransportItem",
     "TrainingSession",
     "TrustedDevice",
     "User",

@@ -174,6 +174,17 @@ EXPECTED_RULES = {
     "neighborhood_watch.quiet": SUPERVISORS,
     "neighborhood_watch.quiet_settings": ADMINS,
     "neighborhood_watch_public.sign_up": ANYONE,
+    "custody.index": STAFF,
+    "custody.new_item": STAFF,
+    "custody.item": STAFF,
+    "custody.custody_form": STAFF,
+    "custody.custody_pdf": STAFF,
+    "custody.signature": STAFF,
+    "custody.handover": STAFF,
+    "custody.transports": STAFF,
+    "custody.new_transport": STAFF,
+    "custody.transport": STAFF,
+    "custody.close_transport": STAFF,
     "offline.manifest": ANYONE,
     "offline.service_worker": ANYONE,
     "offline.offline_page": ANYONE,
@@ -217,6 +228,7 @@ def _url(app, rule, user_id):
         "district": "none",
         "source": "special_checks",
         "profile": "public",
+        "which": "giver",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
     with app.test_request_context():

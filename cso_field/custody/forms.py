@@ -1,0 +1,215 @@
+"""Custody forms: a collected item, a hand-over with both signatures, a trip, closing a trip."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from cso_field.custody.services import ItemKind, Party, PartyKind
+from cso_field.forms import BaseForm
+from cso_field.records.forms import ClientUUIDField
+
+NOT_A_CHOICE = _l("Choose one of the options shown.")
+
+
+def _length(maximum: int) -> Length:
+    return Length(max=maximum, message=_l("At most %(max)d characters.", max=maximum))
+
+
+def _required(message) -> list:
+    return [DataRequired(message=message)]
+
+
+class Choice(SelectField):
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(NOT_A_CHOICE)
+
+
+class LocalDateTimeField(StringField):
+    """A date and time in the department's zone (the browser's datetime-local), kept UTC;
+    empty means now."""
+
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist and isinstance(valuelist[0], str) else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        for pattern in self.FORMATS:
+            try:
+                local = datetime.strptime(self.raw, pattern)
+            except ValueError:
+                continue
+            if 1900 <= local.year <= 9998:
+                self.data = to_utc(local)
+                return
+        raise ValueError(_l("Enter a date and time, for example 2026-07-04 14:30."))
+
+    def _value(self):
+        return getattr(self, "raw", "") or ""
+
+
+def _kinds(enum) -> list[tuple[str, object]]:
+    return [(member.value, member.lazy_label) for member in enum]
+
+
+class ItemForm(BaseForm):
+    client_uuid = ClientUUIDField()
+    kind = Choice(_l("Kind"), choices=_kinds(ItemKind))
+    description = TextAreaField(
+        _l("Description"), validators=[*_required(_l("Describe the item.")), _length(2000)]
+    )
+    case_number = StringField(
+        _l("Case or report number"),
+        validators=[*_required(_l("Give the case or report number.")), _length(40)],
+    )
+    seal_number = StringField(_l("Seal number"), validators=[Optional(), _length(40)])
+    condition = StringField(
+        _l("Package condition"),
+        description=_l("For example: sealed bag, intact."),
+        validators=[*_required(_l("Describe the package's condition.")), _length(300)],
+    )
+    collected_at = LocalDateTimeField(_l("Collected at"), description=_l("Empty: now."))
+    collected_place = StringField(
+        _l("Where collected"),
+        validators=[*_required(_l("Say where the item was collected.")), _length(300)],
+    )
+    source_name = StringField(_l("Collected from (optional)"), validators=[_length(200)])
+    submit = SubmitField(_l("Save item"))
+
+    def content(self, now: datetime) -> dict:
+        return {
+            "kind": self.kind.data,
+            "description": self.description.data,
+            "case_number": self.case_number.data.upper(),
+            "seal_number": self.seal_number.data or None,
+            "condition": self.condition.data,
+            "collected_at": self.collected_at.data or now,
+            "collected_place": self.collected_place.data,
+            "source_name": self.source_name.data or None,
+        }
+
+
+def _party_kind(label) -> Choice:
+    return Choice(label, choices=_kinds(PartyKind))
+
+
+def _party_name(label) -> StringField:
+    return StringField(label, validators=[*_required(_l("Give the name.")), _length(200)])
+
+
+def _party_address(label) -> StringField:
+    return StringField(label, validators=[_length(300)])
+
+
+class HandoverForm(BaseForm):
+    """One hand-over, of one or several items; the giver and the receiver both sign."""
+
+    items = TextAreaField(
+        _l("Item numbers"),
+        description=_l("Scan or type each item's number, e.g. CI-2026-000012."),
+        validators=[*_required(_l("Type or scan at least one item number.")), _length(1000)],
+    )
+    giver_kind = _party_kind(_l("From: a"))
+    giver_name = _party_name(_l("From: name"))
+    giver_address = _party_address(_l("From: address (outside agency)"))
+    receiver_kind = _party_kind(_l("To: a"))
+    receiver_name = _party_name(_l("To: name"))
+    receiver_address = _party_address(_l("To: address (outside agency)"))
+    transferred_at = LocalDateTimeField(_l("Time"), description=_l("Empty: now."))
+    place = StringField(
+        _l("Place"), validators=[*_required(_l("Say where the hand-over is.")), _length(300)]
+    )
+    purpose = StringField(
+        _l("Purpose"),
+        validators=[*_required(_l("Say why the item changes hands.")), _length(300)],
+    )
+    seal_intact = BooleanField(_l("Seal intact and its number checked"))
+    seal_seen = StringField(_l("Seal number seen"), validators=[_length(40)])
+    new_seal = StringField(_l("New seal applied (optional)"), validators=[_length(40)])
+    condition = StringField(
+        _l("Condition now"),
+        validators=[*_required(_l("Describe the package's condition now.")), _length(300)],
+    )
+    notes = TextAreaField(_l("Notes"), validators=[_length(2000)])
+    giver_signed_name = StringField(
+        _l("Giver signs as"), validators=[*_required(_l("Give the signer's name.")), _length(200)]
+    )
+    receiver_signed_name = StringField(
+        _l("Receiver signs as"),
+        validators=[*_required(_l("Give the signer's name.")), _length(200)],
+    )
+    giver_signature = HiddenField(_l("Giver's signature"))
+    receiver_signature = HiddenField(_l("Receiver's signature"))
+    transport = HiddenField()
+    step = HiddenField()
+    submit = SubmitField(_l("Sign and hand over"))
+
+    def party(self, prefix: str) -> Party:
+        address = getattr(self, f"{prefix}_address").data or None
+        return Party(
+            getattr(self, f"{prefix}_kind").data, getattr(self, f"{prefix}_name").data, address
+        )
+
+    def handover(self, now: datetime):
+        from cso_field.custody.services import Handover
+
+        return Handover(
+            giver=self.party("giver"),
+            receiver=self.party("receiver"),
+            at=self.transferred_at.data or now,
+            place=self.place.data,
+            purpose=self.purpose.data,
+            seal_intact=bool(self.seal_intact.data),
+            seal_seen=self.seal_seen.data,
+            new_seal=self.new_seal.data,
+            condition=self.condition.data,
+            notes=self.notes.data or None,
+            giver_signed_name=self.giver_signed_name.data,
+            receiver_signed_name=self.receiver_signed_name.data,
+            giver_signature=_text(self.giver_signature.data),
+            receiver_signature=_text(self.receiver_signature.data),
+        )
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class TransportForm(BaseForm):
+    client_uuid = ClientUUIDField()
+    items = TextAreaField(
+        _l("Item numbers"),
+        description=_l("Scan or type each item's number, e.g. CI-2026-000012."),
+        validators=[*_required(_l("Type or scan at least one item number.")), _length(1000)],
+    )
+    vehicle = StringField(
+        _l("Vehicle"), validators=[*_required(_l("Give the vehicle's number.")), _length(60)]
+    )
+    destination_agency = StringField(
+        _l("Destination agency"),
+        description=_l("For example: DOJ laboratory, Modesto."),
+        validators=[*_required(_l("Give the destination agency.")), _length(200)],
+    )
+    destination_address = StringField(
+        _l("Destination address"),
+        validators=[*_required(_l("Give the destination's address.")), _length(300)],
+    )
+    submit = SubmitField(_l("Start the trip"))
+
+    def content(self) -> dict:
+        return {
+            "vehicle": self.vehicle.data,
+            "destination_agency": self.destination_agency.data,
+            "destination_address": self.destination_address.data,
+        }
+
+
+class CloseTransportForm(BaseForm):
+    lab_receipt_number = StringField(_l("Laboratory receipt number"), validators=[_length(60)])
+    witness_name = StringField(_l("Second witness"), validators=[_length(200)])
+    submit = SubmitField(_l("Close the trip"))

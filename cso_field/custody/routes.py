@@ -1,0 +1,269 @@
+"""Chain of custody, the staff blueprint: items, hand-overs, custody forms, trips."""
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cso_field import audit, htmx
+from cso_field.custody import services
+from cso_field.custody.forms import CloseTransportForm, HandoverForm, ItemForm, TransportForm
+from cso_field.custody.models import CustodyItem, CustodyTransfer, Transport
+from cso_field.documents import pdf_response, render_pdf
+from cso_field.extensions import db
+from cso_field.htmx import form_error, render, see_other
+from cso_field.photos.services import PhotoError, photos_for, posted_photos
+from cso_field.records import services as records
+from cso_field.records.registry import can_view
+from cso_field.roles import staff
+from cso_field.storage import StorageError
+from cso_field.timeutil import utcnow
+
+bp = Blueprint("custody", __name__, url_prefix="/custody")
+
+
+def _item_or_404(record_id: int) -> CustodyItem:
+    item = db.session.get(CustodyItem, record_id)
+    if not can_view(current_user, item):
+        abort(404)
+    return item
+
+
+def _transport_or_404(record_id: int) -> Transport:
+    trip = db.session.get(Transport, record_id)
+    if not can_view(current_user, trip):
+        abort(404)
+    return trip
+
+
+@bp.get("/")
+@staff
+def index():
+    page = htmx.page_arg()
+    mine = request.args.get("show") == "mine"
+    rows, has_more = services.list_items(page, current_user if mine else None)
+    return render(
+        "custody/index.html",
+        "custody/_rows.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        more_args={"show": "mine"} if mine else {},
+        mine=mine,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff
+def new_item():
+    form = ItemForm()
+    if request.method == "GET":
+        return render_template("custody/new.html", form=form)
+    if not form.validate():
+        return form_error("custody/new.html", "custody/_item_form.html", 422, form=form)
+    try:
+        item, created = services.create_item(
+            form.content(utcnow()),
+            client_uuid=form.client_uuid.data,
+            author=current_user,
+            uploads=posted_photos(),
+        )
+    except records.SubmissionConflict:
+        form.client_uuid.errors.append(_("This form was already sent with different content."))
+        return form_error("custody/new.html", "custody/_item_form.html", 422, form=form)
+    except PhotoError as error:
+        return form_error(
+            "custody/new.html",
+            "custody/_item_form.html",
+            error.status,
+            form=form,
+            photo_error=str(error),
+        )
+    if created:
+        flash(_("Item %(reference)s saved.", reference=item.reference), "success")
+    return see_other(url_for("custody.item", record_id=item.id))
+
+
+@bp.get("/<id:record_id>")
+@staff
+def item(record_id: int):
+    found = _item_or_404(record_id)
+    return render_template(
+        "custody/item.html",
+        item=found,
+        record=found,
+        photos=photos_for(found),
+        history=records.history(found),
+        fields=services.CUSTODY_ITEMS.fields,
+        problems=services.check_chain(found),
+        can_delete=records.can_delete(current_user, found),
+    )
+
+
+@bp.get("/<id:record_id>/form")
+@staff
+def custody_form(record_id: int):
+    found = _item_or_404(record_id)
+    return render_template("custody/custody_form.html", item=found, pdf=False)
+
+
+@bp.get("/<id:record_id>/form.pdf")
+@staff
+def custody_pdf(record_id: int):
+    found = _item_or_404(record_id)
+    rendered = render_pdf("custody/custody_form.html", item=found)
+    audit.record("custody.pdf", object_type="custody_item", object_id=found.id)
+    db.session.commit()
+    return pdf_response(rendered, f"{found.reference}-custody.pdf")
+
+
+@bp.get("/transfers/<id:transfer_id>/<any(giver, receiver):which>.png")
+@staff
+def signature(transfer_id: int, which: str):
+    row = db.session.get(CustodyTransfer, transfer_id)
+    if row is None or not can_view(current_user, row.item):
+        abort(404)
+    try:
+        content = services.signature_image(row, which)
+    except StorageError:
+        abort(404)
+    return Response(content, mimetype="image/png")
+
+
+def _handover_page(form: HandoverForm, status: int = 200, trip: Transport | None = None, **extra):
+    return form_error(
+        "custody/handover.html",
+        "custody/_handover_form.html",
+        status,
+        form=form,
+        trip=trip,
+        **extra,
+    )
+
+
+def _posted_trip(value) -> Transport | None:
+    """The trip a hand-over belongs to (its pick-up or drop-off), or None for a hand-over
+    outside any trip; 404 for a trip that is not there."""
+    if not value:
+        return None
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 12:
+        abort(404)
+    return _transport_or_404(int(value))
+
+
+@bp.route("/handover", methods=["GET", "POST"])
+@staff
+def handover():
+    form = HandoverForm()
+    trip = _posted_trip(form.transport.data or request.args.get("transport"))
+    if request.method == "GET":
+        services.prefill_handover(form, request.args, current_user, trip)
+        return render_template("custody/handover.html", form=form, trip=trip)
+    if not form.validate():
+        return _handover_page(form, 422, trip)
+    numbers = services.parse_numbers(form.items.data)
+    try:
+        made = services.hand_over(
+            numbers, form.handover(utcnow()), current_user, trip=trip, step=form.step.data
+        )
+    except services.CustodyError as error:
+        return _handover_page(form, 422, trip, refusal=error.message)
+    flash(
+        _("%(count)d item(s) handed over to %(name)s.", count=len(made), name=made[0].to_name),
+        "success",
+    )
+    if trip is not None:
+        return see_other(url_for("custody.transport", record_id=trip.id))
+    return see_other(url_for("custody.item", record_id=made[0].item_id))
+
+
+@bp.get("/transports/")
+@staff
+def transports():
+    page = htmx.page_arg()
+    open_only = request.args.get("show") != "all"
+    rows, has_more = services.list_transports(page, open_only)
+    return render(
+        "custody/transports.html",
+        "custody/_transport_rows.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        more_args={} if open_only else {"show": "all"},
+        open_only=open_only,
+    )
+
+
+@bp.route("/transports/new", methods=["GET", "POST"])
+@staff
+def new_transport():
+    form = TransportForm()
+    if request.method == "GET":
+        form.items.data = request.args.get("items", "")[:1000]
+        return render_template("custody/new_transport.html", form=form)
+    if not form.validate():
+        return form_error(
+            "custody/new_transport.html", "custody/_transport_form.html", 422, form=form
+        )
+    try:
+        trip, created = services.create_transport(
+            form.content(),
+            services.parse_numbers(form.items.data),
+            client_uuid=form.client_uuid.data,
+            author=current_user,
+        )
+    except (services.CustodyError, records.SubmissionConflict) as error:
+        message = getattr(error, "message", _("This form was already sent with different content."))
+        return form_error(
+            "custody/new_transport.html",
+            "custody/_transport_form.html",
+            422,
+            form=form,
+            refusal=message,
+        )
+    if created:
+        flash(_("Trip %(reference)s started.", reference=trip.reference), "success")
+    return see_other(url_for("custody.transport", record_id=trip.id))
+
+
+@bp.get("/transports/<id:record_id>")
+@staff
+def transport(record_id: int):
+    trip = _transport_or_404(record_id)
+    return render_template(
+        "custody/transport.html",
+        trip=trip,
+        form=CloseTransportForm(),
+        **services.transport_context(trip),
+    )
+
+
+@bp.post("/transports/<id:record_id>/close")
+@staff
+def close_transport(record_id: int):
+    trip = _transport_or_404(record_id)
+    form = CloseTransportForm()
+    if not form.validate():
+        return form_error(
+            "custody/transport.html",
+            "custody/_close_form.html",
+            422,
+            trip=trip,
+            form=form,
+            **services.transport_context(trip),
+        )
+    try:
+        services.close_transport(
+            trip, current_user, form.lab_receipt_number.data, form.witness_name.data
+        )
+    except services.CustodyError as error:
+        return form_error(
+            "custody/transport.html",
+            "custody/_close_form.html",
+            422,
+            trip=trip,
+            form=form,
+            refusal=error.message,
+            **services.transport_context(trip),
+        )
+    flash(_("Trip %(reference)s closed.", reference=trip.reference), "success")
+    return see_other(url_for("custody.transport", record_id=trip.id))
