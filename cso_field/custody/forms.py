@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from cso_field.custody.services import ItemKind, Party, PartyKind
@@ -24,7 +25,7 @@ def _required(message) -> list:
 
 class Choice(SelectField):
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(NOT_A_CHOICE)
 
 
@@ -53,8 +54,8 @@ class LocalDateTimeField(StringField):
         return getattr(self, "raw", "") or ""
 
 
-def _kinds(enum) -> list[tuple[str, object]]:
-    return [(member.value, member.lazy_label) for member in enum]
+def _kinds(enum) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.lazy_label) for member in enum]
 
 
 class ItemForm(BaseForm):

@@ -58,6 +58,7 @@ from cso_field.citations.forms import (
     WarningForm,
 )
 from cso_field.citations.models import Notice, Violation
+from cso_field.custody.forms import CloseTransportForm, HandoverForm, ItemForm, TransportForm
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.districts.models import District
 from cso_field.districts.services import ParsedDistrict, replace_districts
@@ -1472,6 +1473,121 @@ REVIEW_TARGETS = {
     ),
 }
 TARGETS.update(REVIEW_TARGETS)
+
+
+# -- Chain of custody: an item of the CSO's for each hand-over, a trip with one not delivered --
+
+
+def _custody_item(fuzz) -> str:
+    """A fresh item the fuzzing CSO holds; its reference."""
+    from cso_field.custody import services as custody
+
+    with fuzz.app.test_request_context():
+        item, _created = custody.create_item(
+            {
+                "kind": "evidence",
+                "description": SCRIPT,
+                "case_number": "26-1",
+                "seal_number": "S-1",
+                "condition": IMG,
+                "collected_at": utcnow() - timedelta(hours=1),
+                "collected_place": SCRIPT,
+                "source_name": IMG,
+            },
+            client_uuid=uuid.uuid4(),
+            author=fuzz.user(Role.CSO.value),
+            uploads=[],
+        )
+        return item.reference
+
+
+def _handover_valid(fuzz):
+    from cso_field.custody.demo import signature_png
+
+    return {
+        "items": _custody_item(fuzz),
+        "giver_kind": "person",
+        "giver_name": fuzz.user(Role.CSO.value).display_name,
+        "receiver_kind": "agency",
+        "receiver_name": IMG,
+        "receiver_address": SCRIPT,
+        "place": SCRIPT,
+        "purpose": IMG,
+        "seal_intact": "y",
+        "seal_seen": "S-1",
+        "condition": SCRIPT,
+        "notes": IMG,
+        "giver_signed_name": SCRIPT,
+        "receiver_signed_name": IMG,
+        "giver_signature": signature_png(1),
+        "receiver_signature": signature_png(2),
+    }
+
+
+def _custody_trip(fuzz) -> str:
+    from cso_field.custody import services as custody
+
+    number = _custody_item(fuzz)
+    with fuzz.app.test_request_context():
+        trip, _created = custody.create_transport(
+            {"vehicle": IMG, "destination_agency": SCRIPT, "destination_address": IMG},
+            [number],
+            client_uuid=uuid.uuid4(),
+            author=fuzz.user(Role.CSO.value),
+        )
+        return f"/custody/transports/{trip.id}"
+
+
+CUSTODY_TARGETS = {
+    "custody.new_item": Target(
+        Role.CSO,
+        lambda fuzz: "/custody/new",
+        forms=((ItemForm, None),),
+        extra=("photos",),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "narcotics",
+            "description": SCRIPT,
+            "case_number": IMG[:40],
+            "seal_number": "S-9",
+            "condition": SCRIPT,
+            "collected_at": _local(-1),
+            "collected_place": IMG,
+            "source_name": SCRIPT,
+        },
+        shows=lambda fuzz: ["/custody/", "/search/?q=alert"],
+        examples=15,
+    ),
+    "custody.handover": Target(
+        Role.CSO,
+        lambda fuzz: "/custody/handover",
+        forms=((HandoverForm, None),),
+        valid=_handover_valid,
+        examples=15,
+    ),
+    "custody.new_transport": Target(
+        Role.CSO,
+        lambda fuzz: "/custody/transports/new",
+        forms=((TransportForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "items": _custody_item(fuzz),
+            "vehicle": IMG[:60],
+            "destination_agency": SCRIPT,
+            "destination_address": IMG,
+        },
+        shows=lambda fuzz: ["/custody/transports/"],
+        examples=15,
+    ),
+    "custody.close_transport": Target(
+        Role.CSO,
+        lambda fuzz: _custody_trip(fuzz) + "/close",
+        forms=((CloseTransportForm, None),),
+        valid=lambda fuzz: {"lab_receipt_number": SCRIPT, "witness_name": IMG},
+        examples=8,
+    ),
+}
+TARGETS.update(CUSTODY_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:
