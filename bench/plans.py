@@ -69,6 +69,10 @@ PAGES = (
     (CSO, "/assignments/"),
     (SENIOR, "/team/roster?language=es&on_shift=y"),
     (SENIOR, "/team/training"),
+    (CSO, "/custody/"),
+    (CSO, "/custody/?show=mine"),
+    (CSO, "/custody/transports/"),
+    (CSO, "/custody/transports/?show=all"),
 )
 
 

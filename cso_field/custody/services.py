@@ -519,7 +519,8 @@ def prefill_handover(form, args, user: User, trip: Transport | None) -> None:
         form.items.data = " ".join(numbers)
     else:
         form.transport.data, form.step.data = str(trip.id), step
-        waiting = [row.item for row in trip.items if row.picked_up_at is None]
+        done = "delivered_at" if step == Step.DROP_OFF else "picked_up_at"
+        waiting = [row.item for row in trip.items if getattr(row, done) is None]
         first = waiting[0] if waiting else None
     if trip is not None and step == Step.DROP_OFF:
         giver = mine

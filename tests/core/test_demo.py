@@ -206,3 +206,20 @@ def test_the_demo_neighborhood_watch_has_two_groups_a_meeting_and_a_sign_up(demo
         )
     page = demo_client.get(f"/watch/{group.id}").get_data(as_text=True)
     assert "Demo: Mai Nguyen" in page and "Car break-ins" in page
+
+
+def test_the_demo_custody_has_a_three_transfer_chain_and_a_delivery_awaiting_the_lab(
+    demo_app, demo_client
+):
+    from cso_field.custody.models import CustodyItem, Transport
+
+    _log_in(demo_client, "cso.demo")
+    with demo_app.app_context():
+        knife = db.session.scalar(select(CustodyItem).where(CustodyItem.kind == "evidence"))
+        trip = db.session.scalars(select(Transport)).one()
+        assert len(knife.transfers) == 3
+        assert trip.closed_at is None and all(row.delivered_at for row in trip.items)
+    form = demo_client.get(f"/custody/{knife.id}/form").get_data(as_text=True)
+    assert form.count("SHA-256") == 6 and "Latent print examination" in form
+    page = demo_client.get(f"/custody/transports/{trip.id}").get_data(as_text=True)
+    assert "Laboratory receipt number" in page and "Close the trip" in page

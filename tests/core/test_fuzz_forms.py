@@ -58,7 +58,7 @@ from cso_field.citations.forms import (
     WarningForm,
 )
 from cso_field.citations.models import Notice, Violation
-from cso_field.custody.forms import CloseTransportForm, HandoverForm, ItemForm, TransportForm
+from cso_field.custody import forms as custody_forms
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.districts.models import District
 from cso_field.districts.services import ParsedDistrict, replace_districts
@@ -1542,7 +1542,7 @@ CUSTODY_TARGETS = {
     "custody.new_item": Target(
         Role.CSO,
         lambda fuzz: "/custody/new",
-        forms=((ItemForm, None),),
+        forms=((custody_forms.ItemForm, None),),
         extra=("photos",),
         valid=lambda fuzz: {
             "client_uuid": str(uuid.uuid4()),
@@ -1561,14 +1561,14 @@ CUSTODY_TARGETS = {
     "custody.handover": Target(
         Role.CSO,
         lambda fuzz: "/custody/handover",
-        forms=((HandoverForm, None),),
+        forms=((custody_forms.HandoverForm, None),),
         valid=_handover_valid,
         examples=15,
     ),
     "custody.new_transport": Target(
         Role.CSO,
         lambda fuzz: "/custody/transports/new",
-        forms=((TransportForm, None),),
+        forms=((custody_forms.TransportForm, None),),
         valid=lambda fuzz: {
             "client_uuid": str(uuid.uuid4()),
             "items": _custody_item(fuzz),
@@ -1582,7 +1582,7 @@ CUSTODY_TARGETS = {
     "custody.close_transport": Target(
         Role.CSO,
         lambda fuzz: _custody_trip(fuzz) + "/close",
-        forms=((CloseTransportForm, None),),
+        forms=((custody_forms.CloseTransportForm, None),),
         valid=lambda fuzz: {"lab_receipt_number": SCRIPT, "witness_name": IMG},
         examples=8,
     ),

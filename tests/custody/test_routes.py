@@ -71,9 +71,7 @@ def test_an_officer_records_an_item_and_it_is_held_by_them(client, officer):
     assert "Only this" in refused.get_data(as_text=True)
 
 
-def test_a_handover_without_the_receivers_signature_is_refused_and_keeps_the_form(
-    client, officer
-):
+def test_a_handover_without_the_receivers_signature_is_refused_and_keeps_the_form(client, officer):
     item = _item(client)
     response = client.post("/custody/handover", data=_handover_body(item, receiver_signature=""))
     assert response.status_code == 422
