@@ -22,6 +22,7 @@ from sqlalchemy import select
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.custody.models import CustodyItem, CustodyTransfer, Transport, TransportItem
+from cso_field.custody.retention import register_retention
 from cso_field.database import begin_write, lock_for_update, write_transaction
 from cso_field.demo import register_demo
 from cso_field.documents import storage_url
@@ -724,3 +725,4 @@ audit.register_labels(
     }
 )
 register_demo("custody", "cso_field.custody.demo:load_demo_custody")
+register_retention()

@@ -244,3 +244,48 @@ def test_check_chain_finds_a_gap_and_a_missing_signature_in_a_stored_chain(offic
 
 def test_signature_png_is_a_signature(officer):
     assert services.read_signature(signature_png(3)).sha256
+
+
+def test_after_seven_years_the_person_an_item_came_from_is_forgotten_but_the_chain_stays(
+    officer,
+):
+    from cso_field.retention import services as retention
+
+    item = make_item(officer)
+    item.source_name = "Rosa Martínez"
+    services.transfer(
+        [item], handover(services.officer(officer), EVIDENCE_ROOM, hours_ago(5), "B", 1), officer
+    )
+    retention.run(now=utcnow() + timedelta(days=2000))
+    assert item.source_name == "Rosa Martínez"
+    retention.run(now=utcnow() + timedelta(days=2556))
+    db.session.refresh(item)
+    assert item.source_name is None and len(item.transfers) == 1
+
+
+def test_a_trip_is_assigned_and_completed_like_any_work(officer, users):
+    from cso_field.assignments import services as assignments
+
+    senior = users.senior()
+    work = assignments.Work(
+        "transport",
+        "Take the knife to the DOJ lab",
+        None,
+        "normal",
+        utcnow() + timedelta(hours=4),
+        officer.id,
+        None,
+    )
+    task = assignments.assign(work, senior)
+    assignments.accept(task, officer)
+    item = make_item(officer)
+    trip, _ = services.create_transport(
+        {"vehicle": "V", "destination_agency": LAB.name, "destination_address": LAB.address},
+        [item.reference],
+        client_uuid=uuid.uuid4(),
+        author=officer,
+    )
+    assert ("transport", "Transport") in assignments.kinds()
+    assert assignments.recent_records("transport", officer) == [trip]
+    assignments.complete(task, officer, record_id=trip.id, outcome=None)
+    assert assignments.linked_record(task) == trip
