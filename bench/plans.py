@@ -73,6 +73,8 @@ PAGES = (
     (CSO, "/custody/?show=mine"),
     (CSO, "/custody/transports/"),
     (CSO, "/custody/transports/?show=all"),
+    (CSO, "/custody/samples"),
+    (CSO, "/custody/samples?show=overdue"),
 )
 
 

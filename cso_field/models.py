@@ -12,7 +12,13 @@ from cso_field.citations.models import (
     ResponsibleParty,
     Violation,
 )
-from cso_field.custody.models import CustodyItem, CustodyTransfer, Transport, TransportItem
+from cso_field.custody.models import (
+    CustodyItem,
+    CustodyTransfer,
+    LabMailing,
+    Transport,
+    TransportItem,
+)
 from cso_field.districts.models import District, Shift
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -75,6 +81,7 @@ __all__ = [
     "EnforcementSession",
     "FieldNote",
     "GeocodeCache",
+    "LabMailing",
     "LoginAttempt",
     "LoginThrottle",
     "NamedLock",

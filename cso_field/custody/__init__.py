@@ -12,6 +12,9 @@ agency; each item is scanned or typed at pick-up and at drop-off, and the trip c
 when every item is delivered, with the laboratory's receipt number for narcotics and a second
 witness when the department's setting (custody.narcotics_witness_required) requires one.
 Trips are a record type, so a Senior CSO assigns one like any work (cso_field/assignments).
+A lab sample (K-1 III.V) may instead be mailed (LabMailing: carrier, tracking number, date,
+laboratory), after which it is no longer in hand; samples the laboratory has not confirmed
+after custody.lab_confirmation_days (default 10) are listed as overdue.
 
 Staff (blueprint `custody` in routes.py, templates/custody/):
 - /custody/                          items, newest first (all, or mine)    index.html, _rows.html
@@ -25,8 +28,11 @@ Staff (blueprint `custody` in routes.py, templates/custody/):
                                                    _handover_form.html, _signature_pad.html
 - /custody/transports/, /new, /<id>, /<id>/close   trips     transports.html, new_transport.html,
                                                              transport.html, _close_form.html
+- /custody/samples (?show=overdue)   samples waiting for the laboratory   samples.html
+- /custody/<id>/mail                 record a sample's mailing            mail.html, _mail_form.html
+- /custody/mailings/<id>/receipt     the laboratory confirmed receipt     _receipt_form.html
 The signature pad is static/js/signature-pad.js (pointer events; no inline script).
 
 Files: models.py, forms.py, services.py (rules, coded errors, lists, registration), routes.py,
-demo.py. Tests: tests/custody/, tests/e2e/test_custody.py.
+retention.py (the person an item came from: seven years), demo.py. Tests: tests/custody/, tests/e2e/test_custody.py.
 """

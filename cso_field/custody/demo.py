@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from cso_field.custody import services
 from cso_field.custody.services import Handover, Party, PartyKind
 from cso_field.demo import DemoContext
-from cso_field.timeutil import utcnow
+from cso_field.timeutil import department_today, utcnow
 
 EVIDENCE_ROOM = Party(PartyKind.UNIT.value, "Property and Evidence Unit (demo)")
 LAB = Party(
@@ -142,7 +142,29 @@ def load_demo_custody(context: DemoContext) -> str:
         user,
     )
     # Left open: the laboratory's receipt number has not come yet, so the trip cannot close.
+    for days_ago, tracking in (
+        (14, "9400 1000 0000 0000 0001 41"),
+        (2, "9400 1000 0000 0000 0002 58"),
+    ):
+        sample = _item(
+            user,
+            "lab_sample",
+            f"Demo: blood sample, DUI arrest, tube set {tracking[-2:]}.",
+            f"26-0046{days_ago:02d}",
+            None,
+            24 * days_ago + 2,
+        )
+        services.mail_sample(
+            sample,
+            {
+                "carrier": "USPS",
+                "tracking_number": tracking,
+                "laboratory": "Central Valley Toxicology (demo), Clovis",
+                "mailed_on": department_today() - timedelta(days=days_ago),
+            },
+            user,
+        )
     return (
         f"custody: {item.reference} with 3 transfers; narcotics trip {trip.reference} "
-        "awaiting the laboratory receipt"
+        "awaiting the laboratory receipt; 2 lab samples mailed (1 overdue)"
     )

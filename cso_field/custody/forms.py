@@ -214,3 +214,53 @@ class CloseTransportForm(BaseForm):
     lab_receipt_number = StringField(_l("Laboratory receipt number"), validators=[_length(60)])
     witness_name = StringField(_l("Second witness"), validators=[_length(200)])
     submit = SubmitField(_l("Close the trip"))
+
+
+class DayField(StringField):
+    """A date (the browser's date input), with a translated refusal; empty means today."""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist and isinstance(valuelist[0], str) else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        try:
+            day = datetime.strptime(self.raw, "%Y-%m-%d").date()
+        except ValueError:
+            raise ValueError(_l("Enter a date, for example 2026-07-04.")) from None
+        if not 1900 <= day.year <= 9998:
+            raise ValueError(_l("Enter a date, for example 2026-07-04."))
+        self.data = day
+
+    def _value(self):
+        return getattr(self, "raw", "") or ""
+
+
+class MailForm(BaseForm):
+    carrier = StringField(
+        _l("Carrier"),
+        description=_l("For example: USPS, FedEx, UPS."),
+        validators=[*_required(_l("Give the carrier.")), _length(60)],
+    )
+    tracking_number = StringField(
+        _l("Tracking number"),
+        validators=[*_required(_l("Give the tracking number.")), _length(60)],
+    )
+    laboratory = StringField(
+        _l("Laboratory"), validators=[*_required(_l("Give the laboratory.")), _length(200)]
+    )
+    mailed_on = DayField(_l("Date mailed"), description=_l("Empty: today."))
+    submit = SubmitField(_l("Record the mailing"))
+
+    def content(self, today) -> dict:
+        return {
+            "carrier": self.carrier.data,
+            "tracking_number": self.tracking_number.data,
+            "laboratory": self.laboratory.data,
+            "mailed_on": self.mailed_on.data or today,
+        }
+
+
+class ReceiptForm(BaseForm):
+    received_on = DayField(_l("Date the laboratory received it"), description=_l("Empty: today."))
+    submit = SubmitField(_l("Record the laboratory's receipt"))

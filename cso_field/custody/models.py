@@ -1,6 +1,6 @@
 """Custody items and their chain of transfers, and the trips (transports) that carry them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -46,6 +46,7 @@ class CustodyItem(Tracked, SoftDeleted, db.Model):
     transfers: Mapped[list["CustodyTransfer"]] = relationship(
         back_populates="item", order_by="CustodyTransfer.sequence"
     )
+    mailing: Mapped["LabMailing | None"] = relationship(back_populates="item")
 
 
 class CustodyTransfer(db.Model):
@@ -133,3 +134,26 @@ class TransportItem(db.Model):
 
     transport: Mapped[Transport] = relationship(back_populates="items")
     item: Mapped[CustodyItem] = relationship()
+
+
+class LabMailing(db.Model):
+    """A urine or blood sample mailed to a laboratory: the carrier, tracking number, date
+    mailed, and the date the laboratory confirms receipt. A mailed item leaves the chain."""
+
+    __tablename__ = "custody_lab_mailing"
+    __table_args__ = (
+        # Samples waiting for the laboratory, oldest first (the overdue list).
+        Index("ix_custody_lab_mailing_waiting", "confirmed_on", "mailed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("custody_item.id"), unique=True)
+    carrier: Mapped[str] = mapped_column(String(60))
+    tracking_number: Mapped[str] = mapped_column(String(60))
+    laboratory: Mapped[str] = mapped_column(String(200))
+    mailed_on: Mapped[date]
+    confirmed_on: Mapped[date | None]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[CustodyItem] = relationship(back_populates="mailing")

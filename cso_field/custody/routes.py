@@ -6,8 +6,15 @@ from flask_login import current_user
 
 from cso_field import audit, htmx
 from cso_field.custody import services
-from cso_field.custody.forms import CloseTransportForm, HandoverForm, ItemForm, TransportForm
-from cso_field.custody.models import CustodyItem, CustodyTransfer, Transport
+from cso_field.custody.forms import (
+    CloseTransportForm,
+    HandoverForm,
+    ItemForm,
+    MailForm,
+    ReceiptForm,
+    TransportForm,
+)
+from cso_field.custody.models import CustodyItem, CustodyTransfer, LabMailing, Transport
 from cso_field.documents import pdf_response, render_pdf
 from cso_field.extensions import db
 from cso_field.htmx import form_error, render, see_other
@@ -16,7 +23,7 @@ from cso_field.records import services as records
 from cso_field.records.registry import can_view
 from cso_field.roles import staff
 from cso_field.storage import StorageError
-from cso_field.timeutil import utcnow
+from cso_field.timeutil import department_today, utcnow
 
 bp = Blueprint("custody", __name__, url_prefix="/custody")
 
@@ -83,20 +90,25 @@ def new_item():
     return see_other(url_for("custody.item", record_id=item.id))
 
 
+def _item_context(found: CustodyItem, **extra) -> dict:
+    return {
+        "item": found,
+        "record": found,
+        "photos": photos_for(found),
+        "history": records.history(found),
+        "fields": services.CUSTODY_ITEMS.fields,
+        "problems": services.check_chain(found),
+        "can_delete": records.can_delete(current_user, found),
+        "overdue": found.mailing is not None and services.is_overdue(found.mailing),
+        "receipt_form": ReceiptForm(formdata=None),
+        **extra,
+    }
+
+
 @bp.get("/<id:record_id>")
 @staff
 def item(record_id: int):
-    found = _item_or_404(record_id)
-    return render_template(
-        "custody/item.html",
-        item=found,
-        record=found,
-        photos=photos_for(found),
-        history=records.history(found),
-        fields=services.CUSTODY_ITEMS.fields,
-        problems=services.check_chain(found),
-        can_delete=records.can_delete(current_user, found),
-    )
+    return render_template("custody/item.html", **_item_context(_item_or_404(record_id)))
 
 
 @bp.get("/<id:record_id>/form")
@@ -267,3 +279,69 @@ def close_transport(record_id: int):
         )
     flash(_("Trip %(reference)s closed.", reference=trip.reference), "success")
     return see_other(url_for("custody.transport", record_id=trip.id))
+
+
+@bp.get("/samples")
+@staff
+def samples():
+    page = htmx.page_arg()
+    overdue_only = request.args.get("show") == "overdue"
+    rows, has_more = services.list_samples(overdue_only, page)
+    return render(
+        "custody/samples.html",
+        "custody/_sample_rows.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        more_args={"show": "overdue"} if overdue_only else {},
+        overdue_only=overdue_only,
+        days=services.confirmation_days(),
+        is_overdue=services.is_overdue,
+    )
+
+
+@bp.route("/<id:record_id>/mail", methods=["GET", "POST"])
+@staff
+def mail(record_id: int):
+    found = _item_or_404(record_id)
+    form = MailForm()
+    if request.method == "GET":
+        return render_template("custody/mail.html", form=form, item=found)
+    if not form.validate():
+        return form_error(
+            "custody/mail.html", "custody/_mail_form.html", 422, form=form, item=found
+        )
+    try:
+        services.mail_sample(found, form.content(department_today()), current_user)
+    except services.CustodyError as error:
+        return form_error(
+            "custody/mail.html",
+            "custody/_mail_form.html",
+            422,
+            form=form,
+            item=found,
+            refusal=error.message,
+        )
+    flash(_("Mailing of %(reference)s recorded.", reference=found.reference), "success")
+    return see_other(url_for("custody.item", record_id=found.id))
+
+
+@bp.post("/mailings/<id:mailing_id>/receipt")
+@staff
+def receipt(mailing_id: int):
+    mailing = db.session.get(LabMailing, mailing_id)
+    if mailing is None or not can_view(current_user, mailing.item):
+        abort(404)
+    form = ReceiptForm()
+    refusal = None
+    if form.validate():
+        try:
+            received_on = form.received_on.data or department_today()
+            services.confirm_receipt(mailing, received_on, current_user)
+        except services.CustodyError as error:
+            refusal = error.message
+        else:
+            flash(_("The laboratory's receipt is recorded."), "success")
+            return see_other(url_for("custody.item", record_id=mailing.item_id))
+    context = _item_context(mailing.item, receipt_form=form, refusal=refusal)
+    return form_error("custody/item.html", "custody/_receipt_form.html", 422, **context)

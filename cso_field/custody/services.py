@@ -21,7 +21,13 @@ from sqlalchemy import select
 
 from cso_field import audit
 from cso_field.auth.models import User
-from cso_field.custody.models import CustodyItem, CustodyTransfer, Transport, TransportItem
+from cso_field.custody.models import (
+    CustodyItem,
+    CustodyTransfer,
+    LabMailing,
+    Transport,
+    TransportItem,
+)
 from cso_field.custody.retention import register_retention
 from cso_field.database import begin_write, lock_for_update, write_transaction
 from cso_field.demo import register_demo
@@ -39,7 +45,7 @@ from cso_field.records.registry import (
 from cso_field.roles import Role
 from cso_field.settings import get_setting, register_defaults
 from cso_field.storage import StorageError, get_storage
-from cso_field.timeutil import utcnow
+from cso_field.timeutil import department_day, department_today, utcnow
 
 LIST_LIMIT = 25
 MAX_ITEMS_AT_ONCE = 20
@@ -49,6 +55,7 @@ SIGNATURE_MAX_BYTES = 300_000
 SIGNATURE_MAX_SIDE = 2_000
 SIGNATURE_MIN_INK = 20  # drawn pixels: a tap is not a signature
 WITNESS_SETTING = "custody.narcotics_witness_required"
+CONFIRMATION_SETTING = "custody.lab_confirmation_days"
 
 
 class ItemKind(LabelledEnum):
@@ -92,6 +99,12 @@ ERRORS = {
     "closed": _l("This trip is closed."),
     "deleted": _l("This record was deleted."),
     "address_needed": _l("Give the outside agency's address."),
+    "not_a_sample": _l("Only a lab sample is mailed to a laboratory."),
+    "mailed": _l("%(item)s was mailed to a laboratory: it is no longer in hand."),
+    "mailed_before_collected": _l("The date mailed is before the sample was collected."),
+    "future_date": _l("The date is in the future."),
+    "received_before_mailed": _l("The laboratory cannot have received it before it was mailed."),
+    "already_confirmed": _l("The laboratory's receipt was already recorded."),
 }
 
 
@@ -292,6 +305,8 @@ def check_transfer(item: CustodyItem, handover: Handover, *, transport: Transpor
         raise CustodyError("time_gap", since=_shown(item.held_since))
     if handover.at > utcnow() + CLOCK_SLACK:
         raise CustodyError("future_time")
+    if item.mailing is not None:
+        raise CustodyError("mailed", item=item.reference)
     if item.transport_id is not None and (transport is None or item.transport_id != transport.id):
         trip = db.session.get(Transport, item.transport_id)
         raise CustodyError("on_a_trip", item=item.reference, trip=trip.reference)
@@ -607,6 +622,93 @@ def list_transports(page: int, open_only: bool) -> tuple[list[Transport], bool]:
     return rows[:LIST_LIMIT], len(rows) > LIST_LIMIT
 
 
+# -- Lab samples by mail ----------------------------------------------------------------------
+
+
+def mail_sample(item: CustodyItem, content: dict, user: User) -> LabMailing:
+    """Record a urine or blood sample mailed to a laboratory (carrier, tracking number, date,
+    laboratory); the item then leaves the officer's hands. Commits."""
+    with write_transaction(item):
+        if item.deleted_at is not None:
+            raise CustodyError("deleted")
+        if item.kind != ItemKind.LAB_SAMPLE:
+            raise CustodyError("not_a_sample")
+        if item.mailing is not None:
+            raise CustodyError("mailed", item=item.reference)
+        if item.transport_id is not None:
+            trip = db.session.get(Transport, item.transport_id)
+            raise CustodyError("on_a_trip", item=item.reference, trip=trip.reference)
+        if content["mailed_on"] > department_today():
+            raise CustodyError("future_date")
+        if content["mailed_on"] < department_day(item.collected_at):
+            raise CustodyError("mailed_before_collected")
+        mailing = LabMailing(item_id=item.id, recorded_by_id=user.id, **content)
+        db.session.add(mailing)
+        item.mailing = mailing
+        item.updated_at = utcnow()
+        db.session.flush()
+        records.add_version(
+            item,
+            user,
+            "mailed",
+            {"tracking_number": [None, mailing.tracking_number]},
+            note=f"{mailing.carrier} → {mailing.laboratory}",
+        )
+        audit.record(
+            "custody_item.mailed",
+            object_type="custody_item",
+            object_id=item.id,
+            detail=f"{mailing.carrier} {mailing.tracking_number}",
+        )
+    return mailing
+
+
+def confirm_receipt(mailing: LabMailing, received_on, user: User) -> LabMailing:
+    """The laboratory confirms it has the sample, on `received_on`. Commits."""
+    with write_transaction(mailing):
+        if mailing.item.deleted_at is not None:
+            raise CustodyError("deleted")
+        if mailing.confirmed_on is not None:
+            raise CustodyError("already_confirmed")
+        if received_on > department_today():
+            raise CustodyError("future_date")
+        if received_on < mailing.mailed_on:
+            raise CustodyError("received_before_mailed")
+        mailing.confirmed_on = received_on
+        records.add_version(
+            mailing.item, user, "received", {"confirmed_on": [None, str(received_on)]}
+        )
+        audit.record("custody_item.received", object_type="custody_item", object_id=mailing.item_id)
+    return mailing
+
+
+def confirmation_days() -> int:
+    return int(get_setting(CONFIRMATION_SETTING))
+
+
+def is_overdue(mailing: LabMailing, today=None) -> bool:
+    today = today or department_today()
+    return mailing.confirmed_on is None and (today - mailing.mailed_on).days > confirmation_days()
+
+
+def list_samples(overdue_only: bool, page: int) -> tuple[list[LabMailing], bool]:
+    """Samples the laboratory has not confirmed, oldest mailed first; overdue only: those
+    mailed longer ago than the department's setting."""
+    query = select(LabMailing).where(LabMailing.confirmed_on.is_(None))
+    if overdue_only:
+        limit = department_today() - timedelta(days=confirmation_days())
+        query = query.where(LabMailing.mailed_on < limit)
+    offset = (page - 1) * LIST_LIMIT
+    rows = list(
+        db.session.scalars(
+            query.order_by(LabMailing.confirmed_on, LabMailing.mailed_on, LabMailing.id)
+            .offset(offset)
+            .limit(LIST_LIMIT + 1)
+        )
+    )
+    return rows[:LIST_LIMIT], len(rows) > LIST_LIMIT
+
+
 # -- Registration ------------------------------------------------------------------------------
 
 
@@ -716,12 +818,14 @@ def signature_src(row: CustodyTransfer, which: str, pdf: bool) -> str:
 
 
 register_template_globals(item_kind_label=item_kind_label, custody_signature_src=signature_src)
-register_defaults({WITNESS_SETTING: True})
+register_defaults({WITNESS_SETTING: True, CONFIRMATION_SETTING: 10})
 audit.register_labels(
     {
         "custody_item.transfer": _l("Custody item handed over"),
         "transport.close": _l("Transport closed"),
         "custody.pdf": _l("Custody form PDF made"),
+        "custody_item.mailed": _l("Lab sample mailed"),
+        "custody_item.received": _l("Laboratory confirmed receipt"),
     }
 )
 register_demo("custody", "cso_field.custody.demo:load_demo_custody")

@@ -577,6 +577,25 @@ SPECS: dict[str, Spec] = {
         lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else 422,
         NOTE_VARIANTS,
     ),
+    "custody.samples": Spec(STAFF, GET, always(OK)),
+    # The matrix's items are evidence: the form shows, an empty post is refused.
+    "custody.mail": Spec(
+        STAFF,
+        (*GET, *POST_EMPTY),
+        lambda role, whose, method, body: (
+            404 if whose == GONE and role != ADMIN else OK if method == "GET" else 422
+        ),
+        NOTE_VARIANTS,
+    ),
+    # A mailed sample's receipt (empty: today); a deleted sample's is refused, even an admin's.
+    "custody.receipt": Spec(
+        STAFF,
+        POST_EMPTY,
+        lambda role, whose, method, body: (
+            (404 if role != ADMIN else 422) if whose == GONE else CHANGED
+        ),
+        NOTE_VARIANTS,
+    ),
 }
 
 
@@ -636,6 +655,7 @@ class World:
         self.custody = {whose: self.custody_records(owner) for whose, owner in self.owners.items()}
         self.delete(self.custody[GONE][0])
         self.delete(self.custody[GONE][1])
+        self.delete(self.custody[GONE][3].item)
 
     def custody_records(self, owner):
         """A custody item handed over once (its transfer), and a trip carrying another."""
@@ -644,7 +664,7 @@ class World:
 
         with self.app.test_request_context():
             made = []
-            for _number in range(2):
+            for _number in range(3):
                 item, _created = custody.create_item(
                     {
                         "kind": "evidence",
@@ -665,13 +685,26 @@ class World:
                 custody.officer(owner), EVIDENCE_ROOM, utcnow() - timedelta(hours=1), "Book", 1
             )
             (transfer,) = custody.transfer([made[0]], moved, owner)
+            sample = made[1]
+            sample.kind = "lab_sample"
+            db.session.commit()
+            mailing = custody.mail_sample(
+                sample,
+                {
+                    "carrier": "USPS",
+                    "tracking_number": "9400",
+                    "laboratory": "Lab",
+                    "mailed_on": department_today(),
+                },
+                owner,
+            )
             trip, _created = custody.create_transport(
                 {"vehicle": "V1", "destination_agency": LAB.name, "destination_address": "Here"},
-                [made[1].reference],
+                [made[2].reference],
                 client_uuid=uuid.uuid4(),
                 author=owner,
             )
-            return made[0], trip, transfer
+            return made[0], trip, transfer, mailing
 
     def meeting(self, owner):
         fields = {"held_on": department_today(), "place": "Hall", "topics": "Theft"}
@@ -861,9 +894,11 @@ class World:
                 return "none"
             return self.cases[whose].id
         if endpoint.startswith("custody."):
-            item, trip, transfer = self.custody[whose or OWN]
+            item, trip, transfer, mailing = self.custody[whose or OWN]
             if argument == "transfer_id":
                 return transfer.id
+            if argument == "mailing_id":
+                return mailing.id
             if argument == "which":
                 return "giver"
             return trip.id if "transport" in endpoint else item.id
@@ -893,6 +928,7 @@ def snapshot():
     queries = [
         "SELECT count(*) FROM record_version",
         "SELECT count(*) FROM custody_transfer",
+        "SELECT id, confirmed_on FROM custody_lab_mailing ORDER BY id",
         "SELECT id, closed_at, deleted_at FROM custody_transport ORDER BY id",
         "SELECT count(*) FROM photo",
         "SELECT count(*) FROM check_visit",

@@ -223,3 +223,7 @@ def test_the_demo_custody_has_a_three_transfer_chain_and_a_delivery_awaiting_the
     assert form.count("SHA-256") == 6 and "Latent print examination" in form
     page = demo_client.get(f"/custody/transports/{trip.id}").get_data(as_text=True)
     assert "Laboratory receipt number" in page and "Close the trip" in page
+    overdue = demo_client.get("/custody/samples?show=overdue").get_data(as_text=True)
+    assert overdue.count("Demo: blood sample") == 0  # the list shows references, not text
+    assert overdue.count("Overdue") == 1
+    assert demo_client.get("/custody/samples").get_data(as_text=True).count("Mailed ") == 2

@@ -1478,14 +1478,14 @@ TARGETS.update(REVIEW_TARGETS)
 # -- Chain of custody: an item of the CSO's for each hand-over, a trip with one not delivered --
 
 
-def _custody_item(fuzz) -> str:
-    """A fresh item the fuzzing CSO holds; its reference."""
+def _custody_item(fuzz, kind="evidence", reference=True):
+    """A fresh item the fuzzing CSO holds; its reference (or its id)."""
     from cso_field.custody import services as custody
 
     with fuzz.app.test_request_context():
         item, _created = custody.create_item(
             {
-                "kind": "evidence",
+                "kind": kind,
                 "description": SCRIPT,
                 "case_number": "26-1",
                 "seal_number": "S-1",
@@ -1498,7 +1498,26 @@ def _custody_item(fuzz) -> str:
             author=fuzz.user(Role.CSO.value),
             uploads=[],
         )
-        return item.reference
+        return item.reference if reference else item.id
+
+
+def _custody_mailing(fuzz) -> str:
+    from cso_field.custody import services as custody
+    from cso_field.custody.models import CustodyItem
+
+    item = db.session.get(CustodyItem, _custody_item(fuzz, "lab_sample", reference=False))
+    with fuzz.app.test_request_context():
+        mailing = custody.mail_sample(
+            item,
+            {
+                "carrier": IMG,
+                "tracking_number": "1Z",
+                "laboratory": SCRIPT,
+                "mailed_on": department_today(),
+            },
+            fuzz.user(Role.CSO.value),
+        )
+        return f"/custody/mailings/{mailing.id}/receipt"
 
 
 def _handover_valid(fuzz):
@@ -1587,6 +1606,26 @@ CUSTODY_TARGETS = {
         examples=8,
     ),
 }
+CUSTODY_TARGETS["custody.mail"] = Target(
+    Role.CSO,
+    lambda fuzz: f"/custody/{_custody_item(fuzz, 'lab_sample', reference=False)}/mail",
+    forms=((custody_forms.MailForm, None),),
+    valid=lambda fuzz: {
+        "carrier": IMG[:60],
+        "tracking_number": "9400 1000",
+        "laboratory": SCRIPT,
+        "mailed_on": _today(),
+    },
+    shows=lambda fuzz: ["/custody/samples"],
+    examples=12,
+)
+CUSTODY_TARGETS["custody.receipt"] = Target(
+    Role.CSO,
+    _custody_mailing,
+    forms=((custody_forms.ReceiptForm, None),),
+    valid=lambda fuzz: {"received_on": _today()},
+    examples=8,
+)
 TARGETS.update(CUSTODY_TARGETS)
 
 

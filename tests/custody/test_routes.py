@@ -133,3 +133,23 @@ def test_the_pick_up_form_asks_for_item_numbers_and_fills_in_the_parties(client,
     assert EVIDENCE_ROOM.name in page and "Dana Reyes" in page
     assert f'name="items">{item.reference}' not in page  # scanned or typed, never filled in
     assert client.get("/custody/handover?transport=99999").status_code == 404
+
+
+def test_a_sample_is_mailed_and_the_laboratorys_receipt_refuses_a_bad_date(client, officer):
+    response = client.post(
+        "/custody/new",
+        data={**ITEM, "kind": "lab_sample", "client_uuid": str(uuid.uuid4())},
+    )
+    sample = db.session.query(CustodyItem).one()
+    mailed = client.post(
+        f"/custody/{sample.id}/mail",
+        data={"carrier": "USPS", "tracking_number": "9400 111", "laboratory": "Tox Lab"},
+    )
+    assert response.status_code == mailed.status_code == 303
+    assert "9400 111" in client.get("/custody/samples").get_data(as_text=True)
+    refused = client.post(
+        f"/custody/mailings/{sample.mailing.id}/receipt", data={"received_on": "2026-02-30"}
+    )
+    assert refused.status_code == 422 and "Enter a date" in refused.get_data(as_text=True)
+    assert client.post(f"/custody/mailings/{sample.mailing.id}/receipt").status_code == 303
+    assert sample.mailing.confirmed_on is not None

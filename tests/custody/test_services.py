@@ -289,3 +289,58 @@ def test_a_trip_is_assigned_and_completed_like_any_work(officer, users):
     assert assignments.recent_records("transport", officer) == [trip]
     assignments.complete(task, officer, record_id=trip.id, outcome=None)
     assert assignments.linked_record(task) == trip
+
+
+def _mail(officer, days_ago, **changes):
+    from cso_field.timeutil import department_today
+
+    sample = make_item(officer, kind="lab_sample", hours_ago=24 * days_ago + 1)
+    content = {
+        "carrier": "USPS",
+        "tracking_number": f"9400{days_ago}",
+        "laboratory": "Central Valley Toxicology",
+        "mailed_on": department_today() - timedelta(days=days_ago),
+        **changes,
+    }
+    return sample, services.mail_sample(sample, content, officer)
+
+
+def test_samples_not_confirmed_after_the_departments_days_are_listed_as_overdue(officer):
+    from cso_field.timeutil import department_today
+
+    _late_sample, late = _mail(officer, 12)
+    _recent_sample, recent = _mail(officer, 3)
+    assert services.list_samples(overdue_only=True, page=1)[0] == [late]
+    assert services.list_samples(overdue_only=False, page=1)[0] == [late, recent]
+    set_setting(services.CONFIRMATION_SETTING, 2)
+    db.session.commit()
+    assert services.list_samples(overdue_only=True, page=1)[0] == [late, recent]
+    with pytest.raises(CustodyError) as early:
+        services.confirm_receipt(late, late.mailed_on - timedelta(days=1), officer)
+    assert early.value.code == "received_before_mailed"
+    services.confirm_receipt(late, department_today(), officer)
+    assert services.list_samples(overdue_only=True, page=1)[0] == [recent]
+
+
+def test_a_mailed_sample_is_no_longer_in_hand_and_only_samples_are_mailed(officer):
+    sample, _mailing = _mail(officer, 1)
+    with pytest.raises(CustodyError) as handed:
+        services.transfer(
+            [sample],
+            handover(services.officer(officer), EVIDENCE_ROOM, hours_ago(0), "x", 1),
+            officer,
+        )
+    assert handed.value.code == "mailed"
+    knife = make_item(officer)
+    with pytest.raises(CustodyError) as not_a_sample:
+        services.mail_sample(
+            knife,
+            {
+                "carrier": "U",
+                "tracking_number": "1",
+                "laboratory": "L",
+                "mailed_on": sample.mailing.mailed_on,
+            },
+            officer,
+        )
+    assert not_a_sample.value.code == "not_a_sample"

@@ -24,12 +24,12 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.e2e
 
 
-def _items_held_by(partner, count=2) -> list[str]:
+def _items_held_by(partner, count=2, kind="evidence") -> list[str]:
     numbers = []
     for number in range(count):
         item, _created = services.create_item(
             {
-                "kind": "evidence",
+                "kind": kind,
                 "description": f"Knife number {number + 1} in a sealed bag",
                 "case_number": "26-004512",
                 "seal_number": f"S-10{number}",
@@ -149,6 +149,8 @@ def test_the_custody_screens_main_buttons_are_within_thumb_reach(browser, live_s
     with app.test_request_context():
         cso = UserFactory(app).cso(locale=language)
         (number,) = _items_held_by(cso, count=1)
+        (sample,) = _items_held_by(cso, count=1, kind="lab_sample")
+        sample_id = db.session.scalar(select(CustodyItem.id).where(CustodyItem.reference == sample))
     context = browser.new_context(**PHONE)
     page = context.new_page()
     log_in(page, base_url, cso.username, PASSWORD)
@@ -157,6 +159,8 @@ def test_the_custody_screens_main_buttons_are_within_thumb_reach(browser, live_s
         (f"/custody/handover?items={number}", "#handover-form button[type=submit]"),
         ("/custody/transports/new", "#transport-form button[type=submit]"),
         ("/custody/", ".page-head .button-primary"),
+        (f"/custody/{sample_id}/mail", "#mail-form button[type=submit]"),
+        (f"/custody/{sample_id}", ".record-actions .button-primary"),
     ):
         page.goto(base_url + path)
         nav_top = page.locator(".app-nav").bounding_box()["y"]
