@@ -34,5 +34,6 @@ Staff (blueprint `custody` in routes.py, templates/custody/):
 The signature pad is static/js/signature-pad.js (pointer events; no inline script).
 
 Files: models.py, forms.py, services.py (rules, coded errors, lists, registration), routes.py,
-retention.py (the person an item came from: seven years), demo.py. Tests: tests/custody/, tests/e2e/test_custody.py.
+retention.py (the person an item came from: seven years), demo.py.
+Tests: tests/custody/, tests/e2e/test_custody.py.
 """
