@@ -75,6 +75,9 @@ PAGES = (
     (CSO, "/custody/transports/?show=all"),
     (CSO, "/custody/samples"),
     (CSO, "/custody/samples?show=overdue"),
+    (CSO, "/custody/seizures/"),
+    (CSO, "/custody/seizures/?state=review"),
+    (SENIOR, "/custody/seizures/report"),
 )
 
 

@@ -13,6 +13,7 @@ from cso_field.citations.models import (
     Violation,
 )
 from cso_field.custody.models import (
+    AssetSeizure,
     CustodyItem,
     CustodyTransfer,
     LabMailing,
@@ -61,6 +62,7 @@ from cso_field.traffic_posts.models import (
 __all__ = [
     "ActivityEntry",
     "Answer",
+    "AssetSeizure",
     "Assignment",
     "AuditEvent",
     "BackupRun",

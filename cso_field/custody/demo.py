@@ -164,7 +164,25 @@ def load_demo_custody(context: DemoContext) -> str:
             },
             user,
         )
+    senior = context.users.get("senior.demo")
+    seizure, _created = services.record_seizure(
+        {
+            "case_number": "26-004530",
+            "seized_at": utcnow() - timedelta(hours=9),
+            "place": "E Charter Way & S El Dorado St",
+            "owner_name": None,
+            "property_items": [{"description": "Demo: 2012 Honda Civic", "value_cents": 450_000}],
+        },
+        services.CashCount(
+            128_000, senior.id if senior else None, signature_png(11), signature_png(12)
+        )
+        if senior
+        else services.CashCount(0, None, None, None),
+        client_uuid=uuid.uuid4(),
+        author=user,
+    )
     return (
         f"custody: {item.reference} with 3 transfers; narcotics trip {trip.reference} "
-        "awaiting the laboratory receipt; 2 lab samples mailed (1 overdue)"
+        "awaiting the laboratory receipt; 2 lab samples mailed (1 overdue); "
+        f"seizure {seizure.reference} under review"
     )

@@ -1,5 +1,6 @@
 """Custody forms: a collected item, a hand-over with both signatures, a trip, closing a trip."""
 
+import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -264,3 +265,91 @@ class MailForm(BaseForm):
 class ReceiptForm(BaseForm):
     received_on = DayField(_l("Date the laboratory received it"), description=_l("Empty: today."))
     submit = SubmitField(_l("Record the laboratory's receipt"))
+
+
+MONEY = re.compile(r"^\$?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
+
+
+def parse_cents(text: str) -> int:
+    """ "1,250.50" or "$80" as cents; ValueError for anything else."""
+    match = MONEY.match(text.replace(",", "").strip())
+    if not match:
+        raise ValueError(text)
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+class CashField(StringField):
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist and isinstance(valuelist[0], str) else "").strip()
+        self.data = 0
+        if self.raw:
+            try:
+                self.data = parse_cents(self.raw)
+            except ValueError:
+                raise ValueError(_l("Enter an amount in dollars, for example 1250.00.")) from None
+
+    def _value(self):
+        return getattr(self, "raw", "") or ""
+
+
+class PropertyField(TextAreaField):
+    """Seized property, one a line: "description, value" (the value in dollars, optional)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+        self.data = []
+        for line in self.raw.splitlines()[:50]:
+            if not line.strip():
+                continue
+            description, _comma, value = line.rpartition(",")
+            if not description.strip() or not value.strip():
+                description, value = line, ""
+            try:
+                cents = parse_cents(value) if value.strip() else 0
+            except ValueError:
+                description, cents = line, 0
+            self.data.append({"description": description.strip()[:200], "value_cents": cents})
+
+    def _value(self):
+        return getattr(self, "raw", "") or ""
+
+
+class SeizureForm(BaseForm):
+    client_uuid = ClientUUIDField()
+    case_number = StringField(
+        _l("Case or report number"),
+        validators=[*_required(_l("Give the case or report number.")), _length(40)],
+    )
+    seized_at = LocalDateTimeField(_l("Seized at"), description=_l("Empty: now."))
+    place = StringField(
+        _l("Place"), validators=[*_required(_l("Say where it was seized.")), _length(300)]
+    )
+    owner_name = StringField(_l("Owner, if known"), validators=[_length(200)])
+    property_items = PropertyField(
+        _l("Property and values"),
+        description=_l("One a line: description, value. For example: Honda Civic 2012, 4500"),
+        validators=[_length(5000)],
+    )
+    cash = CashField(_l("Cash counted ($)"), description=_l("Empty: no cash."))
+    second_counter = Choice(_l("Second counter"))
+    first_signature = HiddenField(_l("Your signature (first counter)"))
+    second_signature = HiddenField(_l("Second counter's signature"))
+    submit = SubmitField(_l("Log the seizure"))
+
+    def content(self, now: datetime) -> dict:
+        return {
+            "case_number": self.case_number.data.upper(),
+            "seized_at": self.seized_at.data or now,
+            "place": self.place.data,
+            "owner_name": self.owner_name.data or None,
+            "property_items": self.property_items.data,
+        }
+
+    def counter_id(self) -> int | None:
+        value = self.second_counter.data
+        return int(value) if value and value.isdigit() else None
+
+
+class SeizureStateForm(BaseForm):
+    state = Choice(_l("New state"))
+    submit = SubmitField(_l("Change the state"))

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from cso_field.extensions import db
@@ -157,3 +157,41 @@ class LabMailing(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[CustodyItem] = relationship(back_populates="mailing")
+
+
+class AssetSeizure(Tracked, SoftDeleted, db.Model):
+    """An asset seizure (K-1 III.Y): the case, when and where, the owner if known, the
+    property with its values, and cash counted by two people who both sign."""
+
+    __tablename__ = "custody_seizure"
+    record_type = "asset_seizure"
+    reference_prefix = "AS"
+    search_fields = ("reference", "case_number", "owner_name")
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return record_indexes(
+            cls,
+            Index("ix_custody_seizure_state", "state", "seized_at"),
+            Index("ix_custody_seizure_seized", "seized_at"),
+        )
+
+    case_number: Mapped[str] = mapped_column(String(40))
+    seized_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(300))
+    owner_name: Mapped[str | None] = mapped_column(String(200))
+    # [{"description": ..., "value_cents": ...}], as listed at the seizure.
+    property_items: Mapped[list] = mapped_column(JSON, default=list)
+    cash_cents: Mapped[int] = mapped_column(default=0)
+    first_counter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    first_signature_key: Mapped[str | None] = mapped_column(String(200))
+    first_signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    second_counter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    second_signature_key: Mapped[str | None] = mapped_column(String(200))
+    second_signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12), default="review")
+    state_changed_at: Mapped[datetime | None]
+
+    @property
+    def property_cents(self) -> int:
+        return sum(int(line.get("value_cents") or 0) for line in self.property_items or [])

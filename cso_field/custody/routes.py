@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from cso_field import audit, htmx
 from cso_field.custody import services
@@ -12,16 +13,24 @@ from cso_field.custody.forms import (
     ItemForm,
     MailForm,
     ReceiptForm,
+    SeizureForm,
+    SeizureStateForm,
     TransportForm,
 )
-from cso_field.custody.models import CustodyItem, CustodyTransfer, LabMailing, Transport
+from cso_field.custody.models import (
+    AssetSeizure,
+    CustodyItem,
+    CustodyTransfer,
+    LabMailing,
+    Transport,
+)
 from cso_field.documents import pdf_response, render_pdf
 from cso_field.extensions import db
 from cso_field.htmx import form_error, render, see_other
 from cso_field.photos.services import PhotoError, photos_for, posted_photos
 from cso_field.records import services as records
 from cso_field.records.registry import can_view
-from cso_field.roles import staff
+from cso_field.roles import SUPERVISORS, roles, staff
 from cso_field.storage import StorageError
 from cso_field.timeutil import department_today, utcnow
 
@@ -345,3 +354,127 @@ def receipt(mailing_id: int):
             return see_other(url_for("custody.item", record_id=mailing.item_id))
     context = _item_context(mailing.item, receipt_form=form, refusal=refusal)
     return form_error("custody/item.html", "custody/_receipt_form.html", 422, **context)
+
+
+def _seizure_or_404(record_id: int) -> AssetSeizure:
+    seizure = db.session.get(AssetSeizure, record_id)
+    if not can_view(current_user, seizure):
+        abort(404)
+    return seizure
+
+
+@bp.get("/seizures/")
+@staff
+def seizures():
+    page = htmx.page_arg()
+    state = request.args.get("state") or None
+    rows, has_more = services.list_seizures(state, page)
+    return render(
+        "custody/seizures.html",
+        "custody/_seizure_rows.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        more_args={"state": state} if state else {},
+        state=state,
+        states=list(services.SeizureState),
+    )
+
+
+def _seizure_form() -> SeizureForm:
+    form = SeizureForm()
+    nobody = SelectChoice("", _("Nobody: no cash"))
+    counters = [SelectChoice(str(user_id), name) for user_id, name in services.counters()]
+    form.second_counter.choices = [nobody, *counters]
+    return form
+
+
+@bp.route("/seizures/new", methods=["GET", "POST"])
+@staff
+def new_seizure():
+    form = _seizure_form()
+    if request.method == "GET":
+        return render_template("custody/new_seizure.html", form=form)
+    page = ("custody/new_seizure.html", "custody/_seizure_form.html")
+    if not form.validate():
+        return form_error(*page, 422, form=form)
+    count = services.CashCount(
+        form.cash.data, form.counter_id(), form.first_signature.data, form.second_signature.data
+    )
+    try:
+        seizure, created = services.record_seizure(
+            form.content(utcnow()), count, client_uuid=form.client_uuid.data, author=current_user
+        )
+    except (services.CustodyError, records.SubmissionConflict) as error:
+        message = getattr(error, "message", _("This form was already sent with different content."))
+        return form_error(*page, 422, form=form, refusal=message)
+    if created:
+        flash(_("Seizure %(reference)s logged.", reference=seizure.reference), "success")
+    return see_other(url_for("custody.seizure", record_id=seizure.id))
+
+
+def _state_form(seizure: AssetSeizure) -> SeizureStateForm:
+    form = SeizureStateForm()
+    following = services.NEXT_STATES.get(services.SeizureState(seizure.state), ())
+    form.state.choices = [SelectChoice(state.value, state.lazy_label) for state in following]
+    return form
+
+
+def _seizure_context(found: AssetSeizure, **extra) -> dict:
+    return {
+        "seizure": found,
+        "record": found,
+        "history": records.history(found),
+        "fields": services.SEIZURES.fields,
+        "form": _state_form(found),
+        "counter_names": dict(services.counters()),
+        "can_delete": records.can_delete(current_user, found),
+        **extra,
+    }
+
+
+@bp.get("/seizures/<id:record_id>")
+@staff
+def seizure(record_id: int):
+    return render_template("custody/seizure.html", **_seizure_context(_seizure_or_404(record_id)))
+
+
+@bp.post("/seizures/<id:record_id>/state")
+@roles(*SUPERVISORS)
+def seizure_state(record_id: int):
+    found = _seizure_or_404(record_id)
+    form = _state_form(found)
+    refusal = None
+    if form.validate():
+        try:
+            services.change_seizure_state(found, form.state.data, current_user)
+        except services.CustodyError as error:
+            refusal = error.message
+        else:
+            flash(_("State changed."), "success")
+            return see_other(url_for("custody.seizure", record_id=found.id))
+    context = _seizure_context(found, form=form, refusal=refusal)
+    return form_error("custody/seizure.html", "custody/_seizure_state_form.html", 422, **context)
+
+
+@bp.get("/seizures/<id:record_id>/<any(first, second):which>.png")
+@staff
+def seizure_signature(record_id: int, which: str):
+    found = _seizure_or_404(record_id)
+    try:
+        content = services.seizure_signature(found, which)
+    except StorageError:
+        abort(404)
+    return Response(content, mimetype="image/png")
+
+
+@bp.get("/seizures/report")
+@roles(*SUPERVISORS)
+def seizure_report():
+    first, last = services.report_period(request.args.get("from"), request.args.get("to"))
+    return render_template(
+        "custody/seizure_report.html",
+        lines=services.seizure_report(first, last),
+        first=first,
+        last=last,
+    )

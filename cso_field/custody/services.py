@@ -12,9 +12,11 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from flask import url_for
+from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from sqlalchemy import select
 from cso_field import audit
 from cso_field.auth.models import User
 from cso_field.custody.models import (
+    AssetSeizure,
     CustodyItem,
     CustodyTransfer,
     LabMailing,
@@ -42,10 +45,10 @@ from cso_field.records.registry import (
     register,
     register_template_globals,
 )
-from cso_field.roles import Role
+from cso_field.roles import FIELD_ROLES, Role
 from cso_field.settings import get_setting, register_defaults
 from cso_field.storage import StorageError, get_storage
-from cso_field.timeutil import department_day, department_today, utcnow
+from cso_field.timeutil import day_start_utc, department_day, department_today, utcnow
 
 LIST_LIMIT = 25
 MAX_ITEMS_AT_ONCE = 20
@@ -56,6 +59,7 @@ SIGNATURE_MAX_SIDE = 2_000
 SIGNATURE_MIN_INK = 20  # drawn pixels: a tap is not a signature
 WITNESS_SETTING = "custody.narcotics_witness_required"
 CONFIRMATION_SETTING = "custody.lab_confirmation_days"
+REPORT_LIMIT = 10_000  # seizures in one report: years of a department's log
 
 
 class ItemKind(LabelledEnum):
@@ -105,6 +109,10 @@ ERRORS = {
     "future_date": _l("The date is in the future."),
     "received_before_mailed": _l("The laboratory cannot have received it before it was mailed."),
     "already_confirmed": _l("The laboratory's receipt was already recorded."),
+    "same_counter": _l("Cash is counted by two different people: choose the second counter."),
+    "unknown_counter": _l("Choose the second counter from the list."),
+    "same_signature": _l("The two signatures are the same drawing: each counter signs."),
+    "wrong_state": _l("A seizure in this state cannot change to that one."),
 }
 
 
@@ -709,6 +717,163 @@ def list_samples(overdue_only: bool, page: int) -> tuple[list[LabMailing], bool]
     return rows[:LIST_LIMIT], len(rows) > LIST_LIMIT
 
 
+# -- Asset seizures ---------------------------------------------------------------------------
+
+
+class SeizureState(LabelledEnum):
+    REVIEW = "review", _l("Under review")
+    HELD = "held", _l("Held")
+    RELEASED = "released", _l("Released")
+    FORFEITED = "forfeited", _l("Forfeited")
+    RETURNED = "returned", _l("Returned to owner")
+
+
+NEXT_STATES = {
+    SeizureState.REVIEW: (SeizureState.HELD, SeizureState.RELEASED, SeizureState.RETURNED),
+    SeizureState.HELD: (SeizureState.RELEASED, SeizureState.FORFEITED, SeizureState.RETURNED),
+}
+
+
+def counters() -> list[tuple[int, str]]:
+    """(id, name) of the active field staff who may count cash, by name."""
+    rows = db.session.execute(
+        select(User.id, User.display_name)
+        .where(User.is_active_account.is_(True), User.role.in_([r.value for r in FIELD_ROLES]))
+        .order_by(User.display_name, User.id)
+    ).all()
+    return [(row.id, row.display_name) for row in rows]
+
+
+@dataclass(frozen=True)
+class CashCount:
+    cents: int
+    second_counter_id: int | None
+    first_signature: str | None  # the posted data URLs
+    second_signature: str | None
+
+
+def check_cash_count(count: CashCount, first: User) -> tuple[Signature, Signature] | None:
+    """Cash needs two different counters, both signing; none when no cash was seized."""
+    if count.cents <= 0:
+        return None
+    if count.second_counter_id == first.id:
+        raise CustodyError("same_counter")
+    if count.second_counter_id not in {user_id for user_id, _name in counters()}:
+        raise CustodyError("unknown_counter")
+    signatures = read_signature(count.first_signature), read_signature(count.second_signature)
+    if signatures[0].sha256 == signatures[1].sha256:
+        raise CustodyError("same_signature")
+    return signatures
+
+
+def record_seizure(
+    content: dict, count: CashCount, *, client_uuid: uuid.UUID, author: User
+) -> tuple[AssetSeizure, bool]:
+    """Log a seizure, under review, with its cash counted by two people. Commits."""
+    signatures = check_cash_count(count, author)
+    fields = {**content, "cash_cents": max(count.cents, 0), "state": SeizureState.REVIEW.value}
+    if signatures is not None:
+        for signature in signatures:
+            _store_signature(signature)
+        fields |= {
+            "first_counter_id": author.id,
+            "first_signature_key": signatures[0].key,
+            "first_signature_sha256": signatures[0].sha256,
+            "second_counter_id": count.second_counter_id,
+            "second_signature_key": signatures[1].key,
+            "second_signature_sha256": signatures[1].sha256,
+        }
+    digest = records.submission_hash({key: str(value) for key, value in fields.items()})
+    try:
+        seizure, created = _create(
+            AssetSeizure, client_uuid, digest, author, fields, lambda record, user: None
+        )
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return seizure, created
+
+
+def change_seizure_state(seizure: AssetSeizure, state: str, user: User) -> None:
+    """Through release, forfeiture or return; each change a version and an audit row."""
+    with write_transaction(seizure):
+        if seizure.deleted_at is not None:
+            raise CustodyError("deleted")
+        if state not in NEXT_STATES.get(SeizureState(seizure.state), ()):
+            raise CustodyError("wrong_state")
+        old, seizure.state = seizure.state, state
+        seizure.state_changed_at = utcnow()
+        records.add_version(seizure, user, "state", {"state": [old, state]})
+        audit.record(
+            "asset_seizure.state",
+            object_type="asset_seizure",
+            object_id=seizure.id,
+            detail=f"{old} → {state}",
+        )
+
+
+def list_seizures(state: str | None, page: int) -> tuple[list[AssetSeizure], bool]:
+    query = records.live(select(AssetSeizure), AssetSeizure)
+    if state in set(SeizureState):
+        query = query.where(AssetSeizure.state == state)
+        order = (AssetSeizure.state, AssetSeizure.seized_at.desc())
+    else:
+        order = (AssetSeizure.seized_at.desc(),)
+    offset = (page - 1) * LIST_LIMIT
+    rows = list(db.session.scalars(query.order_by(*order).offset(offset).limit(LIST_LIMIT + 1)))
+    return rows[:LIST_LIMIT], len(rows) > LIST_LIMIT
+
+
+@dataclass(frozen=True)
+class SeizureLine:
+    state: str
+    count: int
+    cash_cents: int
+    property_cents: int
+
+
+def seizure_report(first_day, last_day) -> list[SeizureLine]:
+    """Seizures made in the period (department days), by state: how many, cash, property."""
+    start, end = day_start_utc(first_day), day_start_utc(last_day + timedelta(days=1))
+    seizures = db.session.scalars(
+        records.live(select(AssetSeizure), AssetSeizure)
+        .where(AssetSeizure.seized_at >= start, AssetSeizure.seized_at < end)
+        .order_by(AssetSeizure.seized_at)
+        .limit(REPORT_LIMIT)
+    )
+    totals: dict[str, list[int]] = {state.value: [0, 0, 0] for state in SeizureState}
+    for seizure in seizures:
+        line = totals.setdefault(seizure.state, [0, 0, 0])
+        line[0] += 1
+        line[1] += seizure.cash_cents
+        line[2] += seizure.property_cents
+    return [SeizureLine(state, *values) for state, values in totals.items()]
+
+
+def report_period(first: str | None, last: str | None):
+    """The report's days from ?from=&to= (ISO dates); the current month for what is missing
+    or unreadable, and never a period running backwards."""
+    today = department_today()
+    start, end = _day(first) or today.replace(day=1), _day(last) or today
+    return (start, end) if start <= end else (end, start)
+
+
+def _day(text: str | None):
+    try:
+        day = date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 9998 else None
+
+
+def seizure_signature(seizure: AssetSeizure, which: str) -> bytes:
+    key = getattr(seizure, f"{which}_signature_key")
+    if not key:
+        raise StorageError(which)
+    return get_storage().read(key)
+
+
 # -- Registration ------------------------------------------------------------------------------
 
 
@@ -780,6 +945,37 @@ CUSTODY_ITEMS = register(
         },
     )
 )
+
+
+def _search_seizures(text: str, user, limit: int) -> list[SearchHit]:
+    return [
+        SearchHit(
+            "asset_seizure",
+            seizure.reference,
+            str(_l("Case %(number)s", number=seizure.case_number)),
+            seizure.place,
+            url_for("custody.seizure", record_id=seizure.id),
+            SeizureState(seizure.state).label,
+        )
+        for seizure in records.search_records(AssetSeizure, text, limit)
+    ]
+
+
+SEIZURES = register(
+    RecordType(
+        name="asset_seizure",
+        model=AssetSeizure,
+        label=_l("Asset seizure"),
+        view_endpoint="custody.seizure",
+        list_endpoint="custody.seizures",
+        new_endpoint="custody.new_seizure",
+        description=_l("Seized property and cash, counted by two people, through its release."),
+        search=_search_seizures,
+        summary=lambda seizure: seizure.case_number,
+        may_delete=lambda user, seizure: user.role == Role.ADMIN,
+        fields={"state": _l("State"), "case_number": _l("Case or report number")},
+    )
+)
 TRANSPORTS = register(
     RecordType(
         name="transport",
@@ -817,7 +1013,23 @@ def signature_src(row: CustodyTransfer, which: str, pdf: bool) -> str:
     return url_for("custody.signature", transfer_id=row.id, which=which)
 
 
-register_template_globals(item_kind_label=item_kind_label, custody_signature_src=signature_src)
+def dollars(cents: int | None) -> str:
+    return "" if cents is None else format_currency(Decimal(cents) / 100, "USD")
+
+
+def seizure_state_label(state: str) -> str:
+    try:
+        return SeizureState(state).label
+    except ValueError:
+        return state
+
+
+register_template_globals(
+    item_kind_label=item_kind_label,
+    custody_signature_src=signature_src,
+    seizure_state_label=seizure_state_label,
+    custody_dollars=dollars,
+)
 register_defaults({WITNESS_SETTING: True, CONFIRMATION_SETTING: 10})
 audit.register_labels(
     {
@@ -826,6 +1038,7 @@ audit.register_labels(
         "custody.pdf": _l("Custody form PDF made"),
         "custody_item.mailed": _l("Lab sample mailed"),
         "custody_item.received": _l("Laboratory confirmed receipt"),
+        "asset_seizure.state": _l("Asset seizure state changed"),
     }
 )
 register_demo("custody", "cso_field.custody.demo:load_demo_custody")

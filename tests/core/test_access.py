@@ -188,6 +188,12 @@ EXPECTED_RULES = {
     "custody.samples": STAFF,
     "custody.mail": STAFF,
     "custody.receipt": STAFF,
+    "custody.seizures": STAFF,
+    "custody.new_seizure": STAFF,
+    "custody.seizure": STAFF,
+    "custody.seizure_state": SUPERVISORS,
+    "custody.seizure_signature": STAFF,
+    "custody.seizure_report": SUPERVISORS,
     "offline.manifest": ANYONE,
     "offline.service_worker": ANYONE,
     "offline.offline_page": ANYONE,
@@ -234,6 +240,8 @@ def _url(app, rule, user_id):
         "which": "giver",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
+    if rule.endpoint == "custody.seizure_signature":
+        values["which"] = "first"
     with app.test_request_context():
         return url_for(rule.endpoint, **values)
 

@@ -578,6 +578,18 @@ SPECS: dict[str, Spec] = {
         NOTE_VARIANTS,
     ),
     "custody.samples": Spec(STAFF, GET, always(OK)),
+    "custody.seizures": Spec(STAFF, GET, always(OK)),
+    "custody.new_seizure": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.seizure": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.seizure_signature": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.seizure_report": Spec(SUPERVISORS, GET, always(OK)),
+    # No state chosen: refused (422) once the seizure is found.
+    "custody.seizure_state": Spec(
+        SUPERVISORS,
+        POST_EMPTY,
+        lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else 422,
+        NOTE_VARIANTS,
+    ),
     # The matrix's items are evidence: the form shows, an empty post is refused.
     "custody.mail": Spec(
         STAFF,
@@ -656,11 +668,12 @@ class World:
         self.delete(self.custody[GONE][0])
         self.delete(self.custody[GONE][1])
         self.delete(self.custody[GONE][3].item)
+        self.delete(self.custody[GONE][4])
 
     def custody_records(self, owner):
         """A custody item handed over once (its transfer), and a trip carrying another."""
         from cso_field.custody import services as custody
-        from cso_field.custody.demo import EVIDENCE_ROOM, LAB, handover
+        from cso_field.custody.demo import EVIDENCE_ROOM, LAB, handover, signature_png
 
         with self.app.test_request_context():
             made = []
@@ -704,7 +717,20 @@ class World:
                 client_uuid=uuid.uuid4(),
                 author=owner,
             )
-            return made[0], trip, transfer, mailing
+            second = self.senior if owner.id != self.senior.id else self.cso_a
+            seizure, _created = custody.record_seizure(
+                {
+                    "case_number": "26-2",
+                    "place": "Main St",
+                    "owner_name": None,
+                    "property_items": [],
+                    "seized_at": utcnow() - timedelta(hours=1),
+                },
+                custody.CashCount(5000, second.id, signature_png(1), signature_png(2)),
+                client_uuid=uuid.uuid4(),
+                author=owner,
+            )
+            return made[0], trip, transfer, mailing, seizure
 
     def meeting(self, owner):
         fields = {"held_on": department_today(), "place": "Hall", "topics": "Theft"}
@@ -894,13 +920,15 @@ class World:
                 return "none"
             return self.cases[whose].id
         if endpoint.startswith("custody."):
-            item, trip, transfer, mailing = self.custody[whose or OWN]
+            item, trip, transfer, mailing, seizure = self.custody[whose or OWN]
             if argument == "transfer_id":
                 return transfer.id
             if argument == "mailing_id":
                 return mailing.id
             if argument == "which":
-                return "giver"
+                return "first" if "seizure" in endpoint else "giver"
+            if "seizure" in endpoint:
+                return seizure.id
             return trip.id if "transport" in endpoint else item.id
         if argument == "hold_id":
             hold = RetentionHold(
@@ -929,6 +957,7 @@ def snapshot():
         "SELECT count(*) FROM record_version",
         "SELECT count(*) FROM custody_transfer",
         "SELECT id, confirmed_on FROM custody_lab_mailing ORDER BY id",
+        "SELECT id, state, deleted_at FROM custody_seizure ORDER BY id",
         "SELECT id, closed_at, deleted_at FROM custody_transport ORDER BY id",
         "SELECT count(*) FROM photo",
         "SELECT count(*) FROM check_visit",

@@ -227,3 +227,5 @@ def test_the_demo_custody_has_a_three_transfer_chain_and_a_delivery_awaiting_the
     assert overdue.count("Demo: blood sample") == 0  # the list shows references, not text
     assert overdue.count("Overdue") == 1
     assert demo_client.get("/custody/samples").get_data(as_text=True).count("Mailed ") == 2
+    seizures = demo_client.get("/custody/seizures/?state=review").get_data(as_text=True)
+    assert "26-004530" in seizures and "$1,280.00" in seizures

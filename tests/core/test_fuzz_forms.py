@@ -1626,6 +1626,59 @@ CUSTODY_TARGETS["custody.receipt"] = Target(
     valid=lambda fuzz: {"received_on": _today()},
     examples=8,
 )
+
+
+def _seizure_valid(fuzz):
+    from cso_field.custody.demo import signature_png
+
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "case_number": "26-7",
+        "seized_at": _local(-1),
+        "place": SCRIPT,
+        "owner_name": IMG,
+        "property_items": f"{SCRIPT}, 100\n{IMG}",
+        "cash": "1,250.50",
+        "second_counter": str(fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO).id),
+        "first_signature": signature_png(1),
+        "second_signature": signature_png(2),
+    }
+
+
+def _seizure_url(fuzz) -> str:
+    from cso_field.custody import services as custody
+
+    with fuzz.app.test_request_context():
+        seizure, _created = custody.record_seizure(
+            {
+                "case_number": "26-8",
+                "place": SCRIPT,
+                "owner_name": IMG,
+                "property_items": [],
+                "seized_at": utcnow(),
+            },
+            custody.CashCount(0, None, None, None),
+            client_uuid=uuid.uuid4(),
+            author=fuzz.user(Role.CSO.value),
+        )
+        return f"/custody/seizures/{seizure.id}/state"
+
+
+CUSTODY_TARGETS["custody.new_seizure"] = Target(
+    Role.CSO,
+    lambda fuzz: "/custody/seizures/new",
+    forms=((custody_forms.SeizureForm, None),),
+    valid=_seizure_valid,
+    shows=lambda fuzz: ["/custody/seizures/", "/search/?q=alert"],
+    examples=15,
+)
+CUSTODY_TARGETS["custody.seizure_state"] = Target(
+    Role.SENIOR_CSO,
+    _seizure_url,
+    forms=((custody_forms.SeizureStateForm, None),),
+    valid=lambda fuzz: {"state": "held"},
+    examples=8,
+)
 TARGETS.update(CUSTODY_TARGETS)
 
 

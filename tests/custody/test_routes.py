@@ -153,3 +153,59 @@ def test_a_sample_is_mailed_and_the_laboratorys_receipt_refuses_a_bad_date(clien
     assert refused.status_code == 422 and "Enter a date" in refused.get_data(as_text=True)
     assert client.post(f"/custody/mailings/{sample.mailing.id}/receipt").status_code == 303
     assert sample.mailing.confirmed_on is not None
+
+
+def test_a_seizure_with_cash_counted_by_one_person_is_refused_and_the_form_kept(
+    client, officer, users
+):
+    partner = users.cso(display_name="Sam Ortiz")
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "case_number": "26-009001",
+        "place": "E Charter Way",
+        "property_items": "Honda Civic 2012, 4500\nPhone",
+        "cash": "1,250.00",
+        "second_counter": str(officer.id),
+        "first_signature": signature_png(1),
+        "second_signature": signature_png(2),
+    }
+    assert "Sam Ortiz" in client.get("/custody/seizures/new").get_data(as_text=True)
+    refused = client.post("/custody/seizures/new", data=body)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "two different people" in page and "1,250.00" in page and "Honda Civic" in page
+    accepted = client.post(
+        "/custody/seizures/new", data={**body, "second_counter": str(partner.id)}
+    )
+    assert accepted.status_code == 303
+    shown = client.get(accepted.location).get_data(as_text=True)
+    assert "$1,250.00" in shown and "$4,500.00" in shown and "Sam Ortiz" in shown
+    assert client.get(accepted.location.rstrip("/") + "/second.png").mimetype == "image/png"
+
+
+def test_a_senior_cso_moves_a_seizure_on_and_reads_the_report(client, users, login, officer):
+    from cso_field.custody.models import AssetSeizure
+
+    seizure, _ = services.record_seizure(
+        {
+            "case_number": "26-1",
+            "place": "Here",
+            "owner_name": "Ana Ruiz",
+            "property_items": [],
+            "seized_at": utcnow(),
+        },
+        services.CashCount(0, None, None, None),
+        client_uuid=uuid.uuid4(),
+        author=officer,
+    )
+    senior_client = login(users.senior(), test_client=client.application.test_client())
+    assert (
+        client.post(f"/custody/seizures/{seizure.id}/state", data={"state": "held"}).status_code
+        == 403
+    )
+    wrong = senior_client.post(f"/custody/seizures/{seizure.id}/state", data={"state": "forfeited"})
+    assert wrong.status_code == 422
+    done = senior_client.post(f"/custody/seizures/{seizure.id}/state", data={"state": "held"})
+    assert done.status_code == 303 and db.session.get(AssetSeizure, seizure.id).state == "held"
+    report = senior_client.get("/custody/seizures/report?from=2000-01-01&to=2999-01-01")
+    assert report.status_code == 200 and "Held" in report.get_data(as_text=True)

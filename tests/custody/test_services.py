@@ -344,3 +344,66 @@ def test_a_mailed_sample_is_no_longer_in_hand_and_only_samples_are_mailed(office
             officer,
         )
     assert not_a_sample.value.code == "not_a_sample"
+
+
+SEIZURE = {
+    "case_number": "26-009001",
+    "place": "E Charter Way",
+    "owner_name": None,
+    "property_items": [{"description": "Honda Civic 2012", "value_cents": 450000}],
+}
+
+
+def _seize(officer, count):
+    return services.record_seizure(
+        {**SEIZURE, "seized_at": hours_ago(2)}, count, client_uuid=uuid.uuid4(), author=officer
+    )[0]
+
+
+def test_cash_counts_need_two_different_signers(officer, users):
+    partner = users.cso(display_name="Sam Ortiz")
+    alone = services.CashCount(125_000, officer.id, signature_png(1), signature_png(2))
+    with pytest.raises(CustodyError) as same_person:
+        _seize(officer, alone)
+    assert same_person.value.code == "same_counter"
+    copied = services.CashCount(125_000, partner.id, signature_png(1), signature_png(1))
+    with pytest.raises(CustodyError) as same_drawing:
+        _seize(officer, copied)
+    assert same_drawing.value.code == "same_signature"
+    unsigned = services.CashCount(125_000, partner.id, signature_png(1), None)
+    with pytest.raises(CustodyError) as missing:
+        _seize(officer, unsigned)
+    assert missing.value.code == "missing_signature"
+    seizure = _seize(
+        officer, services.CashCount(125_000, partner.id, signature_png(1), signature_png(2))
+    )
+    assert (seizure.first_counter_id, seizure.second_counter_id) == (officer.id, partner.id)
+    assert seizure.state == "review" and seizure.property_cents == 450000
+    no_cash = _seize(officer, services.CashCount(0, None, None, None))
+    assert no_cash.first_signature_key is None
+
+
+def test_a_seizure_goes_through_release_forfeiture_or_return_and_the_report_adds_it_up(
+    officer, users
+):
+    from cso_field.timeutil import department_today
+
+    partner = users.cso()
+    cash = _seize(
+        officer, services.CashCount(8_000, partner.id, signature_png(1), signature_png(2))
+    )
+    car = _seize(officer, services.CashCount(0, None, None, None))
+    services.change_seizure_state(cash, "held", officer)
+    services.change_seizure_state(cash, "forfeited", officer)
+    with pytest.raises(CustodyError) as back:
+        services.change_seizure_state(cash, "returned", officer)
+    assert back.value.code == "wrong_state"
+    lines = {
+        line.state: line
+        for line in services.seizure_report(
+            department_today() - timedelta(days=1), department_today()
+        )
+    }
+    assert (lines["forfeited"].count, lines["forfeited"].cash_cents) == (1, 8_000)
+    assert (lines["review"].count, lines["review"].property_cents) == (1, 450_000)
+    assert car.state == "review"

@@ -160,6 +160,7 @@ def test_the_custody_screens_main_buttons_are_within_thumb_reach(browser, live_s
         ("/custody/transports/new", "#transport-form button[type=submit]"),
         ("/custody/", ".page-head .button-primary"),
         (f"/custody/{sample_id}/mail", "#mail-form button[type=submit]"),
+        ("/custody/seizures/new", "#seizure-form button[type=submit]"),
         (f"/custody/{sample_id}", ".record-actions .button-primary"),
     ):
         page.goto(base_url + path)
