@@ -78,6 +78,7 @@ PAGES = (
     (CSO, "/custody/seizures/"),
     (CSO, "/custody/seizures/?state=review"),
     (SENIOR, "/custody/seizures/report"),
+    (CSO, "/custody/supplies/"),
 )
 
 

@@ -17,6 +17,8 @@ from cso_field.custody.models import (
     CustodyItem,
     CustodyTransfer,
     LabMailing,
+    SupplyItem,
+    SupplyMovement,
     Transport,
     TransportItem,
 )
@@ -103,6 +105,8 @@ __all__ = [
     "Shift",
     "SpecialCheck",
     "SpokenLanguage",
+    "SupplyItem",
+    "SupplyMovement",
     "Survey",
     "SurveyResponse",
     "SurveyVersion",

@@ -11,7 +11,8 @@ A trip (Transport: Tracked, SoftDeleted) carries items (TransportItem) to a dest
 agency; each item is scanned or typed at pick-up and at drop-off, and the trip closes only
 when every item is delivered, with the laboratory's receipt number for narcotics and a second
 witness when the department's setting (custody.narcotics_witness_required) requires one.
-Trips are a record type, so a Senior CSO assigns one like any work (cso_field/assignments).
+Asset seizures (AssetSeizure, K-1 III.Y) and unit supplies (SupplyItem, SupplyMovement,
+K-1 III.X) are kept here too. Trips are a record type, so a Senior CSO assigns one like any work (cso_field/assignments).
 A lab sample (K-1 III.V) may instead be mailed (LabMailing: carrier, tracking number, date,
 laboratory), after which it is no longer in hand; samples the laboratory has not confirmed
 after custody.lab_confirmation_days (default 10) are listed as overdue.
@@ -31,6 +32,15 @@ Staff (blueprint `custody` in routes.py, templates/custody/):
 - /custody/samples (?show=overdue)   samples waiting for the laboratory   samples.html
 - /custody/<id>/mail                 record a sample's mailing            mail.html, _mail_form.html
 - /custody/mailings/<id>/receipt     the laboratory confirmed receipt     _receipt_form.html
+- /custody/seizures/, /new, /<id>, /<id>/state (Senior CSO), /<id>/<first|second>.png,
+  /seizures/report (Senior CSO)      asset seizures: property and values, cash counted by two
+                                     different signers, review → held → released, forfeited
+                                     or returned; totals by period   seizures.html, seizure.html,
+                                     new_seizure.html, seizure_report.html
+- /custody/supplies/, /new (Senior CSO), /<id>, /<id>/move   unit supplies of the gang, vice
+                                     and narcotics units: issued and returned signed for,
+                                     low stock listed (and a Today card for Senior CSOs)
+                                     supplies.html, supply.html, _today_supplies.html
 The signature pad is static/js/signature-pad.js (pointer events; no inline script).
 
 Files: models.py, forms.py, services.py (rules, coded errors, lists, registration), routes.py,

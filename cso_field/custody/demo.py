@@ -181,8 +181,23 @@ def load_demo_custody(context: DemoContext) -> str:
         client_uuid=uuid.uuid4(),
         author=user,
     )
+    if senior:
+        for name, unit, on_hand, reorder in (
+            ("Demo: narcotics test kits (NIK)", "kits", 3, 10),
+            ("Demo: evidence bags, large", "boxes", 24, 6),
+        ):
+            services.add_supply(
+                {
+                    "name": name,
+                    "unit_name": unit,
+                    "location": "Narcotics unit office",
+                    "on_hand": on_hand,
+                    "reorder_level": reorder,
+                },
+                senior,
+            )
     return (
         f"custody: {item.reference} with 3 transfers; narcotics trip {trip.reference} "
         "awaiting the laboratory receipt; 2 lab samples mailed (1 overdue); "
-        f"seizure {seizure.reference} under review"
+        f"seizure {seizure.reference} under review; a unit supply below its reorder level"
     )

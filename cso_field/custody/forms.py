@@ -353,3 +353,55 @@ class SeizureForm(BaseForm):
 class SeizureStateForm(BaseForm):
     state = Choice(_l("New state"))
     submit = SubmitField(_l("Change the state"))
+
+
+class QuantityField(StringField):
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist and isinstance(valuelist[0], str) else "").strip()
+        self.data = None
+        if self.raw:
+            if not self.raw.isdigit() or not 0 <= int(self.raw[:7]) <= 100_000 or len(self.raw) > 6:
+                raise ValueError(_l("Enter a whole number from 0 to 100,000."))
+            self.data = int(self.raw)
+
+    def _value(self):
+        return getattr(self, "raw", "") or ""
+
+
+class SupplyForm(BaseForm):
+    name = StringField(_l("Supply"), validators=[*_required(_l("Name the supply.")), _length(120)])
+    unit_name = StringField(
+        _l("Counted in"),
+        description=_l("For example: boxes, kits, rolls."),
+        validators=[*_required(_l("Say what it is counted in.")), _length(40)],
+    )
+    location = StringField(
+        _l("Kept at"), validators=[*_required(_l("Say where it is kept.")), _length(200)]
+    )
+    on_hand = QuantityField(_l("On hand"), validators=[*_required(_l("Give the count."))])
+    reorder_level = QuantityField(
+        _l("Reorder at"), validators=[*_required(_l("Give the reorder level."))]
+    )
+    submit = SubmitField(_l("Add the supply"))
+
+    def content(self) -> dict:
+        return {
+            "name": self.name.data,
+            "unit_name": self.unit_name.data,
+            "location": self.location.data,
+            "on_hand": self.on_hand.data,
+            "reorder_level": self.reorder_level.data,
+        }
+
+
+class MovementForm(BaseForm):
+    kind = Choice(_l("What happens"))
+    quantity = QuantityField(_l("How many"), validators=[*_required(_l("Give how many."))])
+    person_name = StringField(_l("Signed for by"), validators=[_length(200)])
+    team = Choice(_l("Unit"))
+    signature = HiddenField(_l("Signature of who takes or returns them"))
+    submit = SubmitField(_l("Record"))
+
+    def validate_quantity(self, field):
+        if field.data == 0:
+            raise ValidationError(_l("Enter a whole number from 1 to 100,000."))

@@ -195,3 +195,42 @@ class AssetSeizure(Tracked, SoftDeleted, db.Model):
     @property
     def property_cents(self) -> int:
         return sum(int(line.get("value_cents") or 0) for line in self.property_items or [])
+
+
+class SupplyItem(db.Model):
+    """A unit supply kept for the gang, vice and narcotics units (K-1 III.X): how many are on
+    hand, where, and the count at which to reorder."""
+
+    __tablename__ = "custody_supply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)  # its index orders the list
+    unit_name: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(String(200))
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reorder_level: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def low(self) -> bool:
+        return self.on_hand <= self.reorder_level
+
+
+class SupplyMovement(db.Model):
+    """Supplies issued to or returned by someone, who signs for them; or a restock."""
+
+    __tablename__ = "custody_supply_movement"
+    __table_args__ = (Index("ix_custody_supply_movement_supply", "supply_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supply_id: Mapped[int] = mapped_column(ForeignKey("custody_supply.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    quantity: Mapped[int]
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(20))
+    signature_key: Mapped[str | None] = mapped_column(String(200))
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    on_hand_after: Mapped[int]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

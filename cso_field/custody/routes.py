@@ -12,9 +12,11 @@ from cso_field.custody.forms import (
     HandoverForm,
     ItemForm,
     MailForm,
+    MovementForm,
     ReceiptForm,
     SeizureForm,
     SeizureStateForm,
+    SupplyForm,
     TransportForm,
 )
 from cso_field.custody.models import (
@@ -22,6 +24,7 @@ from cso_field.custody.models import (
     CustodyItem,
     CustodyTransfer,
     LabMailing,
+    SupplyItem,
     Transport,
 )
 from cso_field.documents import pdf_response, render_pdf
@@ -478,3 +481,93 @@ def seizure_report():
         first=first,
         last=last,
     )
+
+
+@bp.get("/supplies/")
+@staff
+def supplies():
+    page = htmx.page_arg()
+    low_only = request.args.get("show") == "low"
+    rows, has_more = services.list_supplies(low_only, page)
+    return render(
+        "custody/supplies.html",
+        "custody/_supply_rows.html",
+        rows=rows,
+        has_more=has_more,
+        page=page,
+        more_args={"show": "low"} if low_only else {},
+        low_only=low_only,
+    )
+
+
+@bp.route("/supplies/new", methods=["GET", "POST"])
+@roles(*SUPERVISORS)
+def new_supply():
+    form = SupplyForm()
+    if request.method == "GET":
+        return render_template("custody/new_supply.html", form=form)
+    page = ("custody/new_supply.html", "custody/_supply_form.html")
+    if not form.validate():
+        return form_error(*page, 422, form=form)
+    try:
+        supply = services.add_supply(form.content(), current_user)
+    except services.CustodyError as error:
+        return form_error(*page, 422, form=form, refusal=error.message)
+    flash(_("%(name)s added.", name=supply.name), "success")
+    return see_other(url_for("custody.supply", supply_id=supply.id))
+
+
+def _movement_form() -> MovementForm:
+    form = MovementForm()
+    form.kind.choices = [SelectChoice(m.value, m.lazy_label) for m in services.Movement]
+    form.team.choices = [SelectChoice(t.value, t.lazy_label) for t in services.Team]
+    return form
+
+
+def _supply_page(supply: SupplyItem, form: MovementForm, status: int = 200, **extra):
+    return form_error(
+        "custody/supply.html",
+        "custody/_movement_form.html",
+        status,
+        supply=supply,
+        form=form,
+        movements=services.movements(supply),
+        **extra,
+    )
+
+
+@bp.get("/supplies/<id:supply_id>")
+@staff
+def supply(supply_id: int):
+    found = db.get_or_404(SupplyItem, supply_id)
+    return render_template(
+        "custody/supply.html",
+        supply=found,
+        form=_movement_form(),
+        movements=services.movements(found),
+    )
+
+
+@bp.post("/supplies/<id:supply_id>/move")
+@staff
+def move_supply(supply_id: int):
+    found = db.get_or_404(SupplyItem, supply_id)
+    form = _movement_form()
+    if not form.validate():
+        return _supply_page(found, form, 422)
+    try:
+        services.move_supply(
+            found,
+            form.kind.data,
+            form.quantity.data,
+            current_user,
+            person=form.person_name.data,
+            team=form.team.data,
+            signature=form.signature.data,
+        )
+    except services.CustodyError as error:
+        return _supply_page(found, form, 422, refusal=error.message)
+    flash(
+        _("Recorded: %(name)s, %(count)d on hand.", name=found.name, count=found.on_hand), "success"
+    )
+    return see_other(url_for("custody.supply", supply_id=found.id))

@@ -19,7 +19,7 @@ from flask import url_for
 from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cso_field import audit
 from cso_field.auth.models import User
@@ -28,6 +28,8 @@ from cso_field.custody.models import (
     CustodyItem,
     CustodyTransfer,
     LabMailing,
+    SupplyItem,
+    SupplyMovement,
     Transport,
     TransportItem,
 )
@@ -42,8 +44,10 @@ from cso_field.records import services as records
 from cso_field.records.registry import (
     RecordType,
     SearchHit,
+    TodayCard,
     register,
     register_template_globals,
+    register_today_card,
 )
 from cso_field.roles import FIELD_ROLES, Role
 from cso_field.settings import get_setting, register_defaults
@@ -113,6 +117,10 @@ ERRORS = {
     "unknown_counter": _l("Choose the second counter from the list."),
     "same_signature": _l("The two signatures are the same drawing: each counter signs."),
     "wrong_state": _l("A seizure in this state cannot change to that one."),
+    "not_enough": _l("Only %(count)d on hand."),
+    "restock_supervisors": _l("Only a Senior CSO or an administrator restocks supplies."),
+    "supply_exists": _l("A supply with this name is already listed."),
+    "person_needed": _l("Give the name of who takes or returns them, and their unit."),
 }
 
 
@@ -874,6 +882,111 @@ def seizure_signature(seizure: AssetSeizure, which: str) -> bytes:
     return get_storage().read(key)
 
 
+# -- Unit supplies ----------------------------------------------------------------------------
+
+
+class Team(LabelledEnum):
+    GANG = "gang", _l("Gang unit")
+    VICE = "vice", _l("Vice unit")
+    NARCOTICS = "narcotics", _l("Narcotics unit")
+
+
+class Movement(LabelledEnum):
+    ISSUE = "issue", _l("Issued")
+    RETURN = "return", _l("Returned")
+    RESTOCK = "restock", _l("Restocked")
+
+
+def add_supply(content: dict, user: User) -> SupplyItem:
+    with write_transaction():
+        taken = db.session.scalar(select(SupplyItem.id).where(SupplyItem.name == content["name"]))
+        if taken is not None:
+            raise CustodyError("supply_exists")
+        supply = SupplyItem(created_by_id=user.id, **content)
+        db.session.add(supply)
+        db.session.flush()
+        audit.record(
+            "custody.supply.add", object_type="supply", object_id=supply.id, detail=supply.name
+        )
+    return supply
+
+
+def move_supply(
+    supply: SupplyItem,
+    kind: str,
+    quantity: int,
+    user: User,
+    *,
+    person: str | None = None,
+    team: str | None = None,
+    signature: str | None = None,
+) -> SupplyMovement:
+    """Issue or return supplies, signed for by the person; or restock (supervisors). Commits."""
+    signed = None
+    if kind != Movement.RESTOCK:
+        if not (person or "").strip() or team not in set(Team):
+            raise CustodyError("person_needed")
+        signed = read_signature(signature)
+        _store_signature(signed)
+    elif user.role not in (Role.SENIOR_CSO, Role.ADMIN):
+        raise CustodyError("restock_supervisors")
+    with write_transaction(supply):
+        if kind == Movement.ISSUE and quantity > supply.on_hand:
+            raise CustodyError("not_enough", count=supply.on_hand)
+        supply.on_hand += -quantity if kind == Movement.ISSUE else quantity
+        movement = SupplyMovement(
+            supply_id=supply.id,
+            kind=kind,
+            quantity=quantity,
+            person_name=person,
+            team=team,
+            signature_key=signed.key if signed else None,
+            signature_sha256=signed.sha256 if signed else None,
+            on_hand_after=supply.on_hand,
+            recorded_by_id=user.id,
+        )
+        db.session.add(movement)
+        audit.record(
+            f"custody.supply.{kind}",
+            object_type="supply",
+            object_id=supply.id,
+            detail=f"{quantity} {person or ''}".strip(),
+        )
+    return movement
+
+
+def list_supplies(low_only: bool, page: int) -> tuple[list[SupplyItem], bool]:
+    """Supplies by name; low only: at or below their reorder level (a short inventory, read
+    in name order)."""
+    query = select(SupplyItem)
+    if low_only:
+        query = query.where(SupplyItem.on_hand <= SupplyItem.reorder_level)
+    offset = (page - 1) * LIST_LIMIT
+    rows = list(
+        db.session.scalars(query.order_by(SupplyItem.name).offset(offset).limit(LIST_LIMIT + 1))
+    )
+    return rows[:LIST_LIMIT], len(rows) > LIST_LIMIT
+
+
+def movements(supply: SupplyItem, limit: int = 30) -> list[SupplyMovement]:
+    return list(
+        db.session.scalars(
+            select(SupplyMovement)
+            .where(SupplyMovement.supply_id == supply.id)
+            .order_by(SupplyMovement.recorded_at.desc(), SupplyMovement.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def low_stock_count() -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SupplyItem)
+        .where(SupplyItem.on_hand <= SupplyItem.reorder_level)
+    )
+
+
 # -- Registration ------------------------------------------------------------------------------
 
 
@@ -1013,6 +1126,13 @@ def signature_src(row: CustodyTransfer, which: str, pdf: bool) -> str:
     return url_for("custody.signature", transfer_id=row.id, which=which)
 
 
+def _label(enum, value: str) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
 def dollars(cents: int | None) -> str:
     return "" if cents is None else format_currency(Decimal(cents) / 100, "USD")
 
@@ -1024,11 +1144,21 @@ def seizure_state_label(state: str) -> str:
         return state
 
 
+audit.register_object_label("supply", _l("Unit supply"))
+register_today_card(
+    TodayCard(
+        "custody/_today_supplies.html",
+        lambda: {"low_supplies": low_stock_count()},
+        roles=frozenset({Role.SENIOR_CSO, Role.ADMIN}),
+    )
+)
 register_template_globals(
     item_kind_label=item_kind_label,
     custody_signature_src=signature_src,
     seizure_state_label=seizure_state_label,
     custody_dollars=dollars,
+    supply_movement_label=lambda kind: _label(Movement, kind),
+    supply_team_label=lambda team: _label(Team, team),
 )
 register_defaults({WITNESS_SETTING: True, CONFIRMATION_SETTING: 10})
 audit.register_labels(
@@ -1039,6 +1169,10 @@ audit.register_labels(
         "custody_item.mailed": _l("Lab sample mailed"),
         "custody_item.received": _l("Laboratory confirmed receipt"),
         "asset_seizure.state": _l("Asset seizure state changed"),
+        "custody.supply.add": _l("Unit supply added"),
+        "custody.supply.issue": _l("Unit supplies issued"),
+        "custody.supply.return": _l("Unit supplies returned"),
+        "custody.supply.restock": _l("Unit supplies restocked"),
     }
 )
 register_demo("custody", "cso_field.custody.demo:load_demo_custody")

@@ -583,6 +583,10 @@ SPECS: dict[str, Spec] = {
     "custody.seizure": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     "custody.seizure_signature": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
     "custody.seizure_report": Spec(SUPERVISORS, GET, always(OK)),
+    "custody.supplies": Spec(STAFF, GET, always(OK)),
+    "custody.new_supply": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.supply": Spec(STAFF, GET, always(OK)),
+    "custody.move_supply": Spec(STAFF, POST_EMPTY, always(422)),
     # No state chosen: refused (422) once the seizure is found.
     "custody.seizure_state": Spec(
         SUPERVISORS,
@@ -669,6 +673,19 @@ class World:
         self.delete(self.custody[GONE][1])
         self.delete(self.custody[GONE][3].item)
         self.delete(self.custody[GONE][4])
+        with app.test_request_context():
+            from cso_field.custody import services as custody
+
+            self.supply = custody.add_supply(
+                {
+                    "name": "Bags",
+                    "unit_name": "boxes",
+                    "location": "Office",
+                    "on_hand": 5,
+                    "reorder_level": 1,
+                },
+                self.senior,
+            )
 
     def custody_records(self, owner):
         """A custody item handed over once (its transfer), and a trip carrying another."""
@@ -920,6 +937,8 @@ class World:
                 return "none"
             return self.cases[whose].id
         if endpoint.startswith("custody."):
+            if argument == "supply_id":
+                return self.supply.id
             item, trip, transfer, mailing, seizure = self.custody[whose or OWN]
             if argument == "transfer_id":
                 return transfer.id
@@ -958,6 +977,7 @@ def snapshot():
         "SELECT count(*) FROM custody_transfer",
         "SELECT id, confirmed_on FROM custody_lab_mailing ORDER BY id",
         "SELECT id, state, deleted_at FROM custody_seizure ORDER BY id",
+        "SELECT id, on_hand FROM custody_supply ORDER BY id",
         "SELECT id, closed_at, deleted_at FROM custody_transport ORDER BY id",
         "SELECT count(*) FROM photo",
         "SELECT count(*) FROM check_visit",

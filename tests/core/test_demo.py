@@ -229,3 +229,5 @@ def test_the_demo_custody_has_a_three_transfer_chain_and_a_delivery_awaiting_the
     assert demo_client.get("/custody/samples").get_data(as_text=True).count("Mailed ") == 2
     seizures = demo_client.get("/custody/seizures/?state=review").get_data(as_text=True)
     assert "26-004530" in seizures and "$1,280.00" in seizures
+    low = demo_client.get("/custody/supplies/?show=low").get_data(as_text=True)
+    assert "Demo: narcotics test kits" in low and "Demo: evidence bags" not in low

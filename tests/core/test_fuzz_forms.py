@@ -1679,6 +1679,58 @@ CUSTODY_TARGETS["custody.seizure_state"] = Target(
     valid=lambda fuzz: {"state": "held"},
     examples=8,
 )
+
+
+def _supply_url(fuzz) -> str:
+    from cso_field.custody import services as custody
+
+    with fuzz.app.test_request_context():
+        supply = custody.add_supply(
+            {
+                "name": f"{SCRIPT[:40]} {uuid.uuid4().hex[:8]}",
+                "unit_name": IMG[:40],
+                "location": SCRIPT,
+                "on_hand": 50,
+                "reorder_level": 5,
+            },
+            fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO),
+        )
+        return f"/custody/supplies/{supply.id}/move"
+
+
+def _movement_valid(fuzz):
+    from cso_field.custody.demo import signature_png
+
+    return {
+        "kind": "issue",
+        "quantity": "2",
+        "person_name": SCRIPT,
+        "team": "gang",
+        "signature": signature_png(1),
+    }
+
+
+CUSTODY_TARGETS["custody.new_supply"] = Target(
+    Role.SENIOR_CSO,
+    lambda fuzz: "/custody/supplies/new",
+    forms=((custody_forms.SupplyForm, None),),
+    valid=lambda fuzz: {
+        "name": f"{IMG[:60]} {uuid.uuid4().hex[:8]}",
+        "unit_name": "boxes",
+        "location": SCRIPT,
+        "on_hand": "9",
+        "reorder_level": "3",
+    },
+    shows=lambda fuzz: ["/custody/supplies/", "/today"],
+    examples=12,
+)
+CUSTODY_TARGETS["custody.move_supply"] = Target(
+    Role.CSO,
+    _supply_url,
+    forms=((custody_forms.MovementForm, None),),
+    valid=_movement_valid,
+    examples=12,
+)
 TARGETS.update(CUSTODY_TARGETS)
 
 

@@ -209,3 +209,28 @@ def test_a_senior_cso_moves_a_seizure_on_and_reads_the_report(client, users, log
     assert done.status_code == 303 and db.session.get(AssetSeizure, seizure.id).state == "held"
     report = senior_client.get("/custody/seizures/report?from=2000-01-01&to=2999-01-01")
     assert report.status_code == 200 and "Held" in report.get_data(as_text=True)
+
+
+def test_a_senior_cso_sees_low_supplies_on_today_and_a_cso_issues_them_signed(
+    client, users, login, officer
+):
+    senior = users.senior()
+    senior_client = login(senior, test_client=client.application.test_client())
+    added = senior_client.post(
+        "/custody/supplies/new",
+        data={
+            "name": "Test kits",
+            "unit_name": "kits",
+            "location": "Narcotics office",
+            "on_hand": "3",
+            "reorder_level": "2",
+        },
+    )
+    assert added.status_code == 303
+    issue = {"kind": "issue", "quantity": "2", "person_name": "Det. Ruiz", "team": "narcotics"}
+    refused = client.post(added.location + "/move", data=issue)
+    assert refused.status_code == 422 and "Both parties must sign" in refused.get_data(as_text=True)
+    done = client.post(added.location + "/move", data={**issue, "signature": signature_png(1)})
+    assert done.status_code == 303
+    assert "1 supply to reorder" in senior_client.get("/today").get_data(as_text=True)
+    assert "Det. Ruiz" in client.get(added.location).get_data(as_text=True)

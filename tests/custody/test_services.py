@@ -407,3 +407,42 @@ def test_a_seizure_goes_through_release_forfeiture_or_return_and_the_report_adds
     assert (lines["forfeited"].count, lines["forfeited"].cash_cents) == (1, 8_000)
     assert (lines["review"].count, lines["review"].property_cents) == (1, 450_000)
     assert car.state == "review"
+
+
+def _supply(officer, users, on_hand=10, reorder=4):
+    return services.add_supply(
+        {
+            "name": f"Evidence bags {on_hand}",
+            "unit_name": "boxes",
+            "location": "Vice office",
+            "on_hand": on_hand,
+            "reorder_level": reorder,
+        },
+        users.senior(),
+    )
+
+
+def test_supplies_are_issued_and_returned_signed_for_and_low_stock_is_listed(officer, users):
+    bags = _supply(officer, users, on_hand=6, reorder=4)
+    with pytest.raises(CustodyError) as unsigned:
+        services.move_supply(bags, "issue", 2, officer, person="Det. Ruiz", team="vice")
+    assert unsigned.value.code == "missing_signature"
+    with pytest.raises(CustodyError) as too_many:
+        services.move_supply(
+            bags, "issue", 7, officer, person="Det. Ruiz", team="vice", signature=signature_png(1)
+        )
+    assert too_many.value.code == "not_enough" and "6" in too_many.value.message
+    assert services.list_supplies(low_only=True, page=1)[0] == []
+    moved = services.move_supply(
+        bags, "issue", 2, officer, person="Det. Ruiz", team="vice", signature=signature_png(1)
+    )
+    assert bags.on_hand == moved.on_hand_after == 4 and moved.signature_sha256
+    assert services.list_supplies(low_only=True, page=1)[0] == [bags]
+    assert services.low_stock_count() == 1
+    services.move_supply(
+        bags, "return", 1, officer, person="Det. Ruiz", team="vice", signature=signature_png(2)
+    )
+    assert bags.on_hand == 5 and services.low_stock_count() == 0
+    with pytest.raises(CustodyError) as restock:
+        services.move_supply(bags, "restock", 10, officer)
+    assert restock.value.code == "restock_supervisors"
