@@ -12,7 +12,8 @@ agency; each item is scanned or typed at pick-up and at drop-off, and the trip c
 when every item is delivered, with the laboratory's receipt number for narcotics and a second
 witness when the department's setting (custody.narcotics_witness_required) requires one.
 Asset seizures (AssetSeizure, K-1 III.Y) and unit supplies (SupplyItem, SupplyMovement,
-K-1 III.X) are kept here too. Trips are a record type, so a Senior CSO assigns one like any work (cso_field/assignments).
+K-1 III.X) are kept here too. Trips are a record type, so a Senior CSO assigns one like any
+work (cso_field/assignments).
 A lab sample (K-1 III.V) may instead be mailed (LabMailing: carrier, tracking number, date,
 laboratory), after which it is no longer in hand; samples the laboratory has not confirmed
 after custody.lab_confirmation_days (default 10) are listed as overdue.
