@@ -151,6 +151,16 @@ def test_the_custody_screens_main_buttons_are_within_thumb_reach(browser, live_s
         (number,) = _items_held_by(cso, count=1)
         (sample,) = _items_held_by(cso, count=1, kind="lab_sample")
         sample_id = db.session.scalar(select(CustodyItem.id).where(CustodyItem.reference == sample))
+        supply = services.add_supply(
+            {
+                "name": "Test kits",
+                "unit_name": "kits",
+                "location": "Office",
+                "on_hand": 3,
+                "reorder_level": 5,
+            },
+            cso,
+        )
     context = browser.new_context(**PHONE)
     page = context.new_page()
     log_in(page, base_url, cso.username, PASSWORD)
@@ -161,6 +171,7 @@ def test_the_custody_screens_main_buttons_are_within_thumb_reach(browser, live_s
         ("/custody/", ".page-head .button-primary"),
         (f"/custody/{sample_id}/mail", "#mail-form button[type=submit]"),
         ("/custody/seizures/new", "#seizure-form button[type=submit]"),
+        (f"/custody/supplies/{supply.id}", "#movement-form button[type=submit]"),
         (f"/custody/{sample_id}", ".record-actions .button-primary"),
     ):
         page.goto(base_url + path)
