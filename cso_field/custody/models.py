@@ -99,7 +99,7 @@ class Transport(Tracked, SoftDeleted, db.Model):
     """A trip carrying items to an outside agency (e.g. the DOJ laboratory in Modesto)."""
 
     __tablename__ = "custody_transport"
-    record_type = "transport"
+    record_type = "custody_transport"
     reference_prefix = "TR"
     search_fields = ("reference", "vehicle", "destination_agency")
 
@@ -164,7 +164,7 @@ class AssetSeizure(Tracked, SoftDeleted, db.Model):
     property with its values, and cash counted by two people who both sign."""
 
     __tablename__ = "custody_seizure"
-    record_type = "asset_seizure"
+    record_type = "custody_seizure"
     reference_prefix = "AS"
     search_fields = ("reference", "case_number", "owner_name")
 

@@ -621,7 +621,7 @@ def close_transport(trip: Transport, user: User, lab_receipt: str | None, witnes
         for row in trip.items:
             row.item.transport_id = None
         records.add_version(trip, user, "closed", {"closed_at": [None, trip.closed_at.isoformat()]})
-        audit.record("transport.close", object_type="transport", object_id=trip.id)
+        audit.record("custody_transport.close", object_type="custody_transport", object_id=trip.id)
     return trip
 
 
@@ -814,8 +814,8 @@ def change_seizure_state(seizure: AssetSeizure, state: str, user: User) -> None:
         seizure.state_changed_at = utcnow()
         records.add_version(seizure, user, "state", {"state": [old, state]})
         audit.record(
-            "asset_seizure.state",
-            object_type="asset_seizure",
+            "custody_seizure.state",
+            object_type="custody_seizure",
             object_id=seizure.id,
             detail=f"{old} → {state}",
         )
@@ -1007,7 +1007,7 @@ def _search_items(text: str, user, limit: int) -> list[SearchHit]:
 def _search_transports(text: str, user, limit: int) -> list[SearchHit]:
     return [
         SearchHit(
-            "transport",
+            "custody_transport",
             trip.reference,
             trip.destination_agency,
             trip.vehicle,
@@ -1063,7 +1063,7 @@ CUSTODY_ITEMS = register(
 def _search_seizures(text: str, user, limit: int) -> list[SearchHit]:
     return [
         SearchHit(
-            "asset_seizure",
+            "custody_seizure",
             seizure.reference,
             str(_l("Case %(number)s", number=seizure.case_number)),
             seizure.place,
@@ -1076,7 +1076,7 @@ def _search_seizures(text: str, user, limit: int) -> list[SearchHit]:
 
 SEIZURES = register(
     RecordType(
-        name="asset_seizure",
+        name="custody_seizure",
         model=AssetSeizure,
         label=_l("Asset seizure"),
         view_endpoint="custody.seizure",
@@ -1091,7 +1091,7 @@ SEIZURES = register(
 )
 TRANSPORTS = register(
     RecordType(
-        name="transport",
+        name="custody_transport",
         model=Transport,
         label=_l("Transport"),
         view_endpoint="custody.transport",
@@ -1164,11 +1164,11 @@ register_defaults({WITNESS_SETTING: True, CONFIRMATION_SETTING: 10})
 audit.register_labels(
     {
         "custody_item.transfer": _l("Custody item handed over"),
-        "transport.close": _l("Transport closed"),
+        "custody_transport.close": _l("Transport closed"),
         "custody.pdf": _l("Custody form PDF made"),
         "custody_item.mailed": _l("Lab sample mailed"),
         "custody_item.received": _l("Laboratory confirmed receipt"),
-        "asset_seizure.state": _l("Asset seizure state changed"),
+        "custody_seizure.state": _l("Asset seizure state changed"),
         "custody.supply.add": _l("Unit supply added"),
         "custody.supply.issue": _l("Unit supplies issued"),
         "custody.supply.return": _l("Unit supplies returned"),

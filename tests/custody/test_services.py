@@ -268,7 +268,7 @@ def test_a_trip_is_assigned_and_completed_like_any_work(officer, users):
 
     senior = users.senior()
     work = assignments.Work(
-        "transport",
+        "custody_transport",
         "Take the knife to the DOJ lab",
         None,
         "normal",
@@ -285,8 +285,8 @@ def test_a_trip_is_assigned_and_completed_like_any_work(officer, users):
         client_uuid=uuid.uuid4(),
         author=officer,
     )
-    assert ("transport", "Transport") in assignments.kinds()
-    assert assignments.recent_records("transport", officer) == [trip]
+    assert ("custody_transport", "Transport") in assignments.kinds()
+    assert assignments.recent_records("custody_transport", officer) == [trip]
     assignments.complete(task, officer, record_id=trip.id, outcome=None)
     assert assignments.linked_record(task) == trip
 
