@@ -76,6 +76,16 @@ PAGES = (
     (CSO, "/missing/"),
     (CSO, "/missing/?state=found&page=2"),
     (SENIOR, "/missing/due"),
+    (CSO, "/custody/"),
+    (CSO, "/custody/?show=mine"),
+    (CSO, "/custody/transports/"),
+    (CSO, "/custody/transports/?show=all"),
+    (CSO, "/custody/samples"),
+    (CSO, "/custody/samples?show=overdue"),
+    (CSO, "/custody/seizures/"),
+    (CSO, "/custody/seizures/?state=review"),
+    (SENIOR, "/custody/seizures/report"),
+    (CSO, "/custody/supplies/"),
 )
 
 

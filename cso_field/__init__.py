@@ -117,6 +117,7 @@ def register_record_types(app: Flask) -> None:
     (records.registry); here it adds its blueprints and commands. Only this function and
     cso_field.models import record-type packages (see the import contracts)."""
     from cso_field.citations.routes import bp as citations_bp
+    from cso_field.custody.routes import bp as custody_bp
     from cso_field.field_notes.routes import bp as field_notes_bp
     from cso_field.special_checks.commands import special_checks as special_checks_cli
     from cso_field.special_checks.public import bp as special_checks_public_bp
@@ -137,6 +138,7 @@ def register_record_types(app: Flask) -> None:
 
     app.register_blueprint(neighborhood_watch_bp)
     app.register_blueprint(neighborhood_watch_public_bp)
+    app.register_blueprint(custody_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
     app.cli.add_command(surveys_cli)

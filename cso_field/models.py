@@ -18,6 +18,16 @@ from cso_field.community.models import (
     FingerprintSlot,
     MessageDelivery,
 )
+from cso_field.custody.models import (
+    AssetSeizure,
+    CustodyItem,
+    CustodyTransfer,
+    LabMailing,
+    SupplyItem,
+    SupplyMovement,
+    Transport,
+    TransportItem,
+)
 from cso_field.districts.models import District, Shift
 from cso_field.field_notes.models import FieldNote
 from cso_field.geocoding import GeocodeCache
@@ -70,6 +80,7 @@ from cso_field.traffic_posts.models import (
 __all__ = [
     "ActivityEntry",
     "Answer",
+    "AssetSeizure",
     "Assignment",
     "AuditEvent",
     "BackupRun",
@@ -82,6 +93,8 @@ __all__ = [
     "CheckVisit",
     "Choice",
     "Contact",
+    "CustodyItem",
+    "CustodyTransfer",
     "DayCount",
     "DeliveryAttempt",
     "DesignatedProblem",
@@ -92,6 +105,7 @@ __all__ = [
     "FingerprintAppointment",
     "FingerprintSlot",
     "GeocodeCache",
+    "LabMailing",
     "LoginAttempt",
     "LoginThrottle",
     "MessageDelivery",
@@ -119,6 +133,8 @@ __all__ = [
     "SpecialCheck",
     "SpokenLanguage",
     "Step",
+    "SupplyItem",
+    "SupplyMovement",
     "Survey",
     "SurveyResponse",
     "SurveyVersion",
@@ -126,6 +142,8 @@ __all__ = [
     "TrafficPost",
     "TrainingAttendee",
     "TrainingSession",
+    "Transport",
+    "TransportItem",
     "TrustedDevice",
     "User",
     "UserSession",

@@ -174,6 +174,30 @@ EXPECTED_RULES = {
     "neighborhood_watch.quiet": SUPERVISORS,
     "neighborhood_watch.quiet_settings": ADMINS,
     "neighborhood_watch_public.sign_up": ANYONE,
+    "custody.index": STAFF,
+    "custody.new_item": STAFF,
+    "custody.item": STAFF,
+    "custody.custody_form": STAFF,
+    "custody.custody_pdf": STAFF,
+    "custody.signature": STAFF,
+    "custody.handover": STAFF,
+    "custody.transports": STAFF,
+    "custody.new_transport": STAFF,
+    "custody.transport": STAFF,
+    "custody.close_transport": STAFF,
+    "custody.samples": STAFF,
+    "custody.mail": STAFF,
+    "custody.receipt": STAFF,
+    "custody.seizures": STAFF,
+    "custody.new_seizure": STAFF,
+    "custody.seizure": STAFF,
+    "custody.seizure_state": SUPERVISORS,
+    "custody.seizure_signature": STAFF,
+    "custody.seizure_report": SUPERVISORS,
+    "custody.supplies": STAFF,
+    "custody.new_supply": SUPERVISORS,
+    "custody.supply": STAFF,
+    "custody.move_supply": STAFF,
     "offline.manifest": ANYONE,
     "offline.service_worker": ANYONE,
     "offline.offline_page": ANYONE,
@@ -249,8 +273,11 @@ def _url(app, rule, user_id):
         "district": "none",
         "source": "special_checks",
         "profile": "public",
+        "which": "giver",
     }
     values = {arg: user_id if arg.endswith("_id") else samples[arg] for arg in rule.arguments}
+    if rule.endpoint == "custody.seizure_signature":
+        values["which"] = "first"
     with app.test_request_context():
         return url_for(rule.endpoint, **values)
 

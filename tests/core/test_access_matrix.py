@@ -611,6 +611,59 @@ SPECS: dict[str, Spec] = {
     "missing_persons.poster": Spec(STAFF, GET, _need_to_know(OK), MISSING_VARIANTS),
     "missing_persons.poster_pdf": Spec(STAFF, GET, _need_to_know(OK), (OWN, OTHER)),
     "missing_persons.distribute": Spec(STAFF, POST_EMPTY, _need_to_know(422), MISSING_VARIANTS),
+    "custody.index": Spec(STAFF, GET, always(OK)),
+    "custody.new_item": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.item": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.custody_form": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.custody_pdf": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.signature": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.handover": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.transports": Spec(STAFF, GET, always(OK)),
+    "custody.new_transport": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.transport": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    # A trip with an item not delivered yet: refused (422); a deleted one is not found,
+    # except by admins, whom the rule refuses like anyone.
+    "custody.close_transport": Spec(
+        STAFF,
+        POST_EMPTY,
+        lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else 422,
+        NOTE_VARIANTS,
+    ),
+    "custody.samples": Spec(STAFF, GET, always(OK)),
+    "custody.seizures": Spec(STAFF, GET, always(OK)),
+    "custody.new_seizure": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.seizure": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.seizure_signature": Spec(STAFF, GET, live_or_admin(OK), NOTE_VARIANTS),
+    "custody.seizure_report": Spec(SUPERVISORS, GET, always(OK)),
+    "custody.supplies": Spec(STAFF, GET, always(OK)),
+    "custody.new_supply": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "custody.supply": Spec(STAFF, GET, always(OK)),
+    "custody.move_supply": Spec(STAFF, POST_EMPTY, always(422)),
+    # No state chosen: refused (422) once the seizure is found.
+    "custody.seizure_state": Spec(
+        SUPERVISORS,
+        POST_EMPTY,
+        lambda role, whose, method, body: 404 if whose == GONE and role != ADMIN else 422,
+        NOTE_VARIANTS,
+    ),
+    # The matrix's items are evidence: the form shows, an empty post is refused.
+    "custody.mail": Spec(
+        STAFF,
+        (*GET, *POST_EMPTY),
+        lambda role, whose, method, body: (
+            404 if whose == GONE and role != ADMIN else OK if method == "GET" else 422
+        ),
+        NOTE_VARIANTS,
+    ),
+    # A mailed sample's receipt (empty: today); a deleted sample's is refused, even an admin's.
+    "custody.receipt": Spec(
+        STAFF,
+        POST_EMPTY,
+        lambda role, whose, method, body: (
+            (404 if role != ADMIN else 422) if whose == GONE else CHANGED
+        ),
+        NOTE_VARIANTS,
+    ),
 }
 
 
@@ -667,6 +720,86 @@ class World:
         self.signup = watch_signup(client_address=None)
         self.meetings = {whose: self.meeting(self.owners[whose]) for whose in (OWN, OTHER)}
         self.tasks = {}
+        self.custody = {whose: self.custody_records(owner) for whose, owner in self.owners.items()}
+        self.delete(self.custody[GONE][0])
+        self.delete(self.custody[GONE][1])
+        self.delete(self.custody[GONE][3].item)
+        self.delete(self.custody[GONE][4])
+        with app.test_request_context():
+            from cso_field.custody import services as custody
+
+            self.supply = custody.add_supply(
+                {
+                    "name": "Bags",
+                    "unit_name": "boxes",
+                    "location": "Office",
+                    "on_hand": 5,
+                    "reorder_level": 1,
+                },
+                self.senior,
+            )
+
+    def custody_records(self, owner):
+        """A custody item handed over once (its transfer), and a trip carrying another."""
+        from cso_field.custody import services as custody
+        from cso_field.custody.demo import EVIDENCE_ROOM, LAB, handover, signature_png
+
+        with self.app.test_request_context():
+            made = []
+            for _number in range(3):
+                item, _created = custody.create_item(
+                    {
+                        "kind": "evidence",
+                        "description": "Knife",
+                        "case_number": "26-1",
+                        "seal_number": "S-1",
+                        "condition": "Sealed",
+                        "collected_at": utcnow() - timedelta(hours=3),
+                        "collected_place": "Main St",
+                        "source_name": None,
+                    },
+                    client_uuid=uuid.uuid4(),
+                    author=owner,
+                    uploads=[],
+                )
+                made.append(item)
+            moved = handover(
+                custody.officer(owner), EVIDENCE_ROOM, utcnow() - timedelta(hours=1), "Book", 1
+            )
+            (transfer,) = custody.transfer([made[0]], moved, owner)
+            sample = made[1]
+            sample.kind = "lab_sample"
+            db.session.commit()
+            mailing = custody.mail_sample(
+                sample,
+                {
+                    "carrier": "USPS",
+                    "tracking_number": "9400",
+                    "laboratory": "Lab",
+                    "mailed_on": department_today(),
+                },
+                owner,
+            )
+            trip, _created = custody.create_transport(
+                {"vehicle": "V1", "destination_agency": LAB.name, "destination_address": "Here"},
+                [made[2].reference],
+                client_uuid=uuid.uuid4(),
+                author=owner,
+            )
+            second = self.senior if owner.id != self.senior.id else self.cso_a
+            seizure, _created = custody.record_seizure(
+                {
+                    "case_number": "26-2",
+                    "place": "Main St",
+                    "owner_name": None,
+                    "property_items": [],
+                    "seized_at": utcnow() - timedelta(hours=1),
+                },
+                custody.CashCount(5000, second.id, signature_png(1), signature_png(2)),
+                client_uuid=uuid.uuid4(),
+                author=owner,
+            )
+            return made[0], trip, transfer, mailing, seizure
 
     def community(self, argument):
         """A booked fingerprinting appointment (by id or private link) or a message."""
@@ -904,6 +1037,19 @@ class World:
             if argument == "district":  # the cases outside every district
                 return "none"
             return self.cases[whose].id
+        if endpoint.startswith("custody."):
+            if argument == "supply_id":
+                return self.supply.id
+            item, trip, transfer, mailing, seizure = self.custody[whose or OWN]
+            if argument == "transfer_id":
+                return transfer.id
+            if argument == "mailing_id":
+                return mailing.id
+            if argument == "which":
+                return "first" if "seizure" in endpoint else "giver"
+            if "seizure" in endpoint:
+                return seizure.id
+            return trip.id if "transport" in endpoint else item.id
         if argument == "hold_id":
             hold = RetentionHold(
                 record_type="field_note", record_id=self.notes[OWN].id, reason="Appeal"
@@ -929,6 +1075,11 @@ def snapshot():
     """Everything a post could change in a record, account or check."""
     queries = [
         "SELECT count(*) FROM record_version",
+        "SELECT count(*) FROM custody_transfer",
+        "SELECT id, confirmed_on FROM custody_lab_mailing ORDER BY id",
+        "SELECT id, state, deleted_at FROM custody_seizure ORDER BY id",
+        "SELECT id, on_hand FROM custody_supply ORDER BY id",
+        "SELECT id, closed_at, deleted_at FROM custody_transport ORDER BY id",
         "SELECT count(*) FROM photo",
         "SELECT count(*) FROM check_visit",
         "SELECT count(*) FROM special_check",

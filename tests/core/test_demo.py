@@ -220,3 +220,28 @@ def test_the_demo_has_a_missing_adult_and_a_runaway_found_yesterday(demo_app, se
         assert pending == {"mups_removal", "agency_notice"}
         letter = db.session.scalars(select(ParentNotification)).one()
         assert (letter.report_id, letter.language) == (runaway.id, "es")
+
+
+def test_the_demo_custody_has_a_three_transfer_chain_and_a_delivery_awaiting_the_lab(
+    demo_app, demo_client
+):
+    from cso_field.custody.models import CustodyItem, Transport
+
+    _log_in(demo_client, "cso.demo")
+    with demo_app.app_context():
+        knife = db.session.scalar(select(CustodyItem).where(CustodyItem.kind == "evidence"))
+        trip = db.session.scalars(select(Transport)).one()
+        assert len(knife.transfers) == 3
+        assert trip.closed_at is None and all(row.delivered_at for row in trip.items)
+    form = demo_client.get(f"/custody/{knife.id}/form").get_data(as_text=True)
+    assert form.count("SHA-256") == 6 and "Latent print examination" in form
+    page = demo_client.get(f"/custody/transports/{trip.id}").get_data(as_text=True)
+    assert "Laboratory receipt number" in page and "Close the trip" in page
+    overdue = demo_client.get("/custody/samples?show=overdue").get_data(as_text=True)
+    assert overdue.count("Demo: blood sample") == 0  # the list shows references, not text
+    assert overdue.count("Overdue") == 1
+    assert demo_client.get("/custody/samples").get_data(as_text=True).count("Mailed ") == 2
+    seizures = demo_client.get("/custody/seizures/?state=review").get_data(as_text=True)
+    assert "26-004530" in seizures and "$1,280.00" in seizures
+    low = demo_client.get("/custody/supplies/?show=low").get_data(as_text=True)
+    assert "Demo: narcotics test kits" in low and "Demo: evidence bags" not in low

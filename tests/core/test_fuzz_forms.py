@@ -59,6 +59,7 @@ from cso_field.citations.forms import (
 )
 from cso_field.citations.models import Notice, Violation
 from cso_field.community import forms as community_forms
+from cso_field.custody import forms as custody_forms
 from cso_field.districts.forms import DistrictUploadForm
 from cso_field.districts.models import District
 from cso_field.districts.services import ParsedDistrict, replace_districts
@@ -1759,6 +1760,263 @@ MISSING_TARGETS = {
     ),
 }
 TARGETS.update(MISSING_TARGETS)
+# -- Chain of custody: an item of the CSO's for each hand-over, a trip with one not delivered --
+
+
+def _custody_item(fuzz, kind="evidence", reference=True):
+    """A fresh item the fuzzing CSO holds; its reference (or its id)."""
+    from cso_field.custody import services as custody
+
+    with fuzz.app.test_request_context():
+        item, _created = custody.create_item(
+            {
+                "kind": kind,
+                "description": SCRIPT,
+                "case_number": "26-1",
+                "seal_number": "S-1",
+                "condition": IMG,
+                "collected_at": utcnow() - timedelta(hours=1),
+                "collected_place": SCRIPT,
+                "source_name": IMG,
+            },
+            client_uuid=uuid.uuid4(),
+            author=fuzz.user(Role.CSO.value),
+            uploads=[],
+        )
+        return item.reference if reference else item.id
+
+
+def _custody_mailing(fuzz) -> str:
+    from cso_field.custody import services as custody
+    from cso_field.custody.models import CustodyItem
+
+    item = db.session.get(CustodyItem, _custody_item(fuzz, "lab_sample", reference=False))
+    with fuzz.app.test_request_context():
+        mailing = custody.mail_sample(
+            item,
+            {
+                "carrier": IMG,
+                "tracking_number": "1Z",
+                "laboratory": SCRIPT,
+                "mailed_on": department_today(),
+            },
+            fuzz.user(Role.CSO.value),
+        )
+        return f"/custody/mailings/{mailing.id}/receipt"
+
+
+def _handover_valid(fuzz):
+    from cso_field.custody.demo import signature_png
+
+    return {
+        "items": _custody_item(fuzz),
+        "giver_kind": "person",
+        "giver_name": fuzz.user(Role.CSO.value).display_name,
+        "receiver_kind": "agency",
+        "receiver_name": IMG,
+        "receiver_address": SCRIPT,
+        "place": SCRIPT,
+        "purpose": IMG,
+        "seal_intact": "y",
+        "seal_seen": "S-1",
+        "condition": SCRIPT,
+        "notes": IMG,
+        "giver_signed_name": SCRIPT,
+        "receiver_signed_name": IMG,
+        "giver_signature": signature_png(1),
+        "receiver_signature": signature_png(2),
+    }
+
+
+def _custody_trip(fuzz) -> str:
+    from cso_field.custody import services as custody
+
+    number = _custody_item(fuzz)
+    with fuzz.app.test_request_context():
+        trip, _created = custody.create_transport(
+            {"vehicle": IMG, "destination_agency": SCRIPT, "destination_address": IMG},
+            [number],
+            client_uuid=uuid.uuid4(),
+            author=fuzz.user(Role.CSO.value),
+        )
+        return f"/custody/transports/{trip.id}"
+
+
+CUSTODY_TARGETS = {
+    "custody.new_item": Target(
+        Role.CSO,
+        lambda fuzz: "/custody/new",
+        forms=((custody_forms.ItemForm, None),),
+        extra=("photos",),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "narcotics",
+            "description": SCRIPT,
+            "case_number": IMG[:40],
+            "seal_number": "S-9",
+            "condition": SCRIPT,
+            "collected_at": _local(-1),
+            "collected_place": IMG,
+            "source_name": SCRIPT,
+        },
+        shows=lambda fuzz: ["/custody/", "/search/?q=alert"],
+        examples=15,
+    ),
+    "custody.handover": Target(
+        Role.CSO,
+        lambda fuzz: "/custody/handover",
+        forms=((custody_forms.HandoverForm, None),),
+        valid=_handover_valid,
+        examples=15,
+    ),
+    "custody.new_transport": Target(
+        Role.CSO,
+        lambda fuzz: "/custody/transports/new",
+        forms=((custody_forms.TransportForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "items": _custody_item(fuzz),
+            "vehicle": IMG[:60],
+            "destination_agency": SCRIPT,
+            "destination_address": IMG,
+        },
+        shows=lambda fuzz: ["/custody/transports/"],
+        examples=15,
+    ),
+    "custody.close_transport": Target(
+        Role.CSO,
+        lambda fuzz: _custody_trip(fuzz) + "/close",
+        forms=((custody_forms.CloseTransportForm, None),),
+        valid=lambda fuzz: {"lab_receipt_number": SCRIPT, "witness_name": IMG},
+        examples=8,
+    ),
+}
+CUSTODY_TARGETS["custody.mail"] = Target(
+    Role.CSO,
+    lambda fuzz: f"/custody/{_custody_item(fuzz, 'lab_sample', reference=False)}/mail",
+    forms=((custody_forms.MailForm, None),),
+    valid=lambda fuzz: {
+        "carrier": IMG[:60],
+        "tracking_number": "9400 1000",
+        "laboratory": SCRIPT,
+        "mailed_on": _today(),
+    },
+    shows=lambda fuzz: ["/custody/samples"],
+    examples=12,
+)
+CUSTODY_TARGETS["custody.receipt"] = Target(
+    Role.CSO,
+    _custody_mailing,
+    forms=((custody_forms.ReceiptForm, None),),
+    valid=lambda fuzz: {"received_on": _today()},
+    examples=8,
+)
+
+
+def _seizure_valid(fuzz):
+    from cso_field.custody.demo import signature_png
+
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "case_number": "26-7",
+        "seized_at": _local(-1),
+        "place": SCRIPT,
+        "owner_name": IMG,
+        "property_items": f"{SCRIPT}, 100\n{IMG}",
+        "cash": "1,250.50",
+        "second_counter": str(fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO).id),
+        "first_signature": signature_png(1),
+        "second_signature": signature_png(2),
+    }
+
+
+def _seizure_url(fuzz) -> str:
+    from cso_field.custody import services as custody
+
+    with fuzz.app.test_request_context():
+        seizure, _created = custody.record_seizure(
+            {
+                "case_number": "26-8",
+                "place": SCRIPT,
+                "owner_name": IMG,
+                "property_items": [],
+                "seized_at": utcnow(),
+            },
+            custody.CashCount(0, None, None, None),
+            client_uuid=uuid.uuid4(),
+            author=fuzz.user(Role.CSO.value),
+        )
+        return f"/custody/seizures/{seizure.id}/state"
+
+
+CUSTODY_TARGETS["custody.new_seizure"] = Target(
+    Role.CSO,
+    lambda fuzz: "/custody/seizures/new",
+    forms=((custody_forms.SeizureForm, None),),
+    valid=_seizure_valid,
+    shows=lambda fuzz: ["/custody/seizures/", "/search/?q=alert"],
+    examples=15,
+)
+CUSTODY_TARGETS["custody.seizure_state"] = Target(
+    Role.SENIOR_CSO,
+    _seizure_url,
+    forms=((custody_forms.SeizureStateForm, None),),
+    valid=lambda fuzz: {"state": "held"},
+    examples=8,
+)
+
+
+def _supply_url(fuzz) -> str:
+    from cso_field.custody import services as custody
+
+    with fuzz.app.test_request_context():
+        supply = custody.add_supply(
+            {
+                "name": f"{SCRIPT[:40]} {uuid.uuid4().hex[:8]}",
+                "unit_name": IMG[:40],
+                "location": SCRIPT,
+                "on_hand": 50,
+                "reorder_level": 5,
+            },
+            fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO),
+        )
+        return f"/custody/supplies/{supply.id}/move"
+
+
+def _movement_valid(fuzz):
+    from cso_field.custody.demo import signature_png
+
+    return {
+        "kind": "issue",
+        "quantity": "2",
+        "person_name": SCRIPT,
+        "team": "gang",
+        "signature": signature_png(1),
+    }
+
+
+CUSTODY_TARGETS["custody.new_supply"] = Target(
+    Role.SENIOR_CSO,
+    lambda fuzz: "/custody/supplies/new",
+    forms=((custody_forms.SupplyForm, None),),
+    valid=lambda fuzz: {
+        "name": f"{IMG[:60]} {uuid.uuid4().hex[:8]}",
+        "unit_name": "boxes",
+        "location": SCRIPT,
+        "on_hand": "9",
+        "reorder_level": "3",
+    },
+    shows=lambda fuzz: ["/custody/supplies/", "/today"],
+    examples=12,
+)
+CUSTODY_TARGETS["custody.move_supply"] = Target(
+    Role.CSO,
+    _supply_url,
+    forms=((custody_forms.MovementForm, None),),
+    valid=_movement_valid,
+    examples=12,
+)
+TARGETS.update(CUSTODY_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:

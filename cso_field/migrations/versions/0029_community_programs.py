@@ -2,7 +2,7 @@
 and their attempts (issue 17)
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-03 20:30:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0029"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
