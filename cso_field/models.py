@@ -4,6 +4,7 @@ from cso_field.assignments.models import Assignment
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.mfa.models import Passkey, RecoveryCode, TrustedDevice
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
+from cso_field.calls.models import CallType, HandledCall, OfficeLogEntry
 from cso_field.certifications.models import Certification, CertificationType
 from cso_field.citations.models import (
     BlightCase,
@@ -58,6 +59,7 @@ __all__ = [
     "AuditEvent",
     "BackupRun",
     "BlightCase",
+    "CallType",
     "Canvass",
     "CaseViolation",
     "Certification",
@@ -72,10 +74,12 @@ __all__ = [
     "EnforcementSession",
     "FieldNote",
     "GeocodeCache",
+    "HandledCall",
     "LoginAttempt",
     "LoginThrottle",
     "NamedLock",
     "Notice",
+    "OfficeLogEntry",
     "OperationalPeriod",
     "OutboxMessage",
     "Passkey",

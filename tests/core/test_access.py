@@ -196,6 +196,14 @@ EXPECTED_RULES = {
     "mfa.step_up_passkey": STAFF,
     "mfa.policy": ADMINS,
     "accounts.reset_factor": SUPERVISORS,
+    "calls.index": STAFF,
+    "calls.log": STAFF,
+    "calls.new": STAFF,
+    "calls.new_visit": STAFF,
+    "calls.report": SUPERVISORS,
+    "calls.report_csv": SUPERVISORS,
+    "calls.types": ADMINS,
+    "calls.edit_type": ADMINS,
 }
 
 

@@ -559,6 +559,14 @@ SPECS: dict[str, Spec] = {
     "retention.add_hold": Spec(ADMINS, POST_EMPTY, always(422)),
     "retention.release_hold": Spec(ADMINS, POST_EMPTY, always(CHANGED), fresh="hold"),
     "offline.session": Spec(STAFF, GET, always(OK)),
+    "calls.index": Spec(STAFF, GET, always(OK)),
+    "calls.log": Spec(STAFF, GET, always(OK)),
+    "calls.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "calls.new_visit": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "calls.report": Spec(SUPERVISORS, GET, always(OK)),
+    "calls.report_csv": Spec(SUPERVISORS, GET, always(OK)),
+    "calls.types": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "calls.edit_type": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
 }
 
 
@@ -744,6 +752,10 @@ class World:
         owner = self.owners.get(whose)
         if argument == "filename":
             return "css/app.css"
+        if argument == "type_id":  # a call type (cso_field/calls)
+            from cso_field.calls.services import create_type
+
+            return create_type(f"Type {uuid.uuid4().hex[:6]}", 30, self.admin).id
         if argument == "passkey_id":  # nobody here has one: removing it changes nothing
             return 1
         if argument == "record_type":
@@ -867,6 +879,9 @@ def snapshot():
         "SELECT id, is_captain, left_at FROM watch_member ORDER BY id",
         "SELECT key, value FROM setting ORDER BY key",
         "SELECT id, released_at FROM retention_hold ORDER BY id",
+        "SELECT count(*) FROM handled_call",
+        "SELECT count(*) FROM office_log_entry",
+        "SELECT id, name, sworn_minutes, retired FROM call_type ORDER BY id",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

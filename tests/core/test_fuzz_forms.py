@@ -43,6 +43,10 @@ from cso_field.auth.mfa.forms import (
 from cso_field.auth.mfa.models import Passkey
 from cso_field.auth.mfa.services import set_totp_secret
 from cso_field.auth.models import UserSession
+from cso_field.calls.forms import CallForm, CallTypeForm
+from cso_field.calls.forms import VisitForm as OfficeVisitForm
+from cso_field.calls.models import CallType
+from cso_field.calls.services import create_type
 from cso_field.certifications import services as certifications
 from cso_field.citations.forms import (
     CaseForm,
@@ -1472,6 +1476,70 @@ REVIEW_TARGETS = {
     ),
 }
 TARGETS.update(REVIEW_TARGETS)
+
+
+# -- Calls and the office log (cso_field/calls) ------------------------------------------------
+
+
+def _call_type(fuzz):
+    """The fuzzing department's one call type, named with a payload."""
+    found = db.session.scalar(select(CallType).where(CallType.retired.is_(False)).limit(1))
+    return found or create_type(f"{SCRIPT} tow", 60, fuzz.user(Role.ADMIN.value, Role.ADMIN))
+
+
+CALLS_TARGETS = {
+    "calls.new": Target(
+        Role.CSO,
+        lambda fuzz: "/calls/new",
+        forms=((CallForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "call_type": str(_call_type(fuzz).id),
+            "received_on": _today(-1),
+            "received_time": "10:30",
+            "minutes": "4",
+            "disposition": "resolved",
+            "sworn_would_go": "y",
+            "district": "",
+        },
+        shows=lambda fuzz: ["/calls/", "/audit/"],
+        examples=15,
+    ),
+    "calls.new_visit": Target(
+        Role.CSO,
+        lambda fuzz: "/calls/log/new",
+        forms=((OfficeVisitForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "walk_in",
+            "reason": SCRIPT,
+            "language": "es",
+            "outcome": "referred",
+            "referred_to": IMG,
+            "received_on": _today(-1),
+            "received_time": "10:30",
+        },
+        shows=lambda fuzz: ["/calls/log"],
+        examples=15,
+    ),
+    "calls.types": Target(
+        Role.ADMIN,
+        lambda fuzz: "/calls/types",
+        forms=((CallTypeForm, None),),
+        valid=lambda fuzz: {"name": f"{IMG} {uuid.uuid4().hex[:8]}", "sworn_minutes": "45"},
+        shows=lambda fuzz: ["/calls/types", "/audit/"],
+        examples=10,
+    ),
+    "calls.edit_type": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/calls/types/{_call_type(fuzz).id}",
+        forms=((CallTypeForm, None),),
+        valid=lambda fuzz: {"name": f"{SCRIPT} {uuid.uuid4().hex[:8]}", "sworn_minutes": "50"},
+        shows=lambda fuzz: ["/calls/types", "/calls/report"],
+        examples=10,
+    ),
+}
+TARGETS.update(CALLS_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:
