@@ -3,14 +3,17 @@ office walk-in in Spanish, each with its main button on the first screen at 390x
 English and in Spanish), and the Senior CSO's calls report counts the sworn-officer time saved.
 """
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from cso_field.calls.models import HandledCall, OfficeLogEntry
-from cso_field.calls.services import create_type
+from cso_field.calls.services import create_type, record_call
 from cso_field.extensions import db
-from tests.calls.test_services import _call
+from cso_field.timeutil import utcnow
 from tests.e2e.conftest import csp_violations, log_in
 from tests.factories import PASSWORD, UserFactory
 
@@ -61,7 +64,15 @@ def test_the_senior_cso_reads_the_hours_saved_on_the_report(phone, live_server):
     base_url, app = live_server
     users = UserFactory(app)
     kind = create_type("Cold burglary report", 90, users.admin())
-    _call(kind, users.cso(), minutes=30)
+    content = {
+        "call_type_id": kind.id,
+        "received_at": utcnow() - timedelta(hours=1),
+        "minutes": 30,
+        "disposition": "report",
+        "sworn_would_go": True,
+        "district_id": None,
+    }
+    record_call(content, uuid.uuid4(), users.cso())
     log_in(phone, base_url, users.senior().username, PASSWORD)
     phone.goto(f"{base_url}/calls/report")
     _reachable(phone, "#report-show")
