@@ -72,6 +72,8 @@ PAGES = (
     (CSO, "/calls/"),
     (CSO, "/calls/log"),
     (SENIOR, "/calls/report"),
+    (CSO, "/betterment/"),
+    (SENIOR, "/betterment/overdue"),
 )
 
 

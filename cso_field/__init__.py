@@ -140,6 +140,9 @@ def register_record_types(app: Flask) -> None:
     from cso_field.calls.routes import bp as calls_bp
 
     app.register_blueprint(calls_bp)
+    from cso_field.betterment.routes import bp as betterment_bp
+
+    app.register_blueprint(betterment_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
     app.cli.add_command(surveys_cli)

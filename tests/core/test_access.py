@@ -204,6 +204,13 @@ EXPECTED_RULES = {
     "calls.report_csv": SUPERVISORS,
     "calls.types": ADMINS,
     "calls.edit_type": ADMINS,
+    "betterment.index": STAFF,
+    "betterment.new": SUPERVISORS,
+    "betterment.committee": STAFF,
+    "betterment.add_goal": SUPERVISORS,
+    "betterment.add_action": SUPERVISORS,
+    "betterment.action_status": SUPERVISORS,
+    "betterment.overdue": SUPERVISORS,
 }
 
 

@@ -43,6 +43,9 @@ from cso_field.auth.mfa.forms import (
 from cso_field.auth.mfa.models import Passkey
 from cso_field.auth.mfa.services import set_totp_secret
 from cso_field.auth.models import UserSession
+from cso_field.betterment.forms import ActionForm, CommitteeForm, GoalForm
+from cso_field.betterment.forms import StatusForm as ActionStatusForm
+from cso_field.betterment.models import CommitteeAction
 from cso_field.calls.forms import CallForm, CallTypeForm
 from cso_field.calls.forms import VisitForm as OfficeVisitForm
 from cso_field.calls.models import CallType
@@ -143,6 +146,7 @@ from tests.factories import (
     blight_case,
     check_with_token,
     codebook_entry,
+    committee_action,
     door_survey,
     door_xlsform,
     make_incident,
@@ -1540,6 +1544,59 @@ CALLS_TARGETS = {
     ),
 }
 TARGETS.update(CALLS_TARGETS)
+
+
+# -- Betterment committees (cso_field/betterment) ----------------------------------------------
+
+
+def _committee_action(fuzz):
+    return committee_action(fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO))
+
+
+BETTERMENT_TARGETS = {
+    "betterment.new": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/betterment/new",
+        forms=((CommitteeForm, None),),
+        valid=lambda fuzz: {"name": SCRIPT, "area": IMG, "district": "", "languages": "es"},
+        shows=lambda fuzz: ["/betterment/", "/audit/"],
+        examples=10,
+    ),
+    "betterment.add_goal": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/{_committee_action(fuzz).committee_id}/goals",
+        forms=((GoalForm, None),),
+        valid=lambda fuzz: {"problem": "drugs", "goal": SCRIPT},
+        shows=lambda fuzz: ["/betterment/"],
+        examples=10,
+    ),
+    "betterment.add_action": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/{_committee_action(fuzz).committee_id}/actions",
+        forms=((ActionForm, None),),
+        valid=lambda fuzz: {
+            "goal": str(
+                db.session.scalar(
+                    select(CommitteeAction.goal_id).order_by(CommitteeAction.id.desc())
+                )
+            ),
+            "what": SCRIPT,
+            "owner": IMG,
+            "partners": SCRIPT,
+            "due_on": _today(-2),
+        },
+        shows=lambda fuzz: ["/betterment/overdue"],
+        examples=10,
+    ),
+    "betterment.action_status": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/actions/{_committee_action(fuzz).id}/status",
+        forms=((ActionStatusForm, None),),
+        valid=lambda fuzz: {"status": "done"},
+        examples=10,
+    ),
+}
+TARGETS.update(BETTERMENT_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:
