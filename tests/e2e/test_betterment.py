@@ -1,4 +1,5 @@
-"""Issue 18 in Chromium with a phone profile: a CSO records a call handled in 4 minutes and an
+"""Issue 18 in Chromium with a phone profile: a Senior CSO creates a committee with a goal and
+two actions (one overdue, on Today); a CSO records a call handled in 4 minutes and an
 office walk-in in Spanish, each with its main button on the first screen at 390x844 (in
 English and in Spanish), and the Senior CSO's calls report counts the sworn-officer time saved.
 """
@@ -10,10 +11,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from cso_field.betterment.models import CommitteeAction
 from cso_field.calls.models import HandledCall, OfficeLogEntry
 from cso_field.calls.services import create_type, record_call
 from cso_field.extensions import db
-from cso_field.timeutil import utcnow
+from cso_field.timeutil import department_today, utcnow
 from tests.e2e.conftest import csp_violations, log_in
 from tests.factories import PASSWORD, UserFactory
 
@@ -78,4 +80,34 @@ def test_the_senior_cso_reads_the_hours_saved_on_the_report(phone, live_server):
     _reachable(phone, "#report-show")
     expect(phone.locator("#sworn-hours")).to_have_text("1.5")
     expect(phone.locator("svg.calls-chart")).to_be_visible()
+    assert csp_violations(phone) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_senior_cso_creates_a_committee_with_a_goal_and_two_actions(phone, live_server, language):
+    base_url, app = live_server
+    senior = UserFactory(app).senior(locale=language)
+    log_in(phone, base_url, senior.username, PASSWORD)
+
+    phone.goto(f"{base_url}/betterment/new")
+    _reachable(phone, "#committee-submit")
+    phone.fill("#name", "Southside Betterment Committee")
+    phone.fill("#area", "8th to 10th St")
+    phone.check("input[name=languages][value=es]")
+    phone.locator("#committee-submit").tap()
+    expect(phone.locator("h1")).to_have_text("Southside Betterment Committee")
+
+    phone.select_option("#problem", "lighting")
+    phone.fill("#goal", "Light every block by spring")
+    phone.locator("#goal-submit").tap()
+    for what, days in (("Report outages", -1), ("Ask for two poles", 14)):
+        phone.fill("#what", what)
+        phone.fill("#owner", "Public Works")
+        phone.fill("#due_on", (department_today() + timedelta(days=days)).isoformat())
+        phone.locator("#action-submit").tap()
+        expect(phone.locator(".goal")).to_contain_text(what)
+    expect(phone.locator("#committee-progress")).to_contain_text("0")
+    assert len(db.session.scalars(select(CommitteeAction)).all()) == 2
+    phone.goto(f"{base_url}/today")
+    expect(phone.locator(".betterment-today")).to_be_visible()  # one action is overdue
     assert csp_violations(phone) == []
