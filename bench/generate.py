@@ -47,6 +47,9 @@ from cso_field.models import (
     CallType,
     CheckDayCount,
     CheckVisit,
+    Committee,
+    CommitteeAction,
+    CommitteeGoal,
     Contact,
     District,
     FieldNote,
@@ -681,6 +684,7 @@ def fill(connection, world: World, password_hash: str) -> None:
     counts["login_attempt"] = _insert(connection, LoginAttempt.__table__, login_rows(world))
     fill_workspace(connection, world)
     fill_calls(connection, world)
+    fill_betterment(connection, world)
     add_views(world)
     counts["audit_event"] = _insert(connection, AuditEvent.__table__, audit_rows(world))
     _fix_sequences(connection, [User.__table__, District.__table__, SpecialCheck.__table__,
@@ -906,4 +910,47 @@ def fill_calls(connection, world: World) -> None:
     )
     _fix_sequences(
         connection, [CallType.__table__, HandledCall.__table__, OfficeLogEntry.__table__]
+    )
+
+
+# -- Betterment committees (cso_field/betterment) ----------------------------------------------
+
+COMMITTEES_FULL, GOALS_PER_COMMITTEE, ACTIONS_PER_GOAL = 60, 4, 6
+PROBLEMS = ("drugs", "gangs", "blight", "lighting", "traffic", "other")
+
+
+def fill_betterment(connection, world: World) -> None:
+    seniors = world.by_role("senior_cso")
+    committees, goals, actions = [], [], []
+    for number in range(1, max(1, round(COMMITTEES_FULL * world.scale)) + 1):
+        created = world.now - timedelta(days=world.rng.randint(30, YEARS * 365))
+        author = world.rng.choice(seniors).id
+        committees.append(
+            {"id": number, "name": f"Bench committee {number}", "area": f"Blocks {number}",
+             "district_id": world.rng.randint(1, DISTRICT_COLUMNS * DISTRICT_ROWS),
+             "languages": world.rng.choice(("en", "en,es", "en,es,vi")),
+             "created_at": created, "created_by_id": author}
+        )  # fmt: skip
+        for _ in range(GOALS_PER_COMMITTEE):
+            goal_id = len(goals) + 1
+            goals.append(
+                {"id": goal_id, "committee_id": number, "problem": world.rng.choice(PROBLEMS),
+                 "goal": f"Bench goal {goal_id}", "created_at": created, "created_by_id": author}
+            )  # fmt: skip
+            for _ in range(ACTIONS_PER_GOAL):
+                due = world.today + timedelta(days=world.rng.randint(-400, 90))
+                status = "done" if due < world.today and world.rng.random() < 0.8 else "open"
+                actions.append(
+                    {"id": len(actions) + 1, "committee_id": number, "goal_id": goal_id,
+                     "what": f"Bench action {len(actions) + 1}", "owner": "Public Works",
+                     "partners": None, "due_on": due, "status": status,
+                     "done_on": due if status == "done" else None, "created_at": created,
+                     "created_by_id": author}
+                )  # fmt: skip
+    counts = world.counts
+    counts["nbc_committee"] = _insert(connection, Committee.__table__, committees)
+    counts["nbc_goal"] = _insert(connection, CommitteeGoal.__table__, goals)
+    counts["nbc_action"] = _insert(connection, CommitteeAction.__table__, actions)
+    _fix_sequences(
+        connection, [Committee.__table__, CommitteeGoal.__table__, CommitteeAction.__table__]
     )

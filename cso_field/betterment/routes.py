@@ -44,11 +44,12 @@ def new():
 
 
 def _page(committee: Committee, status: int = 200, goal_form=None, action_form=None):
-    goals = services.committee_choices_goals(committee)
+    progress = services.progress(committee)
+    goals = [(item.goal.id, item.goal.goal[:80]) for item in progress.goals]
     return render_template(
         "betterment/committee.html",
         committee=committee,
-        progress=services.progress(committee),
+        progress=progress,
         goal_form=goal_form or GoalForm(formdata=None),
         action_form=action_form or ActionForm(formdata=None, goals=goals),
         status_form=StatusForm(formdata=None),
