@@ -4,7 +4,12 @@ from cso_field.assignments.models import Assignment
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.mfa.models import Passkey, RecoveryCode, TrustedDevice
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
-from cso_field.betterment.models import Committee, CommitteeAction, CommitteeGoal
+from cso_field.betterment.models import (
+    Committee,
+    CommitteeAction,
+    CommitteeGoal,
+    CommitteeMeeting,
+)
 from cso_field.calls.models import CallType, HandledCall, OfficeLogEntry
 from cso_field.certifications.models import Certification, CertificationType
 from cso_field.citations.models import (
@@ -71,6 +76,7 @@ __all__ = [
     "Committee",
     "CommitteeAction",
     "CommitteeGoal",
+    "CommitteeMeeting",
     "Contact",
     "DayCount",
     "DesignatedProblem",

@@ -1,5 +1,5 @@
 """A demo betterment committee for `seed-demo`: a Spanish and English speaking committee with a
-lighting goal whose action plan is half done, one action overdue."""
+lighting goal whose action plan is half done, one action overdue, and a meeting two weeks ago."""
 
 from datetime import timedelta
 
@@ -8,6 +8,7 @@ from cso_field.betterment.services import (
     add_action,
     add_goal,
     create_committee,
+    record_meeting,
     set_status,
 )
 from cso_field.demo import DemoContext
@@ -42,4 +43,14 @@ def load_demo_committees(context: DemoContext) -> str:
         fields = {"what": what, "owner": owner, "partners": partners}
         action = add_action(goal, {**fields, "due_on": today + timedelta(days=days)}, senior)
         set_status(action, status.value, senior)
-    return "betterment: 1 committee, 1 goal, 4 actions (half done, one overdue)"
+    record_meeting(
+        committee,
+        {
+            "held_on": today - timedelta(days=14),
+            "agenda": "Demo: Street lighting; the porch-light pledge; the next clean-up",
+            "attendance": 14,
+            "minutes": "Demo: Public Works to be asked for two poles; the school joins the pledge.",
+        },
+        senior,
+    )
+    return "betterment: 1 committee, 1 goal, 4 actions (half done, one overdue), 1 meeting"

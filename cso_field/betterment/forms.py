@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from cso_field.assignments.forms import Checkboxes, CheckedSelect, Day, at_most, language_choices
 from cso_field.betterment.services import ActionStatus, Problem
-from cso_field.forms import BaseForm
+from cso_field.forms import BaseForm, IntegerField
+from cso_field.timeutil import department_today
 
 
 class CommitteeForm(BaseForm):
@@ -86,3 +87,35 @@ class StatusForm(BaseForm):
         _l("Status"), choices=[(item.value, item.lazy_label) for item in ActionStatus]
     )
     submit = SubmitField(_l("Save"))
+
+
+class MeetingForm(BaseForm):
+    held_on = Day(_l("Date"), validators=[InputRequired(message=_l("Enter the meeting's date."))])
+    agenda = TextAreaField(
+        _l("Agenda"), validators=[DataRequired(message=_l("Write the agenda.")), at_most(2000)]
+    )
+    attendance = IntegerField(
+        _l("People present"),
+        validators=[
+            InputRequired(message=_l("Count the people present.")),
+            NumberRange(min=0, max=10_000, message=_l("Between 0 and 10,000.")),
+        ],
+    )
+    minutes = TextAreaField(
+        _l("Minutes"), description=_l("What was decided, and by whom."), validators=[at_most(5000)]
+    )
+    submit = SubmitField(_l("Record meeting"))
+
+    def validate_held_on(self, field):
+        if field.data and field.data > department_today():
+            raise ValidationError(
+                _l("A meeting is recorded once it has been held: not a later day.")
+            )
+
+    def fields(self) -> dict:
+        return {
+            "held_on": self.held_on.data,
+            "agenda": self.agenda.data.strip(),
+            "attendance": self.attendance.data,
+            "minutes": (self.minutes.data or "").strip() or None,
+        }

@@ -4,7 +4,7 @@ action plan: actions with an owner, partners, a due date and a status."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cso_field.extensions import db
@@ -62,3 +62,19 @@ class CommitteeAction(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     committee: Mapped[Committee] = relationship()
+
+
+class CommitteeMeeting(db.Model):
+    """A committee meeting held: its agenda, how many attended, and its minutes."""
+
+    __tablename__ = "nbc_meeting"
+    __table_args__ = (Index("ix_nbc_meeting_committee", "committee_id", "held_on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("nbc_committee.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    agenda: Mapped[str] = mapped_column(Text)
+    attendance: Mapped[int] = mapped_column(Integer)  # people present
+    minutes: Mapped[str | None] = mapped_column(Text)  # what was decided
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -7,7 +7,13 @@ from flask_login import current_user
 
 from cso_field import htmx
 from cso_field.betterment import services
-from cso_field.betterment.forms import ActionForm, CommitteeForm, GoalForm, StatusForm
+from cso_field.betterment.forms import (
+    ActionForm,
+    CommitteeForm,
+    GoalForm,
+    MeetingForm,
+    StatusForm,
+)
 from cso_field.betterment.models import Committee, CommitteeAction, CommitteeGoal
 from cso_field.districts.services import districts_for_filter
 from cso_field.extensions import db
@@ -43,7 +49,7 @@ def new():
     return render_template("betterment/new.html", form=form), status
 
 
-def _page(committee: Committee, status: int = 200, goal_form=None, action_form=None):
+def _page(committee: Committee, status=200, goal_form=None, action_form=None, meeting_form=None):
     progress = services.progress(committee)
     goals = [(item.goal.id, item.goal.goal[:80]) for item in progress.goals]
     return render_template(
@@ -53,6 +59,8 @@ def _page(committee: Committee, status: int = 200, goal_form=None, action_form=N
         goal_form=goal_form or GoalForm(formdata=None),
         action_form=action_form or ActionForm(formdata=None, goals=goals),
         status_form=StatusForm(formdata=None),
+        meeting_form=meeting_form or MeetingForm(formdata=None),
+        meetings=services.meetings_of(committee),
     ), status
 
 
@@ -86,6 +94,18 @@ def add_action(committee_id: int):
     goal = db.session.get(CommitteeGoal, int(form.goal.data))
     services.add_action(goal, form.fields(), current_user)
     flash(_("Action added."), "success")
+    return see_other(url_for("betterment.committee", committee_id=committee.id))
+
+
+@bp.post("/<id:committee_id>/meetings")
+@roles(*SUPERVISORS)
+def add_meeting(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    form = MeetingForm()
+    if not form.validate():
+        return _page(committee, 422, meeting_form=form)
+    services.record_meeting(committee, form.fields(), current_user)
+    flash(_("Meeting recorded."), "success")
     return see_other(url_for("betterment.committee", committee_id=committee.id))
 
 

@@ -13,7 +13,12 @@ from sqlalchemy import func, select
 
 from cso_field import audit
 from cso_field.auth.models import User
-from cso_field.betterment.models import Committee, CommitteeAction, CommitteeGoal
+from cso_field.betterment.models import (
+    Committee,
+    CommitteeAction,
+    CommitteeGoal,
+    CommitteeMeeting,
+)
 from cso_field.database import write_transaction
 from cso_field.demo import register_demo
 from cso_field.extensions import db
@@ -92,6 +97,30 @@ def set_status(action: CommitteeAction, status: str, user: User) -> bool:
             "nbc_action.status", action.committee_id, f"{action.what[:150]}: {before} -> {status}"
         )
     return True
+
+
+def record_meeting(committee: Committee, fields: dict, user: User) -> CommitteeMeeting:
+    """A meeting held, from {held_on, agenda, attendance, minutes}; commits."""
+    with write_transaction():
+        meeting = CommitteeMeeting(committee_id=committee.id, created_by_id=user.id, **fields)
+        db.session.add(meeting)
+        db.session.flush()
+        _audit("nbc_meeting.create", committee.id, meeting.held_on.isoformat())
+    return meeting
+
+
+MEETINGS_SHOWN = 10
+
+
+def meetings_of(committee: Committee) -> list[CommitteeMeeting]:
+    """The committee's last meetings, the latest first."""
+    query = (
+        select(CommitteeMeeting)
+        .where(CommitteeMeeting.committee_id == committee.id)
+        .order_by(CommitteeMeeting.held_on.desc(), CommitteeMeeting.id.desc())
+        .limit(MEETINGS_SHOWN)
+    )
+    return list(db.session.scalars(query))
 
 
 def committees(page: int = 1) -> tuple[list[Committee], bool]:
@@ -200,6 +229,7 @@ def register_betterment() -> None:
             "nbc_goal.create": _l("Betterment committee goal added"),
             "nbc_action.create": _l("Betterment committee action added"),
             "nbc_action.status": _l("Betterment committee action status changed"),
+            "nbc_meeting.create": _l("Betterment committee meeting recorded"),
         }
     )
     audit.register_object_label("nbc_committee", _l("Betterment committee"))

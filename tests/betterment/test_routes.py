@@ -77,3 +77,18 @@ def test_a_cso_reads_the_progress_page_but_cannot_change_the_plan(app, users, lo
     goal = {"problem": "gangs", "goal": "x"}
     assert cso.post(f"/betterment/{committee.id}/goals", data=goal).status_code == 403
     assert cso.get("/betterment/9999").status_code == 404
+
+
+def test_a_meeting_is_recorded_with_its_agenda_attendance_and_minutes(app, users, login):
+    client = login(users.senior(), test_client=app.test_client())
+    committee = _new_committee(client)
+    url = f"/betterment/{committee.id}/meetings"
+    tomorrow = (department_today() + timedelta(days=1)).isoformat()
+    meeting = {"held_on": tomorrow, "agenda": "Lighting", "attendance": "14", "minutes": "Poles"}
+    refused = client.post(url, data=meeting)
+    assert refused.status_code == 422 and "not a later day" in refused.text
+    assert 'value="14"' in refused.text
+    today = department_today().isoformat()
+    assert client.post(url, data={**meeting, "held_on": today}).status_code == 303
+    page = client.get(f"/betterment/{committee.id}").text
+    assert "14 people present" in page and "Poles" in page

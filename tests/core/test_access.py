@@ -209,6 +209,7 @@ EXPECTED_RULES = {
     "betterment.committee": STAFF,
     "betterment.add_goal": SUPERVISORS,
     "betterment.add_action": SUPERVISORS,
+    "betterment.add_meeting": SUPERVISORS,
     "betterment.action_status": SUPERVISORS,
     "betterment.overdue": SUPERVISORS,
 }

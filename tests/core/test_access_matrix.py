@@ -573,6 +573,7 @@ SPECS: dict[str, Spec] = {
     "betterment.committee": Spec(STAFF, GET, always(OK)),
     "betterment.add_goal": Spec(SUPERVISORS, POST_EMPTY, always(422)),
     "betterment.add_action": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "betterment.add_meeting": Spec(SUPERVISORS, POST_EMPTY, always(422)),
     "betterment.action_status": Spec(SUPERVISORS, POST_EMPTY, always(422)),
     "betterment.overdue": Spec(SUPERVISORS, GET, always(OK)),
 }
@@ -896,6 +897,7 @@ def snapshot():
         "SELECT count(*) FROM nbc_committee",
         "SELECT count(*) FROM nbc_goal",
         "SELECT id, status FROM nbc_action ORDER BY id",
+        "SELECT count(*) FROM nbc_meeting",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

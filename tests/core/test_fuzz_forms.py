@@ -44,6 +44,7 @@ from cso_field.auth.mfa.models import Passkey
 from cso_field.auth.mfa.services import set_totp_secret
 from cso_field.auth.models import UserSession
 from cso_field.betterment.forms import ActionForm, CommitteeForm, GoalForm
+from cso_field.betterment.forms import MeetingForm as CommitteeMeetingForm
 from cso_field.betterment.forms import StatusForm as ActionStatusForm
 from cso_field.betterment.models import CommitteeAction
 from cso_field.calls.forms import CallForm, CallTypeForm
@@ -1586,6 +1587,21 @@ BETTERMENT_TARGETS = {
             "due_on": _today(-2),
         },
         shows=lambda fuzz: ["/betterment/overdue"],
+        examples=10,
+    ),
+    "betterment.add_meeting": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/{_committee_action(fuzz).committee_id}/meetings",
+        forms=((CommitteeMeetingForm, None),),
+        valid=lambda fuzz: {
+            "held_on": _today(-1),
+            "agenda": SCRIPT,
+            "attendance": "12",
+            "minutes": IMG,
+        },
+        shows=lambda fuzz: [
+            f"/betterment/{db.session.scalar(select(func.max(CommitteeAction.committee_id)))}"
+        ],
         examples=10,
     ),
     "betterment.action_status": Target(

@@ -1,4 +1,4 @@
-"""Issue 18: neighborhood betterment committees (goals and action plans), and calls and the
+"""Issue 18: neighborhood betterment committees (goals, action plans, meetings), and calls and the
 office log (the department's call types and their factors, a sworn officer's minutes per call;
 the calls CSOs handled; the office's phone calls and walk-ins)
 
@@ -189,8 +189,38 @@ def upgrade():
         batch_op.create_index("ix_nbc_action_due", ["status", "due_on", "id"], unique=False)
         batch_op.create_index("ix_nbc_action_goal", ["goal_id", "due_on", "id"], unique=False)
 
+    op.create_table(
+        "nbc_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("committee_id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("agenda", sa.Text(), nullable=False),
+        sa.Column("attendance", sa.Integer(), nullable=False),
+        sa.Column("minutes", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["committee_id"],
+            ["nbc_committee.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["user_account.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("nbc_meeting", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_nbc_meeting_committee", ["committee_id", "held_on", "id"], unique=False
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("nbc_meeting", schema=None) as batch_op:
+        batch_op.drop_index("ix_nbc_meeting_committee")
+
+    op.drop_table("nbc_meeting")
+
     with op.batch_alter_table("nbc_action", schema=None) as batch_op:
         batch_op.drop_index("ix_nbc_action_goal")
         batch_op.drop_index("ix_nbc_action_due")
