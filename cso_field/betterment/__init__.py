@@ -11,15 +11,17 @@ Screens (staff, blueprint `betterment` in routes.py, templates/betterment/):
                                   and actions and move an action's status   committee.html
 - /betterment/<id>/goals          Senior CSOs, admins: add a goal (POST)
 - /betterment/<id>/actions        Senior CSOs, admins: add an action to a goal (POST)
+- /betterment/<id>/meetings       Senior CSOs, admins: record a meeting held (agenda, people
+                                  present, minutes; shown on the progress page) (POST)
 - /betterment/actions/<id>/status Senior CSOs, admins: an action's status (POST)
 - /betterment/overdue             Senior CSOs, admins: unfinished actions past their due date
                                                                         overdue.html
 Today: a Senior CSO sees the count of overdue actions (_today_card.html).
 
-Not built yet (issue 18): members and officers, meetings with agenda, attendance and
-minutes, the area on the map, recruitment through the surveys canvass, the printable status
-in the members' languages, and clean-ups.
+Not built yet (issue 18): members and officers (attendance is a count), the area on the
+map, recruitment through the surveys canvass, the printable status in the members'
+languages, and clean-ups.
 
-Files: models.py (Committee, CommitteeGoal, CommitteeAction); forms.py; services.py;
-routes.py; demo.py. Tests: tests/betterment/.
+Files: models.py (Committee, CommitteeGoal, CommitteeAction, CommitteeMeeting); forms.py;
+services.py; routes.py; demo.py. Tests: tests/betterment/, tests/e2e/test_betterment.py.
 """
