@@ -90,6 +90,8 @@ def test_the_report_shows_the_hours_saved_as_a_chart_and_a_csv(app, users, login
     assert 'id="sworn-hours">1.0<' in page and 'id="cso-hours">0.5<' in page
     csv = client.get("/calls/report.csv")
     assert csv.mimetype == "text/csv" and "Abandoned vehicle,—,1,1,0.5,1.0" in csv.text
+    period = client.get("/calls/report?first=2026-05-01&last=2026-05-02&_method=POST").text
+    assert "/calls/report.csv?first=2026-05-01&amp;last=2026-05-02" in period  # the CSV's own
     bad = client.get("/calls/report?first=2026-05-02&last=2026-05-01")
     assert bad.status_code == 422 and "The last day comes after the first." in bad.text
     assert client.get("/calls/types").status_code == 403
