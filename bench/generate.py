@@ -44,12 +44,18 @@ from cso_field.extensions import db
 from cso_field.models import (
     Assignment,
     AuditEvent,
+    CallType,
     CheckDayCount,
     CheckVisit,
+    Committee,
+    CommitteeAction,
+    CommitteeGoal,
     Contact,
     District,
     FieldNote,
+    HandledCall,
     LoginAttempt,
+    OfficeLogEntry,
     RecordVersion,
     Shift,
     SpecialCheck,
@@ -678,6 +684,8 @@ def fill(connection, world: World, password_hash: str) -> None:
     counts["login_attempt"] = _insert(connection, LoginAttempt.__table__, login_rows(world))
     fill_workspace(connection, world)
     fill_community(connection, world)
+    fill_calls(connection, world)
+    fill_betterment(connection, world)
     add_views(world)
     counts["audit_event"] = _insert(connection, AuditEvent.__table__, audit_rows(world))
     _fix_sequences(connection, [User.__table__, District.__table__, SpecialCheck.__table__,
@@ -913,3 +921,117 @@ def fill_community(connection, world: World) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- Calls and the office log (cso_field/calls) ------------------------------------------------
+
+CALL_TYPES = (
+    ("Abandoned vehicle", 60),
+    ("Cold burglary report", 90),
+    ("Found property", 45),
+    ("Parking complaint", 40),
+    ("Non-injury collision report", 75),
+    ("Lost property", 30),
+    ("Vandalism report", 60),
+    ("Welfare information", 35),
+)
+CALLS_FULL, OFFICE_LOG_FULL = 60_000, 30_000  # five years: about 33 calls and 16 visits a day
+
+
+def _received(world: World) -> datetime:
+    first = world.today - timedelta(days=YEARS * 365)
+    return world.at_work_hour(world.seasonal_day(first, world.today))
+
+
+def call_rows(world: World) -> Iterator[dict]:
+    people = _field_staff(world)
+    for number in range(max(1, round(CALLS_FULL * world.scale))):
+        received = _received(world)
+        yield {
+            "id": number + 1, "reference": f"HC-{received:%Y}-{number + 1:06d}",
+            "client_uuid": world.uuid(), "submission_hash": "0" * 64,
+            "created_at": received, "updated_at": received,
+            "created_by_id": world.rng.choice(people).id,
+            "call_type_id": world.rng.randint(1, len(CALL_TYPES)), "received_at": received,
+            "minutes": world.rng.randint(3, 45),
+            "disposition": world.rng.choice(("resolved", "information", "report", "referred")),
+            "sworn_would_go": world.rng.random() < 0.8,
+            "district_id": world.rng.randint(1, DISTRICT_COLUMNS * DISTRICT_ROWS),
+        }  # fmt: skip
+
+
+def office_log_rows(world: World) -> Iterator[dict]:
+    people = _field_staff(world)
+    for number in range(max(1, round(OFFICE_LOG_FULL * world.scale))):
+        received = _received(world)
+        referred = world.rng.random() < 0.3
+        yield {
+            "id": number + 1, "reference": f"OL-{received:%Y}-{number + 1:06d}",
+            "client_uuid": world.uuid(), "submission_hash": "0" * 64,
+            "created_at": received, "updated_at": received,
+            "created_by_id": world.rng.choice(people).id,
+            "kind": world.rng.choice(("phone", "phone", "walk_in")), "received_at": received,
+            "reason": f"Bench question {number}",
+            "language": world.rng.choice(("en",) * 6 + ("es",) * 3 + ("vi",)),
+            "outcome": "referred" if referred else "handled",
+            "referred_to": "Public Works" if referred else None,
+        }  # fmt: skip
+
+
+def fill_calls(connection, world: World) -> None:
+    types = [
+        {"id": number, "name": name, "sworn_minutes": minutes, "retired": False}
+        for number, (name, minutes) in enumerate(CALL_TYPES, start=1)
+    ]
+    counts = world.counts
+    counts["call_type"] = _insert(connection, CallType.__table__, types)
+    counts["handled_call"] = _insert(connection, HandledCall.__table__, call_rows(world))
+    counts["office_log_entry"] = _insert(
+        connection, OfficeLogEntry.__table__, office_log_rows(world)
+    )
+    _fix_sequences(
+        connection, [CallType.__table__, HandledCall.__table__, OfficeLogEntry.__table__]
+    )
+
+
+# -- Betterment committees (cso_field/betterment) ----------------------------------------------
+
+COMMITTEES_FULL, GOALS_PER_COMMITTEE, ACTIONS_PER_GOAL = 60, 4, 6
+PROBLEMS = ("drugs", "gangs", "blight", "lighting", "traffic", "other")
+
+
+def fill_betterment(connection, world: World) -> None:
+    seniors = world.by_role("senior_cso")
+    committees, goals, actions = [], [], []
+    for number in range(1, max(1, round(COMMITTEES_FULL * world.scale)) + 1):
+        created = world.now - timedelta(days=world.rng.randint(30, YEARS * 365))
+        author = world.rng.choice(seniors).id
+        committees.append(
+            {"id": number, "name": f"Bench committee {number}", "area": f"Blocks {number}",
+             "district_id": world.rng.randint(1, DISTRICT_COLUMNS * DISTRICT_ROWS),
+             "languages": world.rng.choice(("en", "en,es", "en,es,vi")),
+             "created_at": created, "created_by_id": author}
+        )  # fmt: skip
+        for _ in range(GOALS_PER_COMMITTEE):
+            goal_id = len(goals) + 1
+            goals.append(
+                {"id": goal_id, "committee_id": number, "problem": world.rng.choice(PROBLEMS),
+                 "goal": f"Bench goal {goal_id}", "created_at": created, "created_by_id": author}
+            )  # fmt: skip
+            for _ in range(ACTIONS_PER_GOAL):
+                due = world.today + timedelta(days=world.rng.randint(-400, 90))
+                status = "done" if due < world.today and world.rng.random() < 0.8 else "open"
+                actions.append(
+                    {"id": len(actions) + 1, "committee_id": number, "goal_id": goal_id,
+                     "what": f"Bench action {len(actions) + 1}", "owner": "Public Works",
+                     "partners": None, "due_on": due, "status": status,
+                     "done_on": due if status == "done" else None, "created_at": created,
+                     "created_by_id": author}
+                )  # fmt: skip
+    counts = world.counts
+    counts["nbc_committee"] = _insert(connection, Committee.__table__, committees)
+    counts["nbc_goal"] = _insert(connection, CommitteeGoal.__table__, goals)
+    counts["nbc_action"] = _insert(connection, CommitteeAction.__table__, actions)
+    _fix_sequences(
+        connection, [Committee.__table__, CommitteeGoal.__table__, CommitteeAction.__table__]
+    )

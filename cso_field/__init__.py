@@ -139,6 +139,12 @@ def register_record_types(app: Flask) -> None:
     app.register_blueprint(neighborhood_watch_bp)
     app.register_blueprint(neighborhood_watch_public_bp)
     app.register_blueprint(custody_bp)
+    from cso_field.calls.routes import bp as calls_bp
+
+    app.register_blueprint(calls_bp)
+    from cso_field.betterment.routes import bp as betterment_bp
+
+    app.register_blueprint(betterment_bp)
     app.cli.add_command(special_checks_cli)
     app.cli.add_command(special_checks_cli, "checks")  # the name cron lines used before
     app.cli.add_command(surveys_cli)

@@ -4,6 +4,13 @@ from cso_field.assignments.models import Assignment
 from cso_field.audit.models import AuditEvent
 from cso_field.auth.mfa.models import Passkey, RecoveryCode, TrustedDevice
 from cso_field.auth.models import LoginAttempt, LoginThrottle, User, UserSession
+from cso_field.betterment.models import (
+    Committee,
+    CommitteeAction,
+    CommitteeGoal,
+    CommitteeMeeting,
+)
+from cso_field.calls.models import CallType, HandledCall, OfficeLogEntry
 from cso_field.certifications.models import Certification, CertificationType
 from cso_field.citations.models import (
     BlightCase,
@@ -85,6 +92,7 @@ __all__ = [
     "AuditEvent",
     "BackupRun",
     "BlightCase",
+    "CallType",
     "Canvass",
     "CaseViolation",
     "Certification",
@@ -92,6 +100,10 @@ __all__ = [
     "CheckDayCount",
     "CheckVisit",
     "Choice",
+    "Committee",
+    "CommitteeAction",
+    "CommitteeGoal",
+    "CommitteeMeeting",
     "Contact",
     "CustodyItem",
     "CustodyTransfer",
@@ -105,6 +117,7 @@ __all__ = [
     "FingerprintAppointment",
     "FingerprintSlot",
     "GeocodeCache",
+    "HandledCall",
     "LabMailing",
     "LoginAttempt",
     "LoginThrottle",
@@ -112,6 +125,7 @@ __all__ = [
     "MissingPerson",
     "NamedLock",
     "Notice",
+    "OfficeLogEntry",
     "OperationalPeriod",
     "OutboxMessage",
     "ParentNotification",

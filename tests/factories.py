@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from cso_field.accounts.services import create_account
 from cso_field.auth.mfa.services import set_totp_secret
 from cso_field.auth.models import User
+from cso_field.betterment import services as betterment
 from cso_field.extensions import db
 from cso_field.i18n import resident_language
 from cso_field.mail import OutboxMessage
@@ -552,3 +553,15 @@ def watch_signup(client_address="203.0.113.9", address="7 Elm St", **fields):
         interest(**fields), address, client_uuid=uuid.uuid4(), client_address=client_address
     )
     return signup
+
+
+def committee_action(senior):
+    """A betterment committee with one goal and one action due tomorrow (cso_field/betterment)."""
+    committee = betterment.create_committee(
+        {"name": "Southside", "area": "8th St", "district_id": None, "languages": "en,es"}, senior
+    )
+    goal = betterment.add_goal(committee, {"problem": "lighting", "goal": "Light it"}, senior)
+    fields = {"what": "Ask for poles", "owner": "Public Works", "partners": None}
+    return betterment.add_action(
+        goal, {**fields, "due_on": department_today() + timedelta(days=1)}, senior
+    )

@@ -252,6 +252,22 @@ EXPECTED_RULES = {
     "missing_persons.notify": STAFF,
     "missing_persons.letter": STAFF,
     "missing_persons.letter_pdf": STAFF,
+    "calls.index": STAFF,
+    "calls.log": STAFF,
+    "calls.new": STAFF,
+    "calls.new_visit": STAFF,
+    "calls.report": SUPERVISORS,
+    "calls.report_csv": SUPERVISORS,
+    "calls.types": ADMINS,
+    "calls.edit_type": ADMINS,
+    "betterment.index": STAFF,
+    "betterment.new": SUPERVISORS,
+    "betterment.committee": STAFF,
+    "betterment.add_goal": SUPERVISORS,
+    "betterment.add_action": SUPERVISORS,
+    "betterment.add_meeting": SUPERVISORS,
+    "betterment.action_status": SUPERVISORS,
+    "betterment.overdue": SUPERVISORS,
 }
 
 

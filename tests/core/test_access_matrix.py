@@ -42,6 +42,7 @@ from tests.factories import (
     blight_case,
     check_with_token,
     codebook_entry,
+    committee_action,
     contact,
     door_survey,
     make_incident,
@@ -664,6 +665,22 @@ SPECS: dict[str, Spec] = {
         ),
         NOTE_VARIANTS,
     ),
+    "calls.index": Spec(STAFF, GET, always(OK)),
+    "calls.log": Spec(STAFF, GET, always(OK)),
+    "calls.new": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "calls.new_visit": Spec(STAFF, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "calls.report": Spec(SUPERVISORS, GET, always(OK)),
+    "calls.report_csv": Spec(SUPERVISORS, GET, always(OK)),
+    "calls.types": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "calls.edit_type": Spec(ADMINS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "betterment.index": Spec(STAFF, GET, always(OK)),
+    "betterment.new": Spec(SUPERVISORS, (*GET, *POST_EMPTY), get_ok_post(422)),
+    "betterment.committee": Spec(STAFF, GET, always(OK)),
+    "betterment.add_goal": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "betterment.add_action": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "betterment.add_meeting": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "betterment.action_status": Spec(SUPERVISORS, POST_EMPTY, always(422)),
+    "betterment.overdue": Spec(SUPERVISORS, GET, always(OK)),
 }
 
 
@@ -976,6 +993,13 @@ class World:
         owner = self.owners.get(whose)
         if argument == "filename":
             return "css/app.css"
+        if argument in ("committee_id", "action_id"):  # a betterment committee's plan
+            action = committee_action(self.senior)
+            return action.committee_id if argument == "committee_id" else action.id
+        if argument == "type_id":  # a call type (cso_field/calls)
+            from cso_field.calls.services import create_type
+
+            return create_type(f"Type {uuid.uuid4().hex[:6]}", 30, self.admin).id
         if argument == "passkey_id":  # nobody here has one: removing it changes nothing
             return 1
         if argument == "record_type":
@@ -1131,6 +1155,13 @@ def snapshot():
         "SELECT count(*) FROM missing_person_area",
         "SELECT count(*) FROM missing_person_search_log",
         "SELECT count(*) FROM missing_person_notification",
+        "SELECT count(*) FROM handled_call",
+        "SELECT count(*) FROM office_log_entry",
+        "SELECT id, name, sworn_minutes, retired FROM call_type ORDER BY id",
+        "SELECT count(*) FROM nbc_committee",
+        "SELECT count(*) FROM nbc_goal",
+        "SELECT id, status FROM nbc_action ORDER BY id",
+        "SELECT count(*) FROM nbc_meeting",
     ]
     return [db.session.execute(text(query)).all() for query in queries]
 

@@ -43,6 +43,14 @@ from cso_field.auth.mfa.forms import (
 from cso_field.auth.mfa.models import Passkey
 from cso_field.auth.mfa.services import set_totp_secret
 from cso_field.auth.models import UserSession
+from cso_field.betterment.forms import ActionForm, CommitteeForm, GoalForm
+from cso_field.betterment.forms import MeetingForm as CommitteeMeetingForm
+from cso_field.betterment.forms import StatusForm as ActionStatusForm
+from cso_field.betterment.models import CommitteeAction
+from cso_field.calls.forms import CallForm, CallTypeForm
+from cso_field.calls.forms import VisitForm as OfficeVisitForm
+from cso_field.calls.models import CallType
+from cso_field.calls.services import create_type
 from cso_field.certifications import services as certifications
 from cso_field.citations.forms import (
     CaseForm,
@@ -154,6 +162,7 @@ from tests.factories import (
     blight_case,
     check_with_token,
     codebook_entry,
+    committee_action,
     door_survey,
     door_xlsform,
     make_incident,
@@ -2017,6 +2026,136 @@ CUSTODY_TARGETS["custody.move_supply"] = Target(
     examples=12,
 )
 TARGETS.update(CUSTODY_TARGETS)
+# -- Calls and the office log (cso_field/calls) ------------------------------------------------
+
+
+def _call_type(fuzz):
+    """The fuzzing department's one call type, named with a payload."""
+    found = db.session.scalar(select(CallType).where(CallType.retired.is_(False)).limit(1))
+    return found or create_type(f"{SCRIPT} tow", 60, fuzz.user(Role.ADMIN.value, Role.ADMIN))
+
+
+CALLS_TARGETS = {
+    "calls.new": Target(
+        Role.CSO,
+        lambda fuzz: "/calls/new",
+        forms=((CallForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "call_type": str(_call_type(fuzz).id),
+            "received_on": _today(-1),
+            "received_time": "10:30",
+            "minutes": "4",
+            "disposition": "resolved",
+            "sworn_would_go": "y",
+            "district": "",
+        },
+        shows=lambda fuzz: ["/calls/", "/audit/"],
+        examples=15,
+    ),
+    "calls.new_visit": Target(
+        Role.CSO,
+        lambda fuzz: "/calls/log/new",
+        forms=((OfficeVisitForm, None),),
+        valid=lambda fuzz: {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "walk_in",
+            "reason": SCRIPT,
+            "language": "es",
+            "outcome": "referred",
+            "referred_to": IMG,
+            "received_on": _today(-1),
+            "received_time": "10:30",
+        },
+        shows=lambda fuzz: ["/calls/log"],
+        examples=15,
+    ),
+    "calls.types": Target(
+        Role.ADMIN,
+        lambda fuzz: "/calls/types",
+        forms=((CallTypeForm, None),),
+        valid=lambda fuzz: {"name": f"{IMG} {uuid.uuid4().hex[:8]}", "sworn_minutes": "45"},
+        shows=lambda fuzz: ["/calls/types", "/audit/"],
+        examples=10,
+    ),
+    "calls.edit_type": Target(
+        Role.ADMIN,
+        lambda fuzz: f"/calls/types/{_call_type(fuzz).id}",
+        forms=((CallTypeForm, None),),
+        valid=lambda fuzz: {"name": f"{SCRIPT} {uuid.uuid4().hex[:8]}", "sworn_minutes": "50"},
+        shows=lambda fuzz: ["/calls/types", "/calls/report"],
+        examples=10,
+    ),
+}
+TARGETS.update(CALLS_TARGETS)
+
+
+# -- Betterment committees (cso_field/betterment) ----------------------------------------------
+
+
+def _committee_action(fuzz):
+    return committee_action(fuzz.user(Role.SENIOR_CSO.value, Role.SENIOR_CSO))
+
+
+BETTERMENT_TARGETS = {
+    "betterment.new": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: "/betterment/new",
+        forms=((CommitteeForm, None),),
+        valid=lambda fuzz: {"name": SCRIPT, "area": IMG, "district": "", "languages": "es"},
+        shows=lambda fuzz: ["/betterment/", "/audit/"],
+        examples=10,
+    ),
+    "betterment.add_goal": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/{_committee_action(fuzz).committee_id}/goals",
+        forms=((GoalForm, None),),
+        valid=lambda fuzz: {"problem": "drugs", "goal": SCRIPT},
+        shows=lambda fuzz: ["/betterment/"],
+        examples=10,
+    ),
+    "betterment.add_action": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/{_committee_action(fuzz).committee_id}/actions",
+        forms=((ActionForm, None),),
+        valid=lambda fuzz: {
+            "goal": str(
+                db.session.scalar(
+                    select(CommitteeAction.goal_id).order_by(CommitteeAction.id.desc())
+                )
+            ),
+            "what": SCRIPT,
+            "owner": IMG,
+            "partners": SCRIPT,
+            "due_on": _today(-2),
+        },
+        shows=lambda fuzz: ["/betterment/overdue"],
+        examples=10,
+    ),
+    "betterment.add_meeting": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/{_committee_action(fuzz).committee_id}/meetings",
+        forms=((CommitteeMeetingForm, None),),
+        valid=lambda fuzz: {
+            "held_on": _today(-1),
+            "agenda": SCRIPT,
+            "attendance": "12",
+            "minutes": IMG,
+        },
+        shows=lambda fuzz: [
+            f"/betterment/{db.session.scalar(select(func.max(CommitteeAction.committee_id)))}"
+        ],
+        examples=10,
+    ),
+    "betterment.action_status": Target(
+        Role.SENIOR_CSO,
+        lambda fuzz: f"/betterment/actions/{_committee_action(fuzz).id}/status",
+        forms=((ActionStatusForm, None),),
+        valid=lambda fuzz: {"status": "done"},
+        examples=10,
+    ),
+}
+TARGETS.update(BETTERMENT_TARGETS)
 
 
 def _post_endpoints(app) -> set[str]:

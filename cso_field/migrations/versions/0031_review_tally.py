@@ -3,7 +3,7 @@ on every reviewed table, so the review queue's counts and Today's "waiting for r
 few rows instead of every waiting record
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 Create Date: 2026-12-03 21:30:00.000000
 
 """
@@ -19,7 +19,7 @@ from cso_field.records.tally import (
 
 # revision identifiers, used by Alembic.
 revision = "0031"
-down_revision = "0029"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
