@@ -423,7 +423,7 @@ register_template_globals(countdown_duration=duration)
 register_demo("missing_persons", "cso_field.missing_persons.demo:load_demo")
 
 register_reports()
-register_today_card(TodayCard("missing_persons/_today_card.html", _today_card, ALL_ROLES))
+register_today_card(TodayCard("missing_persons/_today_card.html", _today_card, ALL_ROLES, order=0))
 audit.register_labels(
     {
         "missing_person.create": _l("Missing person report taken"),

@@ -88,6 +88,9 @@ class TodayCard:
     template: str
     context: Callable[[], dict]
     roles: frozenset = ALL_ROLES
+    # Lower first: what the officer must act on now (a deadline, the post they stand at) comes
+    # before the day's counts, so its button stays on the first screen.
+    order: int = 100
 
 
 RECORD_TYPES: dict[str, RecordType] = {}
@@ -292,7 +295,12 @@ def register_offline_pages(*endpoints: str, static: tuple[str, ...] = ()) -> Non
 
 def today_cards_for(user: User) -> list[tuple[str, dict]]:
     """(template, context) of each Today card this user's role sees."""
-    return [(card.template, card.context()) for card in TODAY_CARDS if user.role in card.roles]
+    cards = sorted((card for card in TODAY_CARDS if user.role in card.roles), key=_card_order)
+    return [(card.template, card.context()) for card in cards]
+
+
+def _card_order(card: TodayCard) -> int:
+    return card.order
 
 
 def get_record(record_type: str, record_id: int):

@@ -552,7 +552,7 @@ def register_traffic_posts() -> None:
         ),
     )
     registry.register_today_card(
-        registry.TodayCard("traffic_posts/_today_card.html", _today_card, ALL_ROLES)
+        registry.TodayCard("traffic_posts/_today_card.html", _today_card, ALL_ROLES, order=10)
     )
     # Offline: the incidents and an incident's board (the officer's post, its instructions),
     # the problems and a problem's page, whose session form joins the outbox.
